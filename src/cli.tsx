@@ -1,0 +1,78 @@
+#!/usr/bin/env node
+import { readFileSync } from 'node:fs';
+import { ConfigError } from './config/errors.js';
+import { describeInventory } from './config/describe.js';
+import { resolveInventory } from './config/resolve.js';
+import { configJsonSchema } from './config/schema.js';
+import { starterInventory } from './config/starter.js';
+import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
+import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
+
+export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
+
+function version(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
+
+function notBuiltYet(what: string): number {
+  process.stderr.write(`rpotop: ${what} is not built yet in this version (${version()}); \`rpotop config check\` works today.\n`);
+  return EXIT.failed;
+}
+
+async function run(command: Command): Promise<number> {
+  switch (command.kind) {
+    case 'help':
+      process.stdout.write(`${USAGE}\n`);
+      return EXIT.ok;
+    case 'version':
+      process.stdout.write(`rpotop ${version()}\n`);
+      return EXIT.ok;
+    case 'config-path': {
+      const where = locateConfig(command.config);
+      process.stdout.write(`${where.path}\n`);
+      process.stderr.write(`(from ${where.source})\n`);
+      return EXIT.ok;
+    }
+    case 'config-check': {
+      const where = locateConfig(command.config);
+      const inventory = resolveInventory(loadConfig(where));
+      process.stdout.write(`${describeInventory(inventory, where.path, process.env)}\n`);
+      return EXIT.ok;
+    }
+    case 'config-init': {
+      const where = locateConfig(command.config);
+      writeNewConfig(where, starterInventory(new URL('../schema/rpotop.schema.json', import.meta.url).href));
+      process.stdout.write(`wrote a starter inventory to ${where.path}\nedit it, then run: rpotop config check\n`);
+      return EXIT.ok;
+    }
+    case 'config-schema':
+      process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
+      return EXIT.ok;
+    case 'demo':
+      return notBuiltYet('the demo fleet');
+    case 'tui':
+      return notBuiltYet('the console');
+  }
+}
+
+async function main(): Promise<void> {
+  let code: number;
+  try {
+    code = await run(parseCommand(process.argv.slice(2)));
+  } catch (error) {
+    if (error instanceof UsageError) {
+      process.stderr.write(`rpotop: ${error.message}\n\n${USAGE}\n`);
+      code = EXIT.usage;
+    } else if (error instanceof ConfigError) {
+      process.stderr.write(`rpotop: ${error.message}\n`);
+      code = EXIT.failed;
+    } else {
+      process.stderr.write(`rpotop: ${(error as Error).stack ?? String(error)}\n`);
+      code = EXIT.failed;
+    }
+  }
+  process.exitCode = code;
+}
+
+await main();

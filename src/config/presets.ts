@@ -1,0 +1,106 @@
+/**
+ * What must be backed up, and restored, together for the application estates operators run
+ * (DESIGN.md 6). A preset expands into group members; its notes are shown with the group because
+ * they change how a restore is done, not only what it covers.
+ */
+export interface PresetMember {
+  /** A database name pattern (see pattern.ts). */
+  database: string;
+  role: string;
+  /** Must be restored to one common point with the other `together` members. */
+  together: boolean;
+}
+
+export interface Preset {
+  id: PresetId;
+  title: string;
+  members(options: PresetOptions): PresetMember[];
+  notes: string[];
+}
+
+export interface PresetOptions {
+  /** Dynamics AX: the business database's name; its model store is `<business>_model`. */
+  business?: string | undefined;
+}
+
+export const presetIds = ['dynamics-ax', 'biztalk', 'lync-2013', 'reporting-services'] as const;
+export type PresetId = (typeof presetIds)[number];
+
+const reportingServices: PresetMember[] = [
+  { database: 'ReportServer', role: 'Reporting Services catalog', together: true },
+  { database: 'ReportServerTempDB', role: 'Reporting Services temporary store', together: true },
+  { database: 'ReportServer$*', role: 'Reporting Services catalog (named instance)', together: true },
+];
+
+export const presets: Record<PresetId, Preset> = {
+  'dynamics-ax': {
+    id: 'dynamics-ax',
+    title: 'Microsoft Dynamics AX',
+    members: ({ business = 'MicrosoftDynamicsAX' }) => [
+      { database: business, role: 'business database', together: true },
+      { database: `${business}_model`, role: 'model store', together: true },
+      { database: 'SharePoint_Config', role: 'Enterprise Portal: SharePoint configuration', together: false },
+      { database: 'SharePoint_AdminContent_*', role: 'Enterprise Portal: SharePoint administration', together: false },
+      { database: 'WSS_Content*', role: 'Enterprise Portal: content', together: false },
+      { database: '*Search_Service_Application*', role: 'Enterprise Search', together: false },
+      ...reportingServices.map((m) => ({ ...m, together: false })),
+    ],
+    notes: [
+      'Stop every AOS instance before restoring, and close remaining connections.',
+      'Restore the business database and its model store to the same point in time.',
+      'Analysis Services databases are backed up outside SQL Server (.abf files).',
+      'If BizTalk is deployed for AIF, add a biztalk group as well.',
+    ],
+  },
+  biztalk: {
+    id: 'biztalk',
+    title: 'BizTalk Server',
+    members: () => [
+      ...[
+        ['BizTalkMgmtDb', 'configuration'],
+        ['BizTalkMsgBoxDb', 'MessageBox'],
+        ['BizTalkDTADb', 'tracking'],
+        ['BizTalkRuleEngineDb', 'Business Rule Engine'],
+        ['SSODB', 'Enterprise Single Sign-On'],
+        ['BAMPrimaryImport', 'BAM primary import'],
+        ['BAMAlertsApplication', 'BAM alerts'],
+        ['BAMAlertsNSMain', 'BAM alerts (Notification Services)'],
+      ].map(([database, role]) => ({ database: database!, role: role!, together: true })),
+      { database: 'BAMStarSchema', role: 'BAM star schema (own backup procedure)', together: false },
+      { database: 'BAMArchive', role: 'BAM archive (own backup procedure)', together: false },
+    ],
+    notes: [
+      'The Backup BizTalk Server job backs these up together with marked transactions: restore every "together" database to the same mark (STOPATMARK).',
+      'BAMStarSchema and BAMArchive follow their own procedures; BAMAnalysis and BizTalkAnalysisDb are Analysis Services databases.',
+      'Stop the BizTalk host instances, SSO and the SQL Agent jobs before restoring.',
+    ],
+  },
+  'lync-2013': {
+    id: 'lync-2013',
+    title: 'Lync Server 2013',
+    members: () =>
+      [
+        ['xds', 'Central Management store'],
+        ['lis', 'Central Management store: location information'],
+        ['rtcxds', 'user store'],
+        ['rtcshared', 'user store: shared'],
+        ['rtcab', 'address book'],
+        ['rgsconfig', 'response groups: configuration'],
+        ['rgsdyn', 'response groups: runtime'],
+        ['cpsdyn', 'call park'],
+        ['LcsLog', 'archiving'],
+        ['LcsCDR', 'monitoring: call detail records'],
+        ['QoEMetrics', 'monitoring: quality of experience'],
+      ].map(([database, role]) => ({ database: database!, role: role!, together: false })),
+    notes: [
+      'Restore the Central Management store (xds, lis) with Install-CsDatabase / Import-CsConfiguration as Microsoft documents, then the user store.',
+      'Archiving and monitoring databases may live on their own instances: give those members an instance.',
+    ],
+  },
+  'reporting-services': {
+    id: 'reporting-services',
+    title: 'SQL Server Reporting Services',
+    members: () => reportingServices,
+    notes: ['Back up the Reporting Services encryption key too (rskeymgmt -e): without it, stored credentials are lost.'],
+  },
+};

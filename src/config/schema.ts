@@ -1,0 +1,159 @@
+import { z } from 'zod';
+import { DURATION_PATTERN, parseDurationMinutes } from './duration.js';
+import { presetIds } from './presets.js';
+
+/**
+ * The inventory file's schema: the single source of truth for validation, defaults, the JSON Schema
+ * editors use (`rpotop config schema`) and the types the rest of rpotop reads.
+ */
+
+const duration = z
+  .string()
+  .regex(DURATION_PATTERN, { error: 'expected a duration such as "15m", "4h", "1d" or "1h30m"' })
+  .transform(parseDurationMinutes);
+
+const targets = z
+  .strictObject({
+    rpo: duration.optional().describe('Recovery point objective: the most data the business accepts to lose.'),
+    rto: duration.optional().describe('Recovery time objective: how long a restore may take.'),
+    warnAt: z
+      .number({ error: 'expected a fraction between 0 and 1, such as 0.8' })
+      .gt(0, { error: 'expected a fraction between 0 and 1, such as 0.8' })
+      .lt(1, { error: 'expected a fraction between 0 and 1, such as 0.8' })
+      .optional()
+      .describe('Exposure past this fraction of the RPO reads WARN.'),
+  })
+  .describe('Recovery targets; each one resolves explicit > group > instance > default.');
+
+const envName = z
+  .string()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { error: 'expected an environment variable name such as RPOTOP_SQL01_PASSWORD' });
+
+const passwordEnv = envName
+  .optional()
+  .describe('Environment variable that holds the password; without it rpotop prompts. Never the password itself.');
+
+const auth = z.discriminatedUnion(
+  'type',
+  [
+    z.strictObject({ type: z.literal('sql'), user: z.string().min(1), passwordEnv }).describe('SQL Server login.'),
+    z
+      .strictObject({ type: z.literal('ntlm'), domain: z.string().min(1), user: z.string().min(1), passwordEnv })
+      .describe('Windows account through NTLM.'),
+    z
+      .strictObject({ type: z.literal('azure-active-directory-default'), clientId: z.string().optional() })
+      .describe('Microsoft Entra ID through the default credential chain (managed identity, environment, CLI).'),
+  ],
+  { error: 'expected auth.type to be "sql", "ntlm" or "azure-active-directory-default"' },
+);
+
+const pattern = z.string().min(1).describe('Database name; * matches any run of characters, ? one character.');
+
+const instance = z
+  .strictObject({
+    name: z.string().min(1).describe('Name shown in rpotop; unique in the inventory.'),
+    host: z.string().min(1),
+    port: z.number().int().min(1).max(65535, { error: 'expected a TCP port from 1 to 65535' }).optional(),
+    instanceName: z.string().min(1).optional().describe('Named instance, resolved through SQL Server Browser.'),
+    auth,
+    encrypt: z.boolean().default(true).describe('Require TLS. A link that falls back to cleartext is reported.'),
+    trustServerCertificate: z.boolean().default(false),
+    readOnly: z.boolean().default(false).describe('Never offer an action that changes this server.'),
+    tags: z.array(z.string()).default([]),
+    targets: targets.optional(),
+    databases: z
+      .strictObject({
+        include: z.array(pattern).default(['*']),
+        exclude: z.array(pattern).default([]),
+        targets: z
+          .record(z.string(), targets)
+          .default({})
+          .describe('Explicit targets per database name (or pattern): the highest precedence.'),
+      })
+      .prefault({})
+      .describe('Which databases are inventoried; all discovered ones by default.'),
+  })
+  .refine((i) => i.port === undefined || i.instanceName === undefined, {
+    error: 'give either port or instanceName, not both',
+    path: ['instanceName'],
+  });
+
+const group = z
+  .strictObject({
+    name: z.string().min(1),
+    description: z.string().optional(),
+    preset: z.enum(presetIds, { error: `expected one of ${presetIds.join(', ')}` }).optional(),
+    business: z.string().min(1).optional().describe('dynamics-ax preset: the business database name (default MicrosoftDynamicsAX).'),
+    instance: z.string().min(1).optional().describe('Instance of the members that name none; any instance when omitted.'),
+    members: z
+      .array(z.strictObject({ instance: z.string().min(1).optional(), database: pattern, role: z.string().optional() }))
+      .default([]),
+    targets: targets.optional(),
+  })
+  .describe('Databases that must be restorable together: an application estate.');
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    version: z.literal(1, { error: 'expected "version": 1' }),
+    fleet: z.string().min(1).default('fleet').describe('Name shown in the header and reports.'),
+    readOnly: z.boolean().default(false).describe('Never offer an action that changes any server.'),
+    defaults: z
+      .strictObject({
+        rpo: duration.prefault('24h'),
+        rto: duration.prefault('4h'),
+        warnAt: z.number().gt(0).lt(1).default(0.8),
+      })
+      .prefault({}),
+    poll: z
+      .strictObject({
+        intervalSeconds: z.number().int().min(5).default(60),
+        jitterSeconds: z.number().int().min(0).default(5),
+        concurrency: z.number().int().min(1).max(1024).default(32),
+        connectTimeoutSeconds: z.number().int().min(1).default(15),
+        requestTimeoutSeconds: z.number().int().min(1).default(30),
+        staleAfterSeconds: z.number().int().min(10).default(300),
+      })
+      .prefault({}),
+    theme: z.string().default('default').describe('A theme in themes/: default, high-contrast, colour-blind, monochrome.'),
+    instances: z.array(instance).default([]),
+    groups: z.array(group).default([]),
+  })
+  .superRefine((config, ctx) => {
+    const names = new Map<string, number>();
+    config.instances.forEach((inst, i) => {
+      const key = inst.name.toLowerCase();
+      if (names.has(key)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['instances', i, 'name'],
+          message: `duplicate instance name "${inst.name}" (also instances[${names.get(key)}])`,
+        });
+      } else names.set(key, i);
+    });
+    config.groups.forEach((g, gi) => {
+      const refs: [string | undefined, (string | number)[]][] = [
+        [g.instance, ['groups', gi, 'instance']],
+        ...g.members.map((m, mi): [string | undefined, (string | number)[]] => [m.instance, ['groups', gi, 'members', mi, 'instance']]),
+      ];
+      for (const [ref, path] of refs) {
+        if (ref !== undefined && !names.has(ref.toLowerCase())) {
+          ctx.addIssue({ code: 'custom', path, message: `no instance named "${ref}" in instances` });
+        }
+      }
+      if (!g.preset && g.members.length === 0) {
+        ctx.addIssue({ code: 'custom', path: ['groups', gi], message: 'a group needs a preset or members' });
+      }
+    });
+  });
+
+export type Config = z.output<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type InstanceConfig = Config['instances'][number];
+export type GroupConfig = Config['groups'][number];
+export type TargetsConfig = z.output<typeof targets>;
+
+/** The JSON Schema of the inventory file, for editors (`"$schema"` in the file). */
+export function configJsonSchema(): object {
+  return z.toJSONSchema(configSchema, { io: 'input', unrepresentable: 'any' });
+}

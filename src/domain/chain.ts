@@ -1,0 +1,314 @@
+import { byLsn, describeBackup, unusableReason, type BackupSet } from './history.js';
+import { formatLsn, type Lsn } from './lsn.js';
+
+/** Restore to the newest point the history allows, or to a moment (UTC ms). */
+export type RestoreTarget = { kind: 'latest' } | { kind: 'pointInTime'; at: number };
+
+/** Which incarnation of the database to restore: backups of any other are never mixed in. */
+export interface Incarnation {
+  databaseGuid: string | null;
+  recoveryForkGuid: string | null;
+}
+
+/** Two neighbouring backups between which no recorded backup carries the log. */
+export interface LsnGap {
+  /** The chain's last LSN before the gap. */
+  fromLsn: Lsn;
+  /** Where the next recorded log backup starts, or null when nothing follows. */
+  toLsn: Lsn | null;
+  before: BackupSet;
+  after: BackupSet | null;
+  /** Unusable backups that covered the gap (to NUL, damaged, missing stripes), with why. */
+  explainedBy: { backup: BackupSet; reason: string }[];
+  text: string;
+}
+
+export interface RestoreChain {
+  full: BackupSet;
+  diff: BackupSet | null;
+  /** In restore order; the last one holds the target. */
+  logs: BackupSet[];
+  /** The last log when it is a tail-log backup (NORECOVERY or NO_TRUNCATE). */
+  tail: BackupSet | null;
+  /** STOPAT for the last log, when the target lies inside it. */
+  stopAt: number | null;
+  /** The newest moment this chain restores to. */
+  restorableTo: number;
+  lastLsn: Lsn;
+  /** For a "latest" chain: log backups exist past a gap and cannot be applied. */
+  brokenAfter: LsnGap | null;
+  /** Backups left out and why, for the plan screen. */
+  excluded: { backup: BackupSet; reason: string }[];
+  /** Fulls newer than the chosen one whose chains could not reach the target. */
+  fellBackFrom: { backup: BackupSet; reason: string }[];
+}
+
+export type ChainResult = { ok: true; chain: RestoreChain } | { ok: false; reason: string; gap: LsnGap | null };
+
+interface Partition {
+  usable: BackupSet[];
+  excluded: { backup: BackupSet; reason: string }[];
+}
+
+/** Step 0 of DESIGN.md 2: one incarnation, no NUL, damaged or incomplete media. */
+function partition(history: readonly BackupSet[], incarnation: Incarnation): Partition {
+  const usable: BackupSet[] = [];
+  const excluded: { backup: BackupSet; reason: string }[] = [];
+  for (const backup of history) {
+    if (backup.type !== 'D' && backup.type !== 'I' && backup.type !== 'L') continue;
+    let reason: string | null = null;
+    if (incarnation.databaseGuid && backup.databaseGuid.toLowerCase() !== incarnation.databaseGuid.toLowerCase()) {
+      reason = 'another incarnation of the database (database_guid differs: dropped and recreated, or restored over)';
+    } else if (
+      incarnation.recoveryForkGuid &&
+      (backup.lastRecoveryForkGuid ?? '').toLowerCase() !== incarnation.recoveryForkGuid.toLowerCase()
+    ) {
+      reason = 'another recovery fork (taken before the database was last restored)';
+    } else if (
+      backup.type === 'D' &&
+      incarnation.recoveryForkGuid &&
+      (backup.firstRecoveryForkGuid ?? '').toLowerCase() !== incarnation.recoveryForkGuid.toLowerCase()
+    ) {
+      reason = 'full backup spans a recovery fork';
+    } else {
+      reason = unusableReason(backup);
+    }
+    if (reason) excluded.push({ backup, reason });
+    else usable.push(backup);
+  }
+  usable.sort(byLsn);
+  return { usable, excluded };
+}
+
+/**
+ * The incarnation the history itself points at when the server could not say: the newest backup's.
+ */
+export function newestIncarnation(history: readonly BackupSet[]): Incarnation {
+  let newest: BackupSet | null = null;
+  for (const b of history) if (!newest || b.backupSetId > newest.backupSetId) newest = b;
+  return {
+    databaseGuid: newest?.databaseGuid ?? null,
+    recoveryForkGuid: newest?.lastRecoveryForkGuid ?? null,
+  };
+}
+
+interface Anchor {
+  full: BackupSet;
+  diff: BackupSet | null;
+}
+
+function anchorOf(a: Anchor): BackupSet {
+  return a.diff ?? a.full;
+}
+
+/**
+ * Every full, and every full with each differential based on it, newest anchor first. Restoring from
+ * the newest anchor needs the fewest logs; an older one is the fallback of DESIGN.md 2 step 6.
+ * A differential belongs to the full whose backup_set_uuid it names: copy-only fulls never match.
+ */
+function anchors(usable: readonly BackupSet[], notAfter: number): Anchor[] {
+  const fulls = usable.filter((b) => b.type === 'D' && b.finish <= notAfter);
+  const diffs = usable.filter((b) => b.type === 'I' && b.finish <= notAfter);
+  const result: Anchor[] = [];
+  for (const full of fulls) {
+    result.push({ full, diff: null });
+    for (const diff of diffs) {
+      if (
+        !full.isCopyOnly &&
+        diff.differentialBaseGuid !== null &&
+        diff.differentialBaseGuid.toLowerCase() === full.backupSetUuid.toLowerCase() &&
+        diff.lastLsn > full.lastLsn
+      ) {
+        result.push({ full, diff });
+      }
+    }
+  }
+  return result.sort((a, b) => {
+    const byAnchor = byLsn(anchorOf(b), anchorOf(a));
+    if (byAnchor !== 0) return byAnchor;
+    // Same anchor LSN: prefer the regular full over a copy-only one taken at the same point.
+    return Number(a.full.isCopyOnly) - Number(b.full.isCopyOnly);
+  });
+}
+
+interface Reach {
+  /** Logs reachable from the anchor, in LSN order, each with the log it follows (null: the first log). */
+  reachable: Map<BackupSet, BackupSet | null>;
+}
+
+/**
+ * Which logs continue the chain from the anchor. The first log must satisfy
+ * first_lsn <= anchor.last_lsn < last_lsn; each next one starts exactly where its predecessor ended.
+ * A copy-only log backup has the same first_lsn as the regular one beside it but ends earlier, so
+ * among several predecessors the one that is not copy-only is kept (it leads on).
+ */
+function reachFrom(anchor: BackupSet, logs: readonly BackupSet[]): Reach {
+  const reachable = new Map<BackupSet, BackupSet | null>();
+  const endingAt = new Map<Lsn, BackupSet>();
+  for (const log of logs) {
+    if (log.lastLsn <= anchor.lastLsn) continue;
+    let predecessor: BackupSet | null | undefined;
+    if (log.firstLsn <= anchor.lastLsn) predecessor = null;
+    else predecessor = endingAt.get(log.firstLsn);
+    if (predecessor === undefined) continue;
+    reachable.set(log, predecessor);
+    const current = endingAt.get(log.lastLsn);
+    if (!current || (current.isCopyOnly && !log.isCopyOnly)) endingAt.set(log.lastLsn, log);
+  }
+  return { reachable };
+}
+
+function pathTo(end: BackupSet, reach: Reach): BackupSet[] {
+  const path: BackupSet[] = [];
+  let at: BackupSet | null | undefined = end;
+  while (at) {
+    path.push(at);
+    at = reach.reachable.get(at);
+  }
+  return path.reverse();
+}
+
+function describeGap(
+  before: BackupSet,
+  fromLsn: Lsn,
+  logs: readonly BackupSet[],
+  excluded: Partition['excluded'],
+): LsnGap {
+  const after = logs.find((l) => l.firstLsn > fromLsn) ?? null;
+  const toLsn = after ? after.firstLsn : null;
+  const explainedBy = excluded.filter(
+    ({ backup }) =>
+      backup.type === 'L' && backup.lastLsn > fromLsn && (toLsn === null || backup.firstLsn < toLsn),
+  );
+  const because =
+    explainedBy.length > 0
+      ? `; ${explainedBy.map(({ backup, reason }) => `${describeBackup(backup)} was ${reason}`).join('; ')}`
+      : after
+        ? '; no recorded backup covers it (log taken on a replica or by a tool this msdb does not know, or history purged)'
+        : '';
+  const text = after
+    ? `LSN gap after ${describeBackup(before)}: it ends at LSN ${formatLsn(fromLsn)} but the next log backup, ${describeBackup(after)}, starts at LSN ${formatLsn(after.firstLsn)}${because}`
+    : `no log backup continues ${describeBackup(before)} past LSN ${formatLsn(fromLsn)}${because}`;
+  return { fromLsn, toLsn, before, after, explainedBy, text };
+}
+
+function tailOf(logs: readonly BackupSet[]): BackupSet | null {
+  const last = logs[logs.length - 1];
+  return last && (last.isForceOffline || last.hasIncompleteMetadata) ? last : null;
+}
+
+function assemble(
+  anchor: Anchor,
+  logs: BackupSet[],
+  stopAt: number | null,
+  brokenAfter: LsnGap | null,
+  part: Partition,
+  fellBackFrom: RestoreChain['fellBackFrom'],
+): RestoreChain {
+  const last = logs[logs.length - 1] ?? anchorOf(anchor);
+  return {
+    full: anchor.full,
+    diff: anchor.diff,
+    logs,
+    tail: tailOf(logs),
+    stopAt,
+    restorableTo: stopAt ?? last.finish,
+    lastLsn: last.lastLsn,
+    brokenAfter,
+    excluded: part.excluded,
+    fellBackFrom,
+  };
+}
+
+function attemptLatest(anchor: Anchor, logs: readonly BackupSet[], part: Partition): RestoreChain {
+  const base = anchorOf(anchor);
+  const reach = reachFrom(base, logs);
+  let end: BackupSet | null = null;
+  for (const log of reach.reachable.keys()) if (!end || byLsn(log, end) > 0) end = log;
+  const path = end ? pathTo(end, reach) : [];
+  const lastLsn = end ? end.lastLsn : base.lastLsn;
+  const later = logs.some((l) => l.lastLsn > lastLsn);
+  const brokenAfter = later ? describeGap(end ?? base, lastLsn, logs, part.excluded) : null;
+  return assemble(anchor, path, null, brokenAfter, part, []);
+}
+
+type Attempt = { ok: true; chain: RestoreChain } | { ok: false; reason: string; gap: LsnGap | null };
+
+function attemptPointInTime(
+  anchor: Anchor,
+  at: number,
+  logs: readonly BackupSet[],
+  part: Partition,
+  fellBackFrom: RestoreChain['fellBackFrom'],
+): Attempt {
+  const base = anchorOf(anchor);
+  if (base.finish === at) return { ok: true, chain: assemble(anchor, [], null, null, part, fellBackFrom) };
+  const reach = reachFrom(base, logs);
+  let holder: BackupSet | null = null;
+  for (const log of reach.reachable.keys()) {
+    if (log.finish >= at && (!holder || byLsn(log, holder) < 0)) holder = log;
+  }
+  if (!holder) {
+    let end: BackupSet | null = null;
+    for (const log of reach.reachable.keys()) if (!end || byLsn(log, end) > 0) end = log;
+    const gap = describeGap(end ?? base, end ? end.lastLsn : base.lastLsn, logs, part.excluded);
+    const newest = end ?? base;
+    const reason = gap.after
+      ? gap.text
+      : `no log backup reaches the target yet: the newest continuous backup, ${describeBackup(newest)}, ends before it (take a tail-log backup to reach it)`;
+    return { ok: false, reason, gap: gap.after ? gap : null };
+  }
+  const path = pathTo(holder, reach);
+  if (holder.hasBulkLoggedData && at < holder.finish) {
+    const previous = path.length > 1 ? path[path.length - 2]! : base;
+    return {
+      ok: false,
+      reason:
+        `${describeBackup(holder)} contains bulk-logged operations, so a restore cannot stop inside it: ` +
+        `choose its end (${new Date(holder.finish).toISOString()}) or the end of ${describeBackup(previous)} ` +
+        `(${new Date(previous.finish).toISOString()})`,
+      gap: null,
+    };
+  }
+  const stopAt = at < holder.finish ? at : null;
+  return { ok: true, chain: assemble(anchor, path, stopAt, null, part, fellBackFrom) };
+}
+
+/**
+ * Builds the restore sequence to a target from one database's backup history (DESIGN.md 2):
+ * one incarnation, the newest anchor (full, or full + its differential) that reaches the target,
+ * then LSN-continuous logs, falling back to older anchors when a newer one cannot get there.
+ */
+export function buildRestoreChain(
+  history: readonly BackupSet[],
+  target: RestoreTarget,
+  incarnation: Incarnation = newestIncarnation(history),
+): ChainResult {
+  const part = partition(history, incarnation);
+  const logs = part.usable.filter((b) => b.type === 'L');
+  const notAfter = target.kind === 'latest' ? Number.POSITIVE_INFINITY : target.at;
+  const candidates = anchors(part.usable, notAfter);
+  if (candidates.length === 0) {
+    const unusableFulls = part.excluded.filter(({ backup }) => backup.type === 'D');
+    const why =
+      unusableFulls.length > 0
+        ? `; ${unusableFulls.length} full backup(s) left out: ${[...new Set(unusableFulls.map((u) => u.reason))].join(', ')}`
+        : '';
+    const when = target.kind === 'latest' ? '' : ` finished by ${new Date(target.at).toISOString()}`;
+    return { ok: false, reason: `no restorable full backup${when}${why}`, gap: null };
+  }
+  if (target.kind === 'latest') {
+    return { ok: true, chain: attemptLatest(candidates[0]!, logs, part) };
+  }
+  const fellBackFrom: RestoreChain['fellBackFrom'] = [];
+  let firstFailure: Attempt | null = null;
+  for (const anchor of candidates) {
+    const attempt = attemptPointInTime(anchor, target.at, logs, part, [...fellBackFrom]);
+    if (attempt.ok) return attempt;
+    firstFailure ??= attempt;
+    if (!fellBackFrom.some((f) => f.backup === anchor.full)) {
+      fellBackFrom.push({ backup: anchor.full, reason: attempt.reason });
+    }
+  }
+  return firstFailure as Attempt;
+}

@@ -1,0 +1,46 @@
+import type { Lsn } from './lsn.js';
+import type { RecoveryModel } from './history.js';
+
+/** sys.databases.state_desc values. */
+export type DatabaseStateDesc =
+  | 'ONLINE'
+  | 'RESTORING'
+  | 'RECOVERING'
+  | 'RECOVERY_PENDING'
+  | 'SUSPECT'
+  | 'EMERGENCY'
+  | 'OFFLINE'
+  | 'COPYING'
+  | 'OFFLINE_SECONDARY';
+
+export interface DatabaseFile {
+  /** sys.master_files.type_desc */
+  type: 'ROWS' | 'LOG' | 'FILESTREAM' | 'FULLTEXT';
+  logicalName: string;
+  physicalName: string;
+  /** sys.dm_os_volume_stats.volume_mount_point, when the server could tell. */
+  volumeMountPoint: string | null;
+}
+
+/** What the server says about a database right now (sys.databases, sys.database_recovery_status). */
+export interface DatabaseState {
+  instance: string;
+  name: string;
+  databaseId: number;
+  state: DatabaseStateDesc;
+  recoveryModel: RecoveryModel;
+  isReadOnly: boolean;
+  isInStandby: boolean;
+  /** sys.database_recovery_status.database_guid: changes when the database is restored or recreated. */
+  databaseGuid: string | null;
+  /** sys.database_recovery_status.recovery_fork_guid: the current incarnation. */
+  recoveryForkGuid: string | null;
+  /**
+   * sys.database_recovery_status.last_log_backup_lsn. NULL under FULL or BULK_LOGGED means the log
+   * cannot be backed up: no full since the database entered that recovery model (pseudo-simple).
+   */
+  lastLogBackupLsn: Lsn | null;
+  /** Availability group membership, when the database is in one. */
+  availabilityGroup: { name: string; role: 'PRIMARY' | 'SECONDARY'; isPreferredBackupReplica: boolean } | null;
+  files: DatabaseFile[];
+}

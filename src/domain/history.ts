@@ -1,0 +1,108 @@
+import type { Lsn } from './lsn.js';
+
+/**
+ * msdb.dbo.backupset.type: D full, I differential, L log, F file/filegroup, G file differential,
+ * P partial, Q partial differential. Only D, I and L take part in database restore chains.
+ */
+export type BackupType = 'D' | 'I' | 'L' | 'F' | 'G' | 'P' | 'Q';
+
+export type RecoveryModel = 'FULL' | 'BULK_LOGGED' | 'SIMPLE';
+
+/** One row of msdb.dbo.backupmediafamily (mirror 0 only reaches the domain; see history parsing). */
+export interface MediaFamily {
+  familySequenceNumber: number;
+  physicalDeviceName: string;
+  /** backupmediafamily.device_type: 2 disk, 5 tape, 7 virtual device (VSS, third-party tools), 9 URL. */
+  deviceType: number | null;
+}
+
+/**
+ * The columns of msdb.dbo.backupset that decide what can be restored. Times are UTC instants (ms),
+ * converted from the server's wall clock with the row's own time_zone (see time.ts).
+ */
+export interface BackupSet {
+  backupSetId: number;
+  backupSetUuid: string;
+  mediaSetId: number;
+  /** Where this row was read: instances in an availability group each record only their own backups. */
+  recordedOn: string;
+  databaseName: string;
+  databaseGuid: string;
+  familyGuid: string | null;
+  type: BackupType;
+  recoveryModel: RecoveryModel;
+  firstLsn: Lsn;
+  lastLsn: Lsn;
+  checkpointLsn: Lsn;
+  databaseBackupLsn: Lsn | null;
+  differentialBaseLsn: Lsn | null;
+  differentialBaseGuid: string | null;
+  firstRecoveryForkGuid: string | null;
+  lastRecoveryForkGuid: string | null;
+  isCopyOnly: boolean;
+  isDamaged: boolean;
+  isSnapshot: boolean;
+  hasBulkLoggedData: boolean;
+  beginsLogChain: boolean;
+  hasBackupChecksums: boolean;
+  /** is_force_offline: BACKUP LOG ... WITH NORECOVERY, the usual tail-log backup. */
+  isForceOffline: boolean;
+  /** has_incomplete_metadata: a tail taken WITH NO_TRUNCATE / CONTINUE_AFTER_ERROR from a damaged database. */
+  hasIncompleteMetadata: boolean;
+  start: number;
+  finish: number;
+  backupSize: number;
+  compressedBackupSize: number | null;
+  /** backupmediaset.family_count: how many stripes the media set should have. */
+  familyCount: number;
+  media: MediaFamily[];
+}
+
+export const typeNames: Record<BackupType, string> = {
+  D: 'full',
+  I: 'differential',
+  L: 'log',
+  F: 'file',
+  G: 'file differential',
+  P: 'partial',
+  Q: 'partial differential',
+};
+
+/** `BACKUP ... TO DISK = 'NUL'` is recorded like any backup but keeps nothing: it breaks the log chain. */
+export function isNulDevice(name: string): boolean {
+  return /^nul:?$/i.test(name.trim());
+}
+
+export function wentToNul(backup: BackupSet): boolean {
+  return backup.media.some((m) => isNulDevice(m.physicalDeviceName));
+}
+
+/** A short label an operator recognises: "log #812 (14:05, 2 stripes)". */
+export function describeBackup(backup: BackupSet): string {
+  const when = new Date(backup.finish).toISOString().slice(0, 16).replace('T', ' ');
+  const copyOnly = backup.isCopyOnly ? ' copy-only' : '';
+  const stripes = backup.media.length > 1 ? `, ${backup.media.length} stripes` : '';
+  return `${typeNames[backup.type]}${copyOnly} #${backup.backupSetId} finished ${when} UTC${stripes}`;
+}
+
+/**
+ * Why a backup cannot take part in a restore, or null when it can. Missing stripes make a media set
+ * unreadable just as a damaged flag does.
+ */
+export function unusableReason(backup: BackupSet): string | null {
+  if (wentToNul(backup)) return 'written to NUL';
+  if (backup.isDamaged) return 'marked damaged';
+  const sequences = new Set(backup.media.map((m) => m.familySequenceNumber));
+  if (backup.media.length === 0) return 'no media recorded';
+  if (sequences.size < backup.familyCount) {
+    return `only ${sequences.size} of ${backup.familyCount} stripes recorded`;
+  }
+  return null;
+}
+
+/** Orders by last_lsn then first_lsn (DESIGN.md 2, step 3). */
+export function byLsn(a: BackupSet, b: BackupSet): number {
+  if (a.lastLsn !== b.lastLsn) return a.lastLsn < b.lastLsn ? -1 : 1;
+  if (a.firstLsn !== b.firstLsn) return a.firstLsn < b.firstLsn ? -1 : 1;
+  return a.backupSetId - b.backupSetId;
+}

@@ -1,0 +1,159 @@
+import { buildRestoreChain, type RestoreChain } from './chain.js';
+import type { DatabaseState } from './database.js';
+import { typeNames, type BackupSet } from './history.js';
+import { formatLsn } from './lsn.js';
+import type { Targets } from './targets.js';
+import { formatDuration, durations } from './time.js';
+
+export type Status = 'OK' | 'WARN' | 'BREACH' | 'UNPROTECTED' | 'UNKNOWN';
+
+/** Worst first: the order of the default sort and of the monitoring exit code. */
+export const statusSeverity: Record<Status, number> = {
+  UNKNOWN: 4,
+  UNPROTECTED: 3,
+  BREACH: 2,
+  WARN: 1,
+  OK: 0,
+};
+
+/** A glyph for each status, so meaning survives a monochrome terminal and a paste into chat. */
+export const statusGlyph: Record<Status, string> = {
+  OK: '✔',
+  WARN: '▲',
+  BREACH: '✖',
+  UNPROTECTED: '⊘',
+  UNKNOWN: '?',
+};
+
+export function worstStatus(statuses: Iterable<Status>): Status {
+  let worst: Status = 'OK';
+  for (const s of statuses) if (statusSeverity[s] > statusSeverity[worst]) worst = s;
+  return worst;
+}
+
+export interface Assessment {
+  status: Status;
+  /** Data lost if the server died now, in ms; null when it cannot be bounded. */
+  exposureMs: number | null;
+  reason: string;
+  /** The chain the exposure was measured on (restore to latest). */
+  chain: RestoreChain | null;
+  lastFull: BackupSet | null;
+  lastDiff: BackupSet | null;
+  lastLog: BackupSet | null;
+}
+
+export interface Observation {
+  /** The server's clock (UTC ms) when the state and history were read. */
+  serverNow: number;
+  /** When the poll that produced them finished, on this machine's clock. */
+  observedAt: number;
+  /** This machine's clock now. */
+  localNow: number;
+  /** Older data than this reads UNKNOWN. */
+  staleAfterMs: number;
+  /** Why the instance could not be read, when it could not. */
+  unreachable: string | null;
+}
+
+function newest(history: readonly BackupSet[], type: BackupSet['type']): BackupSet | null {
+  let found: BackupSet | null = null;
+  for (const b of history) if (b.type === type && (!found || b.finish > found.finish)) found = b;
+  return found;
+}
+
+function maxLogLsn(history: readonly BackupSet[]): bigint | null {
+  let max: bigint | null = null;
+  for (const b of history) if (b.type === 'L' && (max === null || b.lastLsn > max)) max = b.lastLsn;
+  return max;
+}
+
+/**
+ * Exposure and status of one database (DESIGN.md 2). Exposure runs on the server's clock, advanced by
+ * the time since the poll, and is compared in milliseconds: an age of 1 day 0 hours is not "0 hours".
+ */
+export function assess(
+  db: DatabaseState,
+  history: readonly BackupSet[],
+  targets: Targets,
+  seen: Observation,
+): Assessment {
+  const lastFull = newest(history, 'D');
+  const lastDiff = newest(history, 'I');
+  const lastLog = newest(history, 'L');
+  const base = { lastFull, lastDiff, lastLog };
+  const result = (status: Status, exposureMs: number | null, reason: string, chain: RestoreChain | null): Assessment => ({
+    status,
+    exposureMs,
+    reason,
+    chain,
+    ...base,
+  });
+
+  if (seen.unreachable !== null) return result('UNKNOWN', null, `instance unreachable: ${seen.unreachable}`, null);
+  const age = seen.localNow - seen.observedAt;
+  if (age > seen.staleAfterMs) {
+    return result('UNKNOWN', null, `data is ${formatDuration(age)} old (last poll ${formatDuration(age)} ago)`, null);
+  }
+
+  const built = buildRestoreChain(history, { kind: 'latest' }, {
+    databaseGuid: db.databaseGuid,
+    recoveryForkGuid: db.recoveryForkGuid,
+  });
+  if (!built.ok) {
+    const never = history.length === 0 ? 'never backed up' : built.reason;
+    return result('UNPROTECTED', null, never, null);
+  }
+  const chain = built.chain;
+  const now = seen.serverNow + age;
+  const rpo = `RPO ${formatDuration(targets.rpoMinutes * durations.MINUTE)}`;
+  const logged = db.recoveryModel !== 'SIMPLE';
+
+  if (logged && db.lastLogBackupLsn === null && db.state === 'ONLINE') {
+    return result(
+      'UNPROTECTED',
+      null,
+      `no log backup possible since recovery model switch: ${db.recoveryModel} without a full or differential since (take one to restart the log chain)`,
+      chain,
+    );
+  }
+
+  const newestKnown = maxLogLsn(history);
+  if (logged && db.lastLogBackupLsn !== null && newestKnown !== null && db.lastLogBackupLsn > newestKnown) {
+    return result(
+      'UNKNOWN',
+      null,
+      `last log backed up on another replica or by a tool this msdb does not record (LSN ${formatLsn(db.lastLogBackupLsn)}): add that replica to the inventory`,
+      chain,
+    );
+  }
+
+  if (logged && chain.brokenAfter) {
+    return result(
+      'UNPROTECTED',
+      now - chain.restorableTo,
+      `log chain broken, log backups since cannot be restored until a new full or differential: ${chain.brokenAfter.text}`,
+      chain,
+    );
+  }
+
+  if (db.state === 'RESTORING' && chain.tail && chain.logs.length > 0) {
+    return result(
+      'OK',
+      0,
+      `RESTORING after a tail-log backup ${formatDuration(Math.max(0, now - chain.tail.finish))} ago: no transaction since can be lost`,
+      chain,
+    );
+  }
+
+  const lastPiece = logged ? chain.logs[chain.logs.length - 1] ?? chain.diff ?? chain.full : chain.diff ?? chain.full;
+  const exposureMs = now - lastPiece.finish;
+  const ago = formatDuration(Math.max(0, exposureMs));
+  const what = lastPiece.type === 'L' ? 'log backup' : `${typeNames[lastPiece.type]} backup`;
+  const noLogs = logged && lastPiece.type !== 'L' ? ', no log backup since' : '';
+  const simple = db.recoveryModel === 'SIMPLE' ? 'SIMPLE recovery, ' : '';
+  const reason = `${simple}${what} ${ago} ago${noLogs}, ${rpo}`;
+  const rpoMs = targets.rpoMinutes * durations.MINUTE;
+  const status: Status = exposureMs > rpoMs ? 'BREACH' : exposureMs > rpoMs * targets.warnFraction ? 'WARN' : 'OK';
+  return result(status, exposureMs, reason, chain);
+}

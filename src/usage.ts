@@ -1,0 +1,94 @@
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+
+export const USAGE = `rpotop: SQL Server backup and recovery console
+
+Usage:
+  rpotop [--config FILE]            open the console on your inventory
+  rpotop demo                       open the console on the built-in simulated fleet
+  rpotop config path                print where the inventory is read from
+  rpotop config check [--config FILE]
+                                    validate the inventory and print it resolved
+  rpotop config init [--config FILE]
+                                    write a starter inventory (never overwrites)
+  rpotop config schema              print the inventory's JSON Schema (for editors)
+  rpotop --help | --version
+
+The inventory is read from --config FILE, else $RPOTOP_CONFIG, else the platform's config directory
+(rpotop config path). Passwords never go in it: name an environment variable with "passwordEnv", or
+be prompted.
+
+Exit codes: 0 success, 1 the command failed (for example an invalid inventory), 2 usage error.`;
+
+export class UsageError extends Error {
+  override name = 'UsageError';
+}
+
+export type Command =
+  | { kind: 'help' }
+  | { kind: 'version' }
+  | { kind: 'tui'; config: string | undefined }
+  | { kind: 'demo' }
+  | { kind: 'config-path'; config: string | undefined }
+  | { kind: 'config-check'; config: string | undefined }
+  | { kind: 'config-init'; config: string | undefined }
+  | { kind: 'config-schema' };
+
+const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
+
+interface Parsed {
+  values: { help?: boolean; config?: string };
+  positionals: string[];
+}
+
+function parse(args: string[], options: ParseArgsConfig['options'], maxPositionals: number): Parsed {
+  try {
+    const parsed = parseArgs({ args, options: { ...options, help: { type: 'boolean', short: 'h' } }, allowPositionals: true, strict: true });
+    if (parsed.positionals.length > maxPositionals) {
+      throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
+    }
+    return parsed as Parsed;
+  } catch (error) {
+    if (error instanceof UsageError) throw error;
+    // node's messages name the flag: "Unknown option '--frob'".
+    throw new UsageError((error as Error).message.replace(/\. To specify a positional argument.*$/, ''));
+  }
+}
+
+/** argv (without node and the script) to a command; anything unknown is a UsageError, never ignored. */
+export function parseCommand(argv: string[]): Command {
+  const [first, ...rest] = argv;
+  if (first === undefined || first.startsWith('-')) {
+    if (first === '--help' || first === '-h') return { kind: 'help' };
+    if (first === '--version' || first === '-v') {
+      if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
+      return { kind: 'version' };
+    }
+    const { values } = parse(argv, configOption, 0);
+    return values.help ? { kind: 'help' } : { kind: 'tui', config: values.config };
+  }
+  if (first === 'demo') {
+    const { values } = parse(rest, {}, 0);
+    return values.help ? { kind: 'help' } : { kind: 'demo' };
+  }
+  if (first === 'config') {
+    const [sub, ...subArgs] = rest;
+    const { values } = parse(subArgs, sub === 'schema' ? {} : configOption, 0);
+    if (values.help) return { kind: 'help' };
+    const config = values.config;
+    switch (sub) {
+      case 'path':
+        return { kind: 'config-path', config };
+      case 'check':
+        return { kind: 'config-check', config };
+      case 'init':
+        return { kind: 'config-init', config };
+      case 'schema':
+        return { kind: 'config-schema' };
+      case undefined:
+        throw new UsageError('config needs a subcommand: path, check, init or schema');
+      default:
+        throw new UsageError(`unknown config subcommand "${sub}" (path, check, init or schema)`);
+    }
+  }
+  throw new UsageError(`unknown command "${first}"`);
+}

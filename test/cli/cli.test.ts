@@ -1,0 +1,73 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = path.resolve(import.meta.dirname, '../..');
+const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-cli-'));
+
+/** Runs the real entry point from source through tsx (resolved from the project, hence cwd) with a clean environment. */
+function rpotop(args: string[], env: Record<string, string> = {}) {
+  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.tsx'), ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), ...env },
+  });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+describe('rpotop command line', () => {
+  it('prints help and the version', () => {
+    const help = rpotop(['--help']);
+    expect(help.code).toBe(0);
+    expect(help.stdout).toContain('rpotop config check');
+    const version = rpotop(['--version']);
+    const pkg = JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8'));
+    expect(version).toMatchObject({ code: 0, stdout: `rpotop ${pkg.version}\n` });
+  });
+
+  it.each([[['frobnicate']], [['--frob']], [['config']], [['config', 'wat']], [['config', 'check', '--nope']], [['config', 'path', 'extra']]])(
+    'refuses %j with the usage and exit code 2',
+    (args) => {
+      const r = rpotop(args);
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(/^rpotop: .+\n\n/);
+      expect(r.stderr).toContain('Usage:');
+      expect(r.stdout).toBe('');
+    },
+  );
+
+  it('reports where the inventory is read from', () => {
+    expect(rpotop(['config', 'path']).stdout).toBe(`${path.join(dir, 'xdg', 'rpotop', 'config.json')}\n`);
+    expect(rpotop(['config', 'path'], { RPOTOP_CONFIG: '/srv/inv.json' }).stdout).toBe('/srv/inv.json\n');
+    expect(rpotop(['config', 'path', '--config', 'here.json']).stdout).toBe(`${path.join(root, 'here.json')}\n`);
+  });
+
+  it('initialises an inventory that config check accepts, and never overwrites it', () => {
+    const file = path.join(dir, 'init', 'inventory.json');
+    expect(rpotop(['config', 'init', '--config', file]).code).toBe(0);
+    const check = rpotop(['config', 'check', '--config', file]);
+    expect(check.code).toBe(0);
+    expect(check.stdout).toContain('AX01/MicrosoftDynamicsAX_model');
+    const again = rpotop(['config', 'init', '--config', file]);
+    expect(again.code).toBe(1);
+    expect(again.stderr).toContain('will not overwrite');
+  });
+
+  it('exits 1 on a broken inventory, naming the file and the path inside it', () => {
+    const file = path.join(dir, 'broken.json');
+    writeFileSync(file, JSON.stringify({ version: 1, instances: [{ name: 'x', host: 'h', auth: { type: 'sql', user: 'u', password: 'pa55' } }] }));
+    const r = rpotop(['config', 'check', '--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(file);
+    expect(r.stderr).toContain('instances[0].auth.password');
+    expect(r.stderr + r.stdout).not.toContain('pa55');
+  });
+
+  it('prints the JSON Schema', () => {
+    const r = rpotop(['config', 'schema']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).properties.instances).toBeDefined();
+  });
+});

@@ -1,0 +1,28 @@
+import { describe, expect, it } from 'vitest';
+import { parseCommand, UsageError } from '../../src/usage.js';
+
+describe('parseCommand', () => {
+  it.each([
+    [[], { kind: 'tui', config: undefined }],
+    [['--config', 'a.json'], { kind: 'tui', config: 'a.json' }],
+    [['-h'], { kind: 'help' }],
+    [['demo', '--help'], { kind: 'help' }],
+    [['--version'], { kind: 'version' }],
+    [['demo'], { kind: 'demo' }],
+    [['config', 'check', '--config=x.json'], { kind: 'config-check', config: 'x.json' }],
+    [['config', 'init'], { kind: 'config-init', config: undefined }],
+    [['config', 'schema'], { kind: 'config-schema' }],
+  ])('%j -> %j', (argv, command) => {
+    expect(parseCommand(argv)).toEqual(command);
+  });
+
+  it.each([
+    [['--version', 'x'], 'unexpected argument "x"'],
+    [['demo', 'x'], 'unexpected argument "x"'],
+    [['config', 'schema', '--config', 'x'], "Unknown option '--config'"],
+    [['--config'], "Option '--config <value>' argument missing"],
+  ])('%j is a usage error: %s', (argv, message) => {
+    expect(() => parseCommand(argv)).toThrow(UsageError);
+    expect(() => parseCommand(argv)).toThrow(message);
+  });
+});

@@ -1,0 +1,108 @@
+import { describe, expect, it } from 'vitest';
+import { compareLsn, formatLsn, lsnToHex, parseLsn, parseOptionalLsn } from '../../src/domain/lsn.js';
+import { formatDuration, formatServerTime, utcToServerLocal } from '../../src/domain/time.js';
+import { resolveTargets } from '../../src/domain/targets.js';
+import { volumeOf } from '../../src/domain/volume.js';
+import { isNulDevice } from '../../src/domain/history.js';
+
+describe('LSN', () => {
+  it('parses numeric(25,0) text above 2^53 exactly', () => {
+    const text = '1234000000567800001';
+    expect(formatLsn(parseLsn(text))).toBe(text);
+    expect(parseLsn(' 42 ')).toBe(42n);
+    expect(parseLsn('9'.repeat(25))).toBe(10n ** 25n - 1n);
+  });
+
+  it.each(['', '-1', '12.5', '1e20', '0x10', '9'.repeat(26)])('rejects %j', (bad) => {
+    expect(() => parseLsn(bad)).toThrow(/not an LSN/);
+  });
+
+  it('maps NULL and empty to null', () => {
+    expect(parseOptionalLsn(null)).toBeNull();
+    expect(parseOptionalLsn(undefined)).toBeNull();
+    expect(parseOptionalLsn('')).toBeNull();
+    expect(parseOptionalLsn('7')).toBe(7n);
+  });
+
+  it('compares as bigint', () => {
+    expect(compareLsn(9007199254740993n, 9007199254740992n)).toBe(1);
+    expect(compareLsn(1n, 2n)).toBe(-1);
+    expect(compareLsn(5n, 5n)).toBe(0);
+  });
+
+  it('prints the hex vlf:block:slot form fn_dblog shows', () => {
+    // 42 * 10^15 + 256 * 10^5 + 1
+    expect(lsnToHex(42_000_000_025_600_001n)).toBe('0000002A:00000100:0001');
+  });
+});
+
+describe('formatDuration', () => {
+  it.each([
+    [0, '0 s'],
+    [59_999, '59 s'],
+    [60_000, '1 min'],
+    [59 * 60_000 + 59_999, '59 min'],
+    [3_600_000, '1 h'],
+    [3 * 3_600_000 + 12 * 60_000, '3 h 12 min'],
+    [24 * 3_600_000, '1 d'],
+    [52 * 3_600_000, '2 d 4 h'],
+    [-90_000, '-1 min'],
+  ])('%i ms reads %s', (ms, text) => {
+    expect(formatDuration(ms)).toBe(text);
+  });
+
+  it('prints server time as SQL Server does', () => {
+    expect(formatServerTime(Date.UTC(2026, 10, 22, 4, 5, 6))).toBe('2026-11-22 04:05:06');
+    expect(utcToServerLocal(Date.UTC(2026, 10, 22, 4), 60)).toBe(Date.UTC(2026, 10, 22, 5));
+  });
+});
+
+describe('resolveTargets', () => {
+  const defaults = { rpoMinutes: 1440, rtoMinutes: 240, warnFraction: 0.8 };
+
+  it('takes explicit > group > instance > default, per target', () => {
+    const r = resolveTargets({
+      database: { rpoMinutes: 5 },
+      groups: [{ rpoMinutes: 10, rtoMinutes: 30 }],
+      instance: { rpoMinutes: 60, rtoMinutes: 120, warnFraction: 0.5 },
+      defaults,
+    });
+    expect(r).toEqual({
+      rpoMinutes: 5,
+      rtoMinutes: 30,
+      warnFraction: 0.5,
+      source: { rpoMinutes: 'database', rtoMinutes: 'group', warnFraction: 'instance' },
+    });
+  });
+
+  it('takes the strictest value among several groups', () => {
+    const r = resolveTargets({ groups: [{ rpoMinutes: 30 }, { rpoMinutes: 15, rtoMinutes: 60 }, {}], defaults });
+    expect(r.rpoMinutes).toBe(15);
+    expect(r.rtoMinutes).toBe(60);
+    expect(r.source.rpoMinutes).toBe('group');
+  });
+
+  it('falls back to the defaults', () => {
+    expect(resolveTargets({ defaults })).toMatchObject({ ...defaults, source: { rpoMinutes: 'default' } });
+  });
+});
+
+describe('volumeOf', () => {
+  it.each([
+    ['D:\\Data\\Sales.mdf', [], 'd:\\'],
+    ['d:/data/x.ldf', [], 'd:\\'],
+    ['E:\\Mounts\\Log1\\Sales_log.ldf', ['E:\\', 'E:\\Mounts\\Log1\\'], 'e:\\mounts\\log1\\'],
+    ['\\\\nas01\\backup\\Sales.bak', [], '\\\\nas01\\backup\\'],
+    ['/var/opt/mssql/data/Sales.mdf', [], '/'],
+    ['/var/opt/mssql/data/Sales.mdf', ['/var/opt/mssql/'], '/var/opt/mssql/'],
+  ])('%s on %j is %s', (path, mounts, volume) => {
+    expect(volumeOf(path, mounts)).toBe(volume);
+  });
+});
+
+describe('isNulDevice', () => {
+  it.each([['NUL', true], ['nul', true], ['NUL:', true], [' NUL ', true], ['NULL.bak', false], ['D:\\nul\\x.bak', false]])(
+    '%j -> %s',
+    (name, expected) => expect(isNulDevice(name)).toBe(expected),
+  );
+});
