@@ -1,0 +1,369 @@
+import { performBackup, validateBackup, backupBytes, type BackupRequest } from './backup-ops.js';
+import { catalogHandlers } from './catalog-handlers.js';
+import { SimFailure, sqlErrors, type SqlError } from './errors.js';
+import { sleep } from './faults.js';
+import type { SimInstance } from './model.js';
+import { performRestore, type RestoreRequest } from './restore-ops.js';
+import { answerRestoreInfo } from './restore-info.js';
+import { valuesOf, type BoundParam } from './params.js';
+import { evaluateSelect } from './select.js';
+import { Cursor, catalogIds, splitStatements, tokenize, TsqlSyntaxError, UndeclaredVariable, type Tok } from './tsql.js';
+import type { Column, SqlValue } from './tds/types.js';
+
+export type EngineEvent =
+  | { kind: 'rows'; columns: Column[]; rows: SqlValue[][] }
+  | { kind: 'message'; error: SqlError }
+  | { kind: 'done'; count: number | null; error: boolean }
+  /** Send what is buffered now: progress messages of a long statement must not wait for its end. */
+  | { kind: 'flush' };
+
+export interface Session {
+  instance: SimInstance;
+  spid: number;
+  database: string;
+  login: string;
+  encrypted: boolean;
+}
+
+/** A statement running on an instance, for sys.dm_exec_requests. */
+export interface ActiveRequest {
+  sessionId: number;
+  command: string;
+  database: string;
+  startedAt: number;
+  percent: number;
+  estimatedMs: number;
+}
+
+export const activeRequests = new WeakMap<SimInstance, Set<ActiveRequest>>();
+
+function requestsOf(inst: SimInstance): Set<ActiveRequest> {
+  let set = activeRequests.get(inst);
+  if (!set) activeRequests.set(inst, (set = new Set()));
+  return set;
+}
+
+const info = (number: number, message: string): SqlError => ({ number, class: 0, state: 1, message });
+
+/**
+ * Runs the text of a batch or of sp_executesql: catalog queries by their id, operator probes, SET,
+ * BACKUP, RESTORE and ALTER DATABASE, each statement closed by a `done` event.
+ */
+export async function* execute(
+  session: Session,
+  text: string,
+  params: ReadonlyMap<string, BoundParam>,
+  signal: AbortSignal,
+): AsyncGenerator<EngineEvent> {
+  const values = valuesOf(params);
+  const parts = catalogIds(text);
+  if (parts.length > 0) {
+    for (const part of parts) {
+      const handler = catalogHandlers[part.id];
+      if (!handler) {
+        yield* failed([sqlErrors.notSupported(`catalog query ${part.id} has no simulator handler`)]);
+        continue;
+      }
+      try {
+        for (const result of handler(session, values)) {
+          yield { kind: 'rows', ...result };
+          yield { kind: 'done', count: result.rows.length, error: false };
+        }
+      } catch (error) {
+        if (error instanceof UndeclaredVariable) yield* failed([sqlErrors.mustDeclare(error.variableName)]);
+        else throw error;
+      }
+    }
+    return;
+  }
+  let statements: Tok[][];
+  try {
+    statements = splitStatements(tokenize(text));
+  } catch (error) {
+    if (error instanceof TsqlSyntaxError) {
+      yield* failed([sqlErrors.syntax(error.near)]);
+      return;
+    }
+    throw error;
+  }
+  if (statements.length === 0) {
+    yield { kind: 'done', count: null, error: false };
+    return;
+  }
+  for (const statement of statements) {
+    if (signal.aborted) return;
+    try {
+      yield* executeStatement(session, new Cursor(statement, values), params, signal);
+    } catch (error) {
+      if (error instanceof SimFailure) yield* failed(error.errors);
+      else if (error instanceof TsqlSyntaxError) yield* failed([sqlErrors.syntax(error.near)]);
+      else if (error instanceof UndeclaredVariable) yield* failed([sqlErrors.mustDeclare(error.variableName)]);
+      else throw error;
+    }
+  }
+}
+
+function* failed(errors: SqlError[]): Generator<EngineEvent> {
+  for (const error of errors) yield { kind: 'message', error };
+  yield { kind: 'done', count: null, error: true };
+}
+
+async function* executeStatement(
+  session: Session,
+  c: Cursor,
+  params: ReadonlyMap<string, BoundParam>,
+  signal: AbortSignal,
+): AsyncGenerator<EngineEvent> {
+  const first = c.peek();
+  const word = first?.t === 'word' ? first.upper : '';
+  switch (word) {
+    case 'SET':
+    case 'USE':
+    case 'CHECKPOINT':
+      yield { kind: 'done', count: null, error: false };
+      return;
+    case 'SELECT': {
+      const result = evaluateSelect(session, c, params);
+      yield { kind: 'rows', ...result };
+      yield { kind: 'done', count: result.rows.length, error: false };
+      return;
+    }
+    case 'WAITFOR': {
+      c.next();
+      c.expectWord('DELAY');
+      const [h = 0, m = 0, s = 0] = c.value().split(':').map(Number);
+      await sleep(((h * 60 + m) * 60 + s) * 1000, signal);
+      yield { kind: 'done', count: null, error: false };
+      return;
+    }
+    case 'BACKUP':
+      yield* runBackup(session, parseBackup(c), signal);
+      return;
+    case 'RESTORE': {
+      c.next();
+      if (c.isWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY')) {
+        const kind = c.expectWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY');
+        const { devices, options } = parseFromAndWith(c);
+        yield* answerRestoreInfo(session.instance, kind, devices, Number(options.get('FILE') ?? 1));
+        return;
+      }
+      yield* runRestore(session, parseRestore(c), signal);
+      return;
+    }
+    case 'ALTER':
+      yield* alterDatabase(session, c);
+      return;
+    default:
+      throw new SimFailure([
+        {
+          number: 40517,
+          class: 16,
+          state: 1,
+          message: `Keyword or statement option '${first?.v ?? ''}' is not supported in this version of SQL Server (rpotop simulator).`,
+        },
+      ]);
+  }
+}
+
+/** `TO|FROM DISK = 'a' [, DISK = 'b']` and `WITH opt [= value], ...`. */
+function parseFromAndWith(c: Cursor): { devices: string[]; options: Map<string, string | true> } {
+  const devices: string[] = [];
+  if (c.acceptWord('TO', 'FROM')) {
+    do {
+      c.expectWord('DISK', 'URL', 'TAPE');
+      c.expectPunct('=');
+      devices.push(c.value());
+    } while (c.acceptPunct(','));
+  }
+  const options = new Map<string, string | true>();
+  if (c.acceptWord('WITH')) {
+    do {
+      const key = c.expectWord(
+        'COPY_ONLY', 'DIFFERENTIAL', 'INIT', 'NOINIT', 'FORMAT', 'NOFORMAT', 'CHECKSUM', 'NO_CHECKSUM', 'COMPRESSION', 'NO_COMPRESSION',
+        'STATS', 'NAME', 'DESCRIPTION', 'NORECOVERY', 'RECOVERY', 'NO_TRUNCATE', 'CONTINUE_AFTER_ERROR', 'STOP_ON_ERROR', 'REPLACE',
+        'STOPAT', 'MOVE', 'FILE', 'SKIP', 'NOSKIP', 'NOUNLOAD', 'UNLOAD', 'REWIND', 'NOREWIND', 'STANDBY', 'KEEP_REPLICATION', 'MAXTRANSFERSIZE', 'BUFFERCOUNT', 'BLOCKSIZE',
+      );
+      if (key === 'MOVE') {
+        const logical = c.value();
+        c.expectWord('TO');
+        const physical = c.value();
+        const moves = (options.get('MOVE') as string | undefined) ?? '';
+        options.set('MOVE', `${moves}${moves ? '\u0000' : ''}${logical}\u0001${physical}`);
+      } else if (c.acceptPunct('=')) {
+        options.set(key, c.value());
+      } else {
+        options.set(key, key === 'STATS' ? '10' : true);
+      }
+    } while (c.acceptPunct(','));
+  }
+  if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
+  return { devices, options };
+}
+
+function parseBackup(c: Cursor): BackupRequest & { stats: number | null } {
+  c.expectWord('BACKUP');
+  const kind = c.expectWord('DATABASE', 'LOG') === 'LOG' ? 'log' : 'database';
+  const database = c.name();
+  const { devices, options } = parseFromAndWith(c);
+  if (devices.length === 0) throw new TsqlSyntaxError(database);
+  return {
+    database,
+    kind,
+    devices,
+    differential: options.has('DIFFERENTIAL'),
+    copyOnly: options.has('COPY_ONLY'),
+    checksum: options.has('CHECKSUM'),
+    compression: options.has('COMPRESSION'),
+    norecovery: options.has('NORECOVERY'),
+    noTruncate: options.has('NO_TRUNCATE'),
+    continueAfterError: options.has('CONTINUE_AFTER_ERROR'),
+    ...(typeof options.get('NAME') === 'string' ? { name: options.get('NAME') as string } : {}),
+    stats: options.has('STATS') ? Number(options.get('STATS')) : null,
+  };
+}
+
+function parseServerTime(text: string): number {
+  const m = /^(\d{4})-?(\d{2})-?(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text.trim());
+  if (!m) throw new SimFailure([{ number: 241, class: 16, state: 1, message: 'Conversion failed when converting date and/or time from character string.' }]);
+  const [, y, mo, d, h, mi, s = '0', ms = '0'] = m;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+}
+
+function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {
+  const kind = c.expectWord('DATABASE', 'LOG') === 'LOG' ? 'log' : 'database';
+  const database = c.name();
+  const { devices, options } = parseFromAndWith(c);
+  const moves = ((options.get('MOVE') as string | undefined) ?? '')
+    .split('\u0000')
+    .filter(Boolean)
+    .map((pair) => {
+      const [logical, physical] = pair.split('\u0001');
+      return { logical: logical!, physical: physical! };
+    });
+  const stopAt = options.get('STOPAT');
+  return {
+    database,
+    kind,
+    devices,
+    recovery: !options.has('NORECOVERY') && !options.has('STANDBY'),
+    replace: options.has('REPLACE'),
+    moves,
+    ...(options.has('FILE') ? { file: Number(options.get('FILE')) } : {}),
+    ...(typeof stopAt === 'string' ? { stopAt: parseServerTime(stopAt) } : {}),
+    stats: options.has('STATS') ? Number(options.get('STATS')) : null,
+  };
+}
+
+/** Real-time length of a BACKUP or RESTORE statement over TDS: sized, but short enough to watch. */
+function statementMs(inst: SimInstance, bytes: number): number {
+  const throughput = inst.options.statementThroughput ?? 2 * 1024 ** 3;
+  return Math.min(20_000, Math.max(200, (bytes / throughput) * 1000));
+}
+
+async function* progress(
+  session: Session,
+  command: string,
+  database: string,
+  durationMs: number,
+  stats: number | null,
+  signal: AbortSignal,
+): AsyncGenerator<EngineEvent, boolean> {
+  const inst = session.instance;
+  const request: ActiveRequest = { sessionId: session.spid, command, database, startedAt: inst.localNow(), percent: 0, estimatedMs: durationMs };
+  requestsOf(inst).add(request);
+  try {
+    const step = stats && stats > 0 ? stats : 100;
+    for (let pct = step; pct <= 100; pct += step) {
+      await sleep((durationMs * step) / 100, signal);
+      if (signal.aborted) return false;
+      request.percent = pct;
+      request.estimatedMs = Math.round((durationMs * (100 - pct)) / 100);
+      if (stats) {
+        yield { kind: 'message', error: info(3211, `${pct} percent processed.`) };
+        yield { kind: 'flush' };
+      }
+    }
+    return true;
+  } finally {
+    requestsOf(inst).delete(request);
+  }
+}
+
+function throughputText(pages: number, ms: number): string {
+  const seconds = Math.max(ms, 1) / 1000;
+  const mb = (pages * 8192) / 1024 / 1024 / seconds;
+  return `${pages} pages in ${seconds.toFixed(3)} seconds (${mb.toFixed(3)} MB/sec).`;
+}
+
+async function* runBackup(session: Session, req: BackupRequest & { stats: number | null }, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+  const inst = session.instance;
+  const db = validateBackup(inst, req);
+  db.advanceTo(inst.clock.now());
+  const bytes = backupBytes(db, req);
+  const ms = statementMs(inst, bytes);
+  const start = inst.clock.now();
+  const command = req.kind === 'log' ? 'BACKUP LOG' : 'BACKUP DATABASE';
+  const finished = yield* progress(session, command, db.name, ms, req.stats, signal);
+  if (!finished) return;
+  const row = performBackup(inst, req, start, Math.max(inst.clock.now(), start + 1));
+  const pages = Math.max(1, Math.round(row.backup_size / 8192));
+  if (req.kind === 'log') {
+    yield { kind: 'message', error: info(4035, `Processed ${pages} pages for database '${db.name}', file '${db.files.find((f) => f.type === 'LOG')?.logicalName ?? `${db.name}_log`}' on file 1.`) };
+  } else {
+    for (const f of db.files) {
+      const filePages = Math.max(1, Math.round((f.type === 'ROWS' ? row.backup_size : 65536) / 8192));
+      yield { kind: 'message', error: info(4035, `Processed ${filePages} pages for database '${db.name}', file '${f.logicalName}' on file 1.`) };
+    }
+  }
+  yield { kind: 'message', error: info(3014, `${req.kind === 'log' ? 'BACKUP LOG' : req.differential ? 'BACKUP DATABASE WITH DIFFERENTIAL' : 'BACKUP DATABASE'} successfully processed ${throughputText(pages, ms)}`) };
+  yield { kind: 'done', count: null, error: false };
+}
+
+async function* runRestore(session: Session, req: RestoreRequest & { stats: number | null }, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+  const inst = session.instance;
+  const outcome = performRestore(inst, req, inst.clock.now());
+  const command = req.kind === 'log' ? 'RESTORE LOG' : 'RESTORE DATABASE';
+  const bytes = outcome.backup?.backup_size ?? 0;
+  const ms = statementMs(inst, bytes);
+  const finished = yield* progress(session, command, outcome.database.name, ms, req.stats, signal);
+  if (!finished) {
+    // A cancelled restore leaves the database restoring, and the sequence has to start again.
+    outcome.database.state = 'RESTORING';
+    outcome.database.restoring = null;
+    return;
+  }
+  if (outcome.backup) {
+    yield { kind: 'message', error: info(4035, `Processed ${outcome.pages} pages for database '${outcome.database.name}', file '${outcome.database.files[0]?.logicalName ?? outcome.database.name}' on file ${req.file ?? 1}.`) };
+  }
+  for (const note of outcome.notes) yield { kind: 'message', error: note };
+  yield { kind: 'message', error: info(3014, `${command} successfully processed ${throughputText(outcome.pages, ms)}`) };
+  yield { kind: 'done', count: null, error: false };
+}
+
+function* alterDatabase(session: Session, c: Cursor): Generator<EngineEvent> {
+  c.expectWord('ALTER');
+  c.expectWord('DATABASE');
+  const name = c.name();
+  const db = session.instance.findDatabase(name);
+  if (!db) throw new SimFailure([sqlErrors.noSuchDatabase(name), { number: 5069, class: 16, state: 1, message: 'ALTER DATABASE statement failed.' }]);
+  c.expectWord('SET');
+  const option = c.expectWord('SINGLE_USER', 'MULTI_USER', 'RESTRICTED_USER', 'RECOVERY', 'OFFLINE', 'ONLINE');
+  if (option === 'RECOVERY') {
+    const model = c.expectWord('FULL', 'SIMPLE', 'BULK_LOGGED');
+    db.setRecoveryModel(model as 'FULL' | 'SIMPLE' | 'BULK_LOGGED');
+  } else if (option === 'OFFLINE' || option === 'ONLINE') {
+    db.state = option;
+  } else {
+    db.userAccess = option === 'MULTI_USER' ? 'MULTI_USER' : 'SINGLE_USER';
+    if (c.acceptWord('WITH')) {
+      c.expectWord('ROLLBACK', 'NO_WAIT');
+      if (c.acceptWord('IMMEDIATE') === null && c.acceptWord('AFTER')) c.value();
+      if (db.sessions > 0) {
+        yield { kind: 'message', error: info(5060, 'Nonqualified transactions are being rolled back. Estimated rollback completion: 100%.') };
+      }
+    }
+    if (option !== 'MULTI_USER') db.sessions = 0;
+  }
+  if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
+  yield { kind: 'done', count: null, error: false };
+}

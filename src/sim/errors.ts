@@ -1,0 +1,73 @@
+/** An error as SQL Server raises it: number, class (severity), state and text. */
+export interface SqlError {
+  number: number;
+  class: number;
+  state: number;
+  message: string;
+}
+
+export class SimFailure extends Error {
+  constructor(readonly errors: SqlError[]) {
+    super(errors.map((e) => `Msg ${e.number}: ${e.message}`).join('\n'));
+  }
+}
+
+const e = (number: number, message: string, cls = 16, state = 1): SqlError => ({ number, class: cls, state, message });
+
+/** SQL Server's own numbers and texts for the failures the simulator reproduces. */
+export const sqlErrors = {
+  terminating: (statement: string) => e(3013, `${statement} is terminating abnormally.`),
+  cannotOpenDevice: (device: string) =>
+    e(3201, `Cannot open backup device '${device}'. Operating system error 2(The system cannot find the file specified.).`),
+  tailNotBackedUp: (db: string) =>
+    e(
+      3159,
+      `The tail of the log for the database "${db}" has not been backed up. Use BACKUP LOG WITH NORECOVERY to back up the log if it contains work that you do not want to lose. Use the WITH REPLACE or WITH STOPAT clause of the RESTORE statement to just overwrite the contents of the log.`,
+    ),
+  logTooRecent: (begins: bigint, needed: bigint) =>
+    e(
+      4305,
+      `The log in this backup set begins at LSN ${begins}, which is too recent to apply to the database. An earlier log backup that includes LSN ${needed} can be restored.`,
+    ),
+  logTooEarly: (ends: bigint, needed: bigint) =>
+    e(
+      4326,
+      `The log in this backup set terminates at LSN ${ends}, which is too early to apply to the database. A more recent log backup that includes LSN ${needed} can be restored.`,
+    ),
+  exclusiveAccess: () => e(3101, 'Exclusive access could not be obtained because the database is in use.'),
+  noFilesToRollForward: () =>
+    e(3117, 'The log or differential backup cannot be restored because no files are ready to rollforward.'),
+  diffWrongBase: () =>
+    e(3136, 'This differential backup cannot be restored because the database has not been restored to the correct earlier state.'),
+  missingFamilies: (count: number, given: number) =>
+    e(3132, `The media set has ${count} media families but only ${given} are provided. All members must be provided.`),
+  logInSimple: () =>
+    e(4208, 'The statement BACKUP LOG is not allowed while the recovery model is SIMPLE. Use BACKUP DATABASE or change the recovery model using ALTER DATABASE.'),
+  noCurrentBackup: () => e(4214, 'BACKUP LOG cannot be performed because there is no current database backup.'),
+  noFullForDiff: (db: string) =>
+    e(3035, `Cannot perform a differential backup for database "${db}", because a current database backup does not exist. Perform a full database backup by reissuing BACKUP DATABASE, omitting the WITH DIFFERENTIAL option.`),
+  noSuchDatabase: (db: string) =>
+    e(911, `Database '${db}' does not exist. Make sure that the name is entered correctly.`),
+  inRestore: (db: string) => e(927, `Database '${db}' cannot be opened. It is in the middle of a restore.`, 14),
+  offline: (db: string) => e(942, `Database '${db}' cannot be opened because it is offline.`, 14, 4),
+  alreadyExists: (db: string) =>
+    e(1801, `Database '${db}' already exists. Choose a different database name.`),
+  fileInUse: (file: string, db: string) =>
+    e(1834, `The file '${file}' cannot be overwritten.  It is being used by database '${db}'.`),
+  stopAtTooEarly: () =>
+    e(4335, 'The specified STOPAT time is too early. All or part of the database is already rolled forward beyond that point.'),
+  bulkLoggedStopAt: () =>
+    e(4341, 'This log backup contains bulk-logged changes. It cannot be used to stop at an arbitrary point in time.'),
+  syntax: (near: string) => e(102, `Incorrect syntax near '${near}'.`, 15),
+  notSupported: (what: string) =>
+    e(50000, `The rpotop simulator does not implement this statement: ${what}`, 16),
+  noProcedure: (name: string) => e(2812, `Could not find stored procedure '${name}'.`, 16, 62),
+  mustDeclare: (name: string) => e(137, `Must declare the scalar variable "${name}".`, 15, 2),
+  loginFailed: (user: string) => e(18456, `Login failed for user '${user}'.`, 14, 1),
+  unavailable: (db: string, server: string) =>
+    e(
+      40613,
+      `Database '${db}' on server '${server}' is not currently available. Please retry the connection later. If the problem persists, contact customer support, and provide them the session tracing ID of '00000000-0000-0000-0000-000000000000'.`,
+      20,
+    ),
+} as const;

@@ -1,0 +1,299 @@
+import { randomBytes } from 'node:crypto';
+import { parseDurationMinutes } from '../config/duration.js';
+import { performBackup, type BackupRequest } from './backup-ops.js';
+import { SimClock } from './clock.js';
+import { SimFailure } from './errors.js';
+import type { Faults } from './faults.js';
+import { SimDatabase, SimInstance, type SimFile } from './model.js';
+import { relativeMs, type Scenario, type ScenarioDatabase, type ScenarioEvent, type ScenarioJob } from './scenario.js';
+import { SimServer, type TlsMaterial } from './server.js';
+
+export interface FleetOptions {
+  scenario: Scenario;
+  /** First port; instances take consecutive ports. 0 (default): any free port each. */
+  basePort?: number;
+  /** SQL login of every simulated instance. */
+  login?: string;
+  /** Password of that login; random per fleet unless given. */
+  password?: string;
+  clock?: SimClock;
+  /** Serve TDS 8 strict TLS with this key and certificate. */
+  tls?: TlsMaterial;
+  /** Bytes per second at which BACKUP/RESTORE statements run over TDS (real time). */
+  statementThroughput?: number;
+  /** Do not tick the clock in real time (tests advance it by hand). */
+  manualClock?: boolean;
+}
+
+export interface Endpoint {
+  name: string;
+  host: string;
+  port: number;
+  login: string;
+  password: string;
+}
+
+interface PlannedRun {
+  at: number;
+  run: () => void;
+}
+
+/** The jobs and events of one database, run in time order (a database's history is a single timeline). */
+class Timeline {
+  private readonly jobs: { job: ScenarioJob; period: number; offset: number; next: number; until: number; inst: SimInstance }[] = [];
+  private readonly events: PlannedRun[] = [];
+
+  constructor(
+    private readonly fleet: SimFleet,
+    private readonly db: SimDatabase,
+    private readonly home: SimInstance,
+  ) {}
+
+  addJob(job: ScenarioJob, start: number, epoch: number): void {
+    const period = parseDurationMinutes(job.every) * 60_000;
+    const offset = job.offset ? parseDurationMinutes(job.offset) * 60_000 : 0;
+    const from = job.from ? epoch + relativeMs(job.from) : start;
+    const first = Math.ceil((Math.max(from, start) - offset) / period) * period + offset;
+    const inst = job.on ? this.fleet.instance(job.on) : this.home;
+    this.jobs.push({ job, period, offset, next: first, until: job.until ? epoch + relativeMs(job.until) : Infinity, inst });
+  }
+
+  addEvent(event: ScenarioEvent, epoch: number): void {
+    const inst = event.on ? this.fleet.instance(event.on) : this.home;
+    this.events.push({ at: epoch + relativeMs(event.at), run: () => this.fleet.applyEvent(inst, this.db, event, epoch + relativeMs(event.at)) });
+    this.events.sort((a, b) => a.at - b.at);
+  }
+
+  runUntil(now: number): void {
+    for (;;) {
+      let best: PlannedRun | null = null;
+      for (const j of this.jobs) {
+        if (j.next <= now && j.next <= j.until && (!best || j.next < best.at)) {
+          const at = j.next;
+          best = {
+            at,
+            run: () => {
+              j.next += j.period;
+              this.fleet.runJob(j.inst, this.db, j.job, at);
+            },
+          };
+        }
+      }
+      const event = this.events[0];
+      if (event && event.at <= now && (!best || event.at <= best.at)) {
+        this.events.shift();
+        event.run();
+        continue;
+      }
+      if (!best) return;
+      best.run();
+    }
+  }
+}
+
+function stamp(localMs: number): string {
+  return new Date(localMs).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+}
+
+/**
+ * A simulated estate: instances built from a scenario, the history of their backup jobs written up to
+ * now, and one TDS server per instance. The same code serves `rpotop sim`, `rpotop demo` and the tests.
+ */
+export class SimFleet {
+  readonly clock: SimClock;
+  readonly instances = new Map<string, SimInstance>();
+  readonly servers = new Map<string, SimServer>();
+  readonly login: string;
+  readonly password: string;
+  private readonly timelines: Timeline[] = [];
+  private readonly timers: NodeJS.Timeout[] = [];
+
+  constructor(readonly options: FleetOptions) {
+    this.clock = options.clock ?? new SimClock();
+    this.login = options.login ?? 'rpotop';
+    this.password = options.password ?? randomBytes(12).toString('base64url');
+    this.build(options.scenario);
+    this.clock.onTick((now) => this.runUntil(now));
+    this.runUntil(this.clock.now());
+  }
+
+  instance(name: string): SimInstance {
+    const inst = this.instances.get(name.toLowerCase());
+    if (!inst) throw new Error(`no instance ${name} in this fleet`);
+    return inst;
+  }
+
+  server(name: string): SimServer {
+    const server = this.servers.get(name.toLowerCase());
+    if (!server) throw new Error(`no server ${name} in this fleet`);
+    return server;
+  }
+
+  private build(scenario: Scenario): void {
+    const epoch = this.clock.now();
+    const start = epoch - scenario.historyHours * 3_600_000;
+    for (const spec of scenario.instances) {
+      const inst = new SimInstance(
+        {
+          name: spec.name,
+          version: spec.version,
+          timeZoneMinutes: spec.timeZoneMinutes,
+          login: this.login,
+          password: this.password,
+          ...(this.options.statementThroughput ? { statementThroughput: this.options.statementThroughput } : {}),
+        },
+        this.clock,
+      );
+      this.instances.set(spec.name.toLowerCase(), inst);
+      const system: [string, number][] = [['master', 1], ['tempdb', 2], ['model', 3], ['msdb', 4]];
+      for (const [name, id] of system) {
+        inst.addDatabase(new SimDatabase(name, id, 'SIMPLE', this.files(name, { dataGb: 0.05, logGb: 0.01, dataPath: 'C:\\MSSQL\\Data', logPath: 'C:\\MSSQL\\Data' }), start));
+      }
+      for (const dbSpec of spec.databases) this.addDatabase(inst, dbSpec, start, epoch);
+    }
+    for (const ag of scenario.availabilityGroups) {
+      const primary = this.instance(ag.primary);
+      const secondary = this.instance(ag.secondary);
+      for (const dbSpec of ag.databases) {
+        const db = this.addDatabase(primary, dbSpec, start, epoch, ag.preferredBackupReplica);
+        db.ag = {
+          name: ag.name,
+          roles: new Map([
+            [primary.name, 'PRIMARY'],
+            [secondary.name, 'SECONDARY'],
+          ]),
+          preferredBackupReplica: ag.preferredBackupReplica,
+        };
+        secondary.addDatabase(db);
+      }
+    }
+  }
+
+  private files(name: string, spec: Pick<ScenarioDatabase, 'dataGb' | 'logGb' | 'dataPath' | 'logPath'>): SimFile[] {
+    const volume = (p: string) => (/^[A-Za-z]:\\/.test(p) ? p.slice(0, 3).toUpperCase() : '/');
+    const sep = spec.dataPath.includes('\\') ? '\\' : '/';
+    return [
+      { fileId: 1, type: 'ROWS', logicalName: name, physicalName: `${spec.dataPath}${sep}${name}.mdf`, volume: volume(spec.dataPath), sizeBytes: Math.round(spec.dataGb * 1024 ** 3) },
+      { fileId: 2, type: 'LOG', logicalName: `${name}_log`, physicalName: `${spec.logPath}${sep}${name}_log.ldf`, volume: volume(spec.logPath), sizeBytes: Math.round(spec.logGb * 1024 ** 3) },
+    ];
+  }
+
+  private addDatabase(inst: SimInstance, spec: ScenarioDatabase, start: number, epoch: number, defaultReplica?: string): SimDatabase {
+    const db = inst.addDatabase(new SimDatabase(spec.name, inst.nextDatabaseId++, spec.recovery, this.files(spec.name, spec), start));
+    const timeline = new Timeline(this, db, inst);
+    for (const job of spec.jobs) timeline.addJob(defaultReplica && !job.on ? { ...job, on: defaultReplica } : job, start, epoch);
+    for (const event of spec.events) timeline.addEvent(event, epoch);
+    this.timelines.push(timeline);
+    return db;
+  }
+
+  private runUntil(now: number): void {
+    for (const t of this.timelines) t.runUntil(now);
+  }
+
+  private backupPath(inst: SimInstance, db: SimDatabase, type: ScenarioJob['type'], at: number, stripe: number, stripes: number, base?: string): string {
+    const server = inst.name.replace(/\\/g, '$');
+    const kind = type === 'full' ? 'FULL' : type === 'diff' ? 'DIFF' : 'LOG';
+    const suffix = stripes > 1 ? `_${stripe}` : '';
+    const ext = type === 'log' ? 'trn' : 'bak';
+    return `${base ?? `B:\\Backup\\${server}`}\\${db.name}\\${kind}\\${server}_${db.name}_${kind}_${stamp(inst.localNow(at))}${suffix}.${ext}`;
+  }
+
+  /** One run of a scheduled job at `at`: a BACKUP as SQL Server would record it, or nothing if it fails. */
+  runJob(inst: SimInstance, db: SimDatabase, job: ScenarioJob, at: number): void {
+    if (job.failing) return;
+    const devices = job.nul
+      ? ['NUL']
+      : Array.from({ length: job.stripes }, (_, i) => this.backupPath(inst, db, job.type, at, i + 1, job.stripes, job.path));
+    const req: BackupRequest = {
+      database: db.name,
+      kind: job.type === 'log' ? 'log' : 'database',
+      differential: job.type === 'diff',
+      copyOnly: job.copyOnly,
+      devices,
+      checksum: job.checksum,
+      compression: job.compression,
+    };
+    this.backupQuietly(inst, req, at, db);
+  }
+
+  private backupQuietly(inst: SimInstance, req: BackupRequest, at: number, db: SimDatabase): void {
+    // A job's duration follows the size it writes at a plausible 300 MB/s.
+    const bytes = req.kind === 'log' ? 50 * 1024 ** 2 : req.differential ? db.dataBytes * 0.08 : db.dataBytes;
+    const seconds = Math.max(1, Math.round(bytes / (300 * 1024 ** 2)));
+    try {
+      performBackup(inst, req, at, at + seconds * 1000);
+    } catch (error) {
+      // A job that cannot run (BACKUP LOG after a switch to SIMPLE, say) fails as the Agent job would.
+      if (!(error instanceof SimFailure)) throw error;
+    }
+  }
+
+  applyEvent(inst: SimInstance, db: SimDatabase, event: ScenarioEvent, at: number): void {
+    db.advanceTo(at);
+    switch (event.action) {
+      case 'recovery-model':
+        db.setRecoveryModel(event.recoveryModel ?? 'FULL');
+        return;
+      case 'bulk-operation':
+        db.bulkSinceLog = true;
+        return;
+      case 'damage-last-backup': {
+        const last = [...inst.backupset].reverse().find((b) => b.database_name === db.name);
+        if (last) last.is_damaged = true;
+        return;
+      }
+      case 'backup': {
+        const type = event.type ?? 'log';
+        const devices = event.nul ? ['NUL'] : [this.backupPath(inst, db, type, at, 1, 1)];
+        this.backupQuietly(
+          inst,
+          { database: db.name, kind: type === 'log' ? 'log' : 'database', differential: type === 'diff', copyOnly: event.copyOnly ?? false, devices, checksum: true },
+          at,
+          db,
+        );
+        return;
+      }
+    }
+  }
+
+  /** Starts one TDS server per instance and the real-time clock. */
+  async start(): Promise<Endpoint[]> {
+    let port = this.options.basePort ?? 0;
+    for (const [key, inst] of this.instances) {
+      const server = new SimServer(inst, { port: port ? port++ : 0, ...(this.options.tls ? { tls: this.options.tls } : {}) });
+      this.servers.set(key, server);
+      await server.start();
+    }
+    for (const spec of this.options.scenario.instances) {
+      const server = this.server(spec.name);
+      await server.setFaults(spec.faults as Partial<Faults>);
+      if (spec.faultsLater) {
+        const later = spec.faultsLater;
+        const timer = setTimeout(() => void server.setFaults(later.faults as Partial<Faults>), later.afterSeconds * 1000);
+        timer.unref();
+        this.timers.push(timer);
+      }
+    }
+    if (!this.options.manualClock) {
+      const ticker = setInterval(() => this.clock.tick(), 1000);
+      ticker.unref();
+      this.timers.push(ticker);
+    }
+    return this.endpoints();
+  }
+
+  endpoints(): Endpoint[] {
+    return [...this.servers.values()].map((s) => ({ name: s.instance.name, host: s.host, port: s.port, login: this.login, password: this.password }));
+  }
+
+  /** Moves simulated time forward; due backup jobs run. */
+  advance(ms: number): void {
+    this.clock.advance(ms);
+  }
+
+  async stop(): Promise<void> {
+    for (const t of this.timers) clearTimeout(t);
+    await Promise.all([...this.servers.values()].map((s) => s.stop()));
+  }
+}

@@ -1,0 +1,275 @@
+import { randomUUID } from 'node:crypto';
+import type { DatabaseStateDesc } from '../domain/database.js';
+import type { RecoveryModel } from '../domain/history.js';
+import type { SimClock } from './clock.js';
+
+/**
+ * The simulated server's state: sys.databases, sys.database_recovery_status and msdb's backup history,
+ * changed the way SQL Server changes them. Times in msdb rows are the server's wall clock ("local ms"),
+ * as SQL Server stores them, with the offset in time_zone (15-minute units).
+ */
+
+/** LSN = vlf * 10^15 + block * 10^5 + slot; a VLF holds a bounded number of blocks before the next begins. */
+const VLF = 10n ** 15n;
+const BLOCK = 10n ** 5n;
+const BLOCKS_PER_VLF = 4_000_000n;
+
+export class LogPosition {
+  constructor(
+    public vlf: bigint,
+    public block: bigint,
+  ) {}
+  get lsn(): bigint {
+    return this.vlf * VLF + this.block * BLOCK + 1n;
+  }
+  write(blocks: bigint): void {
+    this.block += blocks;
+    while (this.block >= BLOCKS_PER_VLF) {
+      this.block -= BLOCKS_PER_VLF;
+      this.vlf += 1n;
+    }
+  }
+  /** Moves to an LSN, as a restore does. */
+  static at(lsn: bigint): LogPosition {
+    return new LogPosition(lsn / VLF, (lsn % VLF) / BLOCK);
+  }
+}
+
+export interface SimFile {
+  fileId: number;
+  type: 'ROWS' | 'LOG';
+  logicalName: string;
+  physicalName: string;
+  volume: string;
+  sizeBytes: number;
+}
+
+export interface BackupSetRow {
+  backup_set_id: number;
+  backup_set_uuid: string;
+  media_set_id: number;
+  name: string | null;
+  database_name: string;
+  database_guid: string;
+  family_guid: string;
+  type: 'D' | 'I' | 'L';
+  recovery_model: RecoveryModel;
+  first_lsn: bigint;
+  last_lsn: bigint;
+  checkpoint_lsn: bigint;
+  database_backup_lsn: bigint | null;
+  differential_base_lsn: bigint | null;
+  differential_base_guid: string | null;
+  first_recovery_fork_guid: string;
+  last_recovery_fork_guid: string;
+  fork_point_lsn: bigint | null;
+  is_copy_only: boolean;
+  is_damaged: boolean;
+  is_snapshot: boolean;
+  has_bulk_logged_data: boolean;
+  begins_log_chain: boolean;
+  has_backup_checksums: boolean;
+  is_force_offline: boolean;
+  has_incomplete_metadata: boolean;
+  backup_start_date: number;
+  backup_finish_date: number;
+  time_zone: number;
+  backup_size: number;
+  compressed_backup_size: number;
+  server_name: string;
+  machine_name: string;
+  user_name: string;
+  software_major_version: number;
+}
+
+export interface MediaFamilyRow {
+  media_set_id: number;
+  family_sequence_number: number;
+  mirror: number;
+  physical_device_name: string;
+  device_type: number;
+}
+
+export interface RestoreHistoryRow {
+  restore_history_id: number;
+  restore_date: number;
+  destination_database_name: string;
+  user_name: string;
+  backup_set_id: number;
+  restore_type: 'D' | 'I' | 'L' | 'V';
+  replace: boolean;
+  recovery: boolean;
+  stop_at: number | null;
+}
+
+export interface AgMembership {
+  name: string;
+  /** Role per instance name. */
+  roles: Map<string, 'PRIMARY' | 'SECONDARY'>;
+  /** Instance that backup preference points at (automated_backup_preference SECONDARY). */
+  preferredBackupReplica: string;
+}
+
+/** What a database remembers while it is being restored (between NORECOVERY steps). */
+export interface RestoreProgress {
+  /** The full it was restored from; a differential must be based on it. */
+  baseUuid: string;
+  baseForkGuid: string;
+  /** The LSN restored so far: the next log must include it. */
+  redoneTo: bigint;
+  /** The server wall-clock time that point corresponds to. */
+  redoneToTime: number;
+  databaseGuid: string;
+}
+
+export class SimDatabase {
+  state: DatabaseStateDesc = 'ONLINE';
+  isReadOnly = false;
+  isInStandby = false;
+  userAccess: 'MULTI_USER' | 'SINGLE_USER' = 'MULTI_USER';
+  /** Other sessions using the database; RESTORE needs none. */
+  sessions = 2;
+  databaseGuid = randomUUID().toUpperCase();
+  recoveryForkGuid = randomUUID().toUpperCase();
+  familyGuid = randomUUID().toUpperCase();
+  log: LogPosition;
+  /** sys.database_recovery_status.last_log_backup_lsn: where the next log backup starts; null = impossible. */
+  chainEnd: bigint | null = null;
+  /** The last regular (not copy-only) full: the base of differentials. */
+  lastFull: { uuid: string; checkpointLsn: bigint } | null = null;
+  /** A bulk operation ran under BULK_LOGGED since the last log backup. */
+  bulkSinceLog = false;
+  /** The log has restarted since the last log backup (first log after a full or a recovery-model switch). */
+  chainRestarted = true;
+  restoring: RestoreProgress | null = null;
+  ag: AgMembership | null = null;
+  activityAt: number;
+  /** Log blocks written per minute of activity. */
+  blocksPerMinute: bigint;
+
+  constructor(
+    public name: string,
+    public databaseId: number,
+    public recoveryModel: RecoveryModel,
+    public files: SimFile[],
+    createdAt: number,
+    opts: { vlf?: bigint; blocksPerMinute?: number } = {},
+  ) {
+    this.log = new LogPosition(opts.vlf ?? 1_000n + BigInt(databaseId) * 37n, 10n);
+    this.activityAt = createdAt;
+    this.blocksPerMinute = BigInt(opts.blocksPerMinute ?? 400);
+  }
+
+  get dataBytes(): number {
+    return this.files.filter((f) => f.type === 'ROWS').reduce((s, f) => s + f.sizeBytes, 0);
+  }
+
+  /** Writes the log that activity up to `now` produced (none while not ONLINE or read-only). */
+  advanceTo(now: number): void {
+    if (now <= this.activityAt) return;
+    if (this.state === 'ONLINE' && !this.isReadOnly) {
+      const minutes = BigInt(Math.floor((now - this.activityAt) / 60_000));
+      this.log.write(minutes * this.blocksPerMinute + 1n);
+    }
+    this.activityAt = now;
+  }
+
+  setRecoveryModel(model: RecoveryModel): void {
+    if (model === this.recoveryModel) return;
+    // Leaving the log chain (to SIMPLE) breaks it: log backups are impossible until the next full or differential.
+    if (model === 'SIMPLE' || this.recoveryModel === 'SIMPLE') {
+      this.chainEnd = null;
+      this.chainRestarted = true;
+    }
+    this.recoveryModel = model;
+  }
+}
+
+export interface InstanceOptions {
+  name: string;
+  version: string;
+  /** The server's offset from UTC in minutes. */
+  timeZoneMinutes: number;
+  login: string;
+  password: string;
+  machineName?: string;
+  /** Bytes per second at which BACKUP and RESTORE statements run in real time over TDS. */
+  statementThroughput?: number;
+}
+
+export class SimInstance {
+  readonly databases: SimDatabase[] = [];
+  readonly backupset: BackupSetRow[] = [];
+  readonly mediafamily: MediaFamilyRow[] = [];
+  readonly mediaFamilyCount = new Map<number, number>();
+  readonly restorehistory: RestoreHistoryRow[] = [];
+  private nextBackupSetId = 1;
+  private nextRestoreId = 1;
+  nextDatabaseId = 5;
+
+  constructor(
+    readonly options: InstanceOptions,
+    readonly clock: SimClock,
+  ) {}
+
+  get name(): string {
+    return this.options.name;
+  }
+
+  /** The server's wall clock as "local ms". */
+  localNow(at = this.clock.now()): number {
+    return at + this.options.timeZoneMinutes * 60_000;
+  }
+
+  findDatabase(name: string): SimDatabase | undefined {
+    const lower = name.toLowerCase();
+    return this.databases.find((d) => d.name.toLowerCase() === lower);
+  }
+
+  addDatabase(db: SimDatabase): SimDatabase {
+    this.databases.push(db);
+    return db;
+  }
+
+  /** Records a backup in msdb, as BACKUP does when it completes. */
+  recordBackup(row: Omit<BackupSetRow, 'backup_set_id' | 'media_set_id'>, devices: string[], deviceType = 2): BackupSetRow {
+    const id = this.nextBackupSetId++;
+    const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id };
+    this.backupset.push(full);
+    this.mediaFamilyCount.set(id, devices.length);
+    devices.forEach((device, i) =>
+      this.mediafamily.push({
+        media_set_id: id,
+        family_sequence_number: i + 1,
+        mirror: 0,
+        physical_device_name: device,
+        device_type: deviceType,
+      }),
+    );
+    return full;
+  }
+
+  recordRestore(row: Omit<RestoreHistoryRow, 'restore_history_id'>): void {
+    this.restorehistory.push({ ...row, restore_history_id: this.nextRestoreId++ });
+  }
+
+  /** Which backup sets a device name holds (a file may hold several with FILE = n; the simulator writes one per file). */
+  backupsOnDevice(device: string): BackupSetRow[] {
+    const lower = device.toLowerCase();
+    const sets = new Set(this.mediafamily.filter((m) => m.physical_device_name.toLowerCase() === lower).map((m) => m.media_set_id));
+    return this.backupset.filter((b) => sets.has(b.media_set_id));
+  }
+
+  devicesOf(backup: BackupSetRow): MediaFamilyRow[] {
+    return this.mediafamily.filter((m) => m.media_set_id === backup.media_set_id && m.mirror === 0);
+  }
+
+  /** Deletes msdb history older than a date, as sp_delete_backuphistory does. */
+  purgeHistory(beforeLocal: number): void {
+    const keep = this.backupset.filter((b) => b.backup_finish_date >= beforeLocal);
+    const kept = new Set(keep.map((b) => b.media_set_id));
+    this.backupset.splice(0, this.backupset.length, ...keep);
+    const media = this.mediafamily.filter((m) => kept.has(m.media_set_id));
+    this.mediafamily.splice(0, this.mediafamily.length, ...media);
+  }
+}

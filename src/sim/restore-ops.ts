@@ -1,0 +1,210 @@
+import { randomUUID } from 'node:crypto';
+import { SimFailure, sqlErrors, type SqlError } from './errors.js';
+import { LogPosition, SimDatabase, type BackupSetRow, type SimFile, type SimInstance } from './model.js';
+
+export interface RestoreRequest {
+  database: string;
+  kind: 'database' | 'log';
+  /** Empty for `RESTORE DATABASE x WITH RECOVERY`, which only brings a restoring database online. */
+  devices: string[];
+  /** FILE = n: the backup set's position on the media (the simulator writes one per file). */
+  file?: number;
+  recovery: boolean;
+  replace?: boolean;
+  /** STOPAT, on the server's wall clock ("local ms"). */
+  stopAt?: number;
+  moves?: { logical: string; physical: string }[];
+}
+
+export interface RestoreOutcome {
+  database: SimDatabase;
+  backup: BackupSetRow | null;
+  /** Pages processed, for the closing message. */
+  pages: number;
+  /** Informational messages (left restoring, and so on). */
+  notes: SqlError[];
+}
+
+function statementName(req: RestoreRequest): string {
+  return req.kind === 'log' ? 'RESTORE LOG' : 'RESTORE DATABASE';
+}
+
+function fail(req: RestoreRequest, first: SqlError): never {
+  throw new SimFailure([first, sqlErrors.terminating(statementName(req))]);
+}
+
+/** The backup set a RESTORE ... FROM names, with every stripe present; SQL Server's errors otherwise. */
+export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?: number }, statement: string): BackupSetRow {
+  const first = req.devices[0]!;
+  const sets = inst.backupsOnDevice(first);
+  const backup = sets[(req.file ?? 1) - 1];
+  if (!backup) throw new SimFailure([sqlErrors.cannotOpenDevice(first), sqlErrors.terminating(statement)]);
+  const families = inst.devicesOf(backup);
+  const given = new Set(req.devices.map((d) => d.toLowerCase()));
+  for (const device of req.devices) {
+    if (!families.some((f) => f.physical_device_name.toLowerCase() === device.toLowerCase())) {
+      throw new SimFailure([sqlErrors.cannotOpenDevice(device), sqlErrors.terminating(statement)]);
+    }
+  }
+  if (families.some((f) => !given.has(f.physical_device_name.toLowerCase()))) {
+    throw new SimFailure([sqlErrors.missingFamilies(families.length, req.devices.length), sqlErrors.terminating(statement)]);
+  }
+  return backup;
+}
+
+/** The files a restored database gets: the source's, moved where WITH MOVE says. */
+function restoredFiles(source: SimFile[], moves: RestoreRequest['moves']): SimFile[] {
+  return source.map((f) => {
+    const move = moves?.find((m) => m.logical.toLowerCase() === f.logicalName.toLowerCase());
+    return move ? { ...f, physicalName: move.physical, volume: volumeOfPath(move.physical) } : { ...f };
+  });
+}
+
+function volumeOfPath(path: string): string {
+  const drive = /^([A-Za-z]:\\)/.exec(path);
+  return drive ? drive[1]!.toUpperCase() : '/';
+}
+
+function sourceFiles(inst: SimInstance, backup: BackupSetRow): SimFile[] {
+  const db = inst.databases.find((d) => d.familyGuid === backup.family_guid) ?? inst.findDatabase(backup.database_name);
+  return db ? db.files : [];
+}
+
+/** RESTORE ... WITH RECOVERY: online again, as a new incarnation (database_guid and recovery fork). */
+function recover(db: SimDatabase, at: number): void {
+  db.state = 'ONLINE';
+  db.restoring = null;
+  db.databaseGuid = randomUUID().toUpperCase();
+  db.recoveryForkGuid = randomUUID().toUpperCase();
+  db.activityAt = at;
+  db.userAccess = 'MULTI_USER';
+  db.chainEnd = db.recoveryModel === 'SIMPLE' ? null : db.log.lsn;
+  db.chainRestarted = true;
+}
+
+function restoreFull(inst: SimInstance, req: RestoreRequest, backup: BackupSetRow, at: number): RestoreOutcome {
+  let db = inst.findDatabase(req.database);
+  if (db) {
+    if (db.state === 'ONLINE') {
+      if (backup.database_name.toLowerCase() !== db.name.toLowerCase() && !req.replace) {
+        fail(req, {
+          number: 3154,
+          class: 16,
+          state: 4,
+          message: `The backup set holds a backup of a database other than the existing '${db.name}' database.`,
+        });
+      }
+      if (!req.replace && req.stopAt === undefined && db.recoveryModel !== 'SIMPLE') fail(req, sqlErrors.tailNotBackedUp(db.name));
+      if (db.sessions > 0 && db.userAccess !== 'SINGLE_USER') fail(req, sqlErrors.exclusiveAccess());
+    }
+    db.files = restoredFiles(db.files, req.moves);
+  } else {
+    const files = restoredFiles(sourceFiles(inst, backup), req.moves);
+    for (const f of files) {
+      const owner = inst.databases.find((d) => d.files.some((x) => x.physicalName.toLowerCase() === f.physicalName.toLowerCase()));
+      if (owner) fail(req, sqlErrors.fileInUse(f.physicalName, owner.name));
+    }
+    db = inst.addDatabase(new SimDatabase(req.database, inst.nextDatabaseId++, backup.recovery_model, files, at));
+    db.sessions = 0;
+  }
+  db.recoveryModel = backup.recovery_model;
+  db.familyGuid = backup.family_guid;
+  db.log = LogPosition.at(backup.last_lsn);
+  db.lastFull = { uuid: backup.backup_set_uuid, checkpointLsn: backup.checkpoint_lsn };
+  db.state = 'RESTORING';
+  db.restoring = {
+    baseUuid: backup.backup_set_uuid,
+    baseForkGuid: backup.last_recovery_fork_guid,
+    redoneTo: backup.last_lsn,
+    redoneToTime: backup.backup_finish_date,
+    databaseGuid: backup.database_guid,
+  };
+  return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
+}
+
+function restoreDiff(req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
+  if (!db || db.state !== 'RESTORING' || !db.restoring) fail(req, sqlErrors.noFilesToRollForward());
+  if (backup.differential_base_guid?.toLowerCase() !== db.restoring.baseUuid.toLowerCase()) fail(req, sqlErrors.diffWrongBase());
+  db.restoring.redoneTo = backup.last_lsn;
+  db.restoring.redoneToTime = backup.backup_finish_date;
+  db.log = LogPosition.at(backup.last_lsn);
+  return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
+}
+
+function restoreLog(inst: SimInstance, req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
+  if (!db || db.state !== 'RESTORING' || !db.restoring) fail(req, sqlErrors.noFilesToRollForward());
+  const progress = db.restoring;
+  if (backup.first_lsn > progress.redoneTo) fail(req, sqlErrors.logTooRecent(backup.first_lsn, progress.redoneTo));
+  if (backup.last_lsn <= progress.redoneTo) fail(req, sqlErrors.logTooEarly(backup.last_lsn, progress.redoneTo));
+  const notes: SqlError[] = [];
+  let stopLsn = backup.last_lsn;
+  let stoppedInside = false;
+  if (req.stopAt !== undefined) {
+    if (req.stopAt < progress.redoneToTime) fail(req, sqlErrors.stopAtTooEarly());
+    if (req.stopAt < backup.backup_finish_date) {
+      if (backup.has_bulk_logged_data) fail(req, sqlErrors.bulkLoggedStopAt());
+      // The simulator spreads a log's records evenly between the restored point and the log's end.
+      const span = Math.max(1, backup.backup_finish_date - progress.redoneToTime);
+      const fraction = (req.stopAt - progress.redoneToTime) / span;
+      const from = progress.redoneTo;
+      stopLsn = from + 1n + ((backup.last_lsn - from - 1n) * BigInt(Math.round(fraction * 1000))) / 1000n;
+      stoppedInside = true;
+    } else if (req.recovery) {
+      notes.push({
+        number: 4322,
+        class: 0,
+        state: 1,
+        message:
+          'This backup set contains records that were logged before the designated point in time. The database is being left in the restoring state so that more roll forward can be performed.',
+      });
+    }
+  }
+  progress.redoneTo = stopLsn;
+  progress.redoneToTime = stoppedInside ? req.stopAt! : backup.backup_finish_date;
+  db.log = LogPosition.at(stopLsn);
+  // Without STOPAT inside this log, RECOVERY is honoured; with STOPAT past its end, the database stays restoring.
+  const leaveRestoring = req.stopAt !== undefined && !stoppedInside;
+  return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: leaveRestoring ? notes : [] };
+}
+
+/**
+ * Runs a RESTORE in the model with SQL Server's ordering rules: a full (3159 without a tail, 3101 while
+ * in use), then a differential on that full (3136), then logs in LSN order (4305 too recent, 4326 too
+ * early); RECOVERY brings the database online as a new incarnation.
+ */
+export function performRestore(inst: SimInstance, req: RestoreRequest, at: number): RestoreOutcome {
+  const existing = inst.findDatabase(req.database);
+  if (req.devices.length === 0) {
+    if (!existing) fail(req, sqlErrors.noSuchDatabase(req.database));
+    if (existing.state !== 'RESTORING') {
+      return { database: existing, backup: null, pages: 0, notes: [] };
+    }
+    if (req.recovery) recover(existing, at);
+    return { database: existing, backup: null, pages: 0, notes: [] };
+  }
+  const backup = findBackupSet(inst, req, statementName(req));
+  let outcome: RestoreOutcome;
+  if (req.kind === 'database') {
+    if (backup.type === 'L') {
+      fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP LOG and cannot be used for this restore operation.` });
+    }
+    outcome = backup.type === 'D' ? restoreFull(inst, req, backup, at) : restoreDiff(req, existing, backup);
+  } else {
+    if (backup.type !== 'L') {
+      fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP DATABASE and cannot be used for this restore operation.` });
+    }
+    outcome = restoreLog(inst, req, existing, backup);
+  }
+  inst.recordRestore({
+    restore_date: inst.localNow(at),
+    destination_database_name: outcome.database.name,
+    user_name: inst.options.login,
+    backup_set_id: backup.backup_set_id,
+    restore_type: backup.type,
+    replace: req.replace ?? false,
+    recovery: req.recovery,
+    stop_at: req.stopAt ?? null,
+  });
+  if (req.recovery && outcome.notes.length === 0) recover(outcome.database, at);
+  return outcome;
+}

@@ -1,0 +1,113 @@
+import { z } from 'zod';
+import { DURATION_PATTERN } from '../config/duration.js';
+
+/**
+ * Scenarios are data: the instances of a simulated estate, their databases, the backup jobs that ran
+ * on them over the history window, one-off events (a recovery-model switch, a log backup to NUL) and
+ * the faults an instance shows. Relative times like "-2h30m" count back from the moment the fleet starts.
+ */
+
+const duration = z.string().regex(DURATION_PATTERN, 'a duration such as "15m", "6h", "1d"');
+const relative = z.string().regex(/^-(?=\d)(\d+d)?(\d+h)?(\d+m)?$/, 'a time before now such as "-2h30m"');
+
+const job = z.strictObject({
+  type: z.enum(['full', 'diff', 'log']),
+  every: duration,
+  /** Phase within the period, e.g. a daily full at "1h30m" after midnight UTC. */
+  offset: duration.optional(),
+  copyOnly: z.boolean().default(false),
+  nul: z.boolean().default(false),
+  stripes: z.number().int().min(1).max(64).default(1),
+  checksum: z.boolean().default(true),
+  compression: z.boolean().default(true),
+  /** The job runs but every run fails: nothing reaches msdb. */
+  failing: z.boolean().default(false),
+  from: relative.optional(),
+  until: relative.optional(),
+  /** For availability group databases: the replica the job runs on. */
+  on: z.string().optional(),
+  path: z.string().optional(),
+});
+
+const event = z.strictObject({
+  at: relative,
+  action: z.enum(['recovery-model', 'backup', 'bulk-operation', 'damage-last-backup']),
+  recoveryModel: z.enum(['FULL', 'BULK_LOGGED', 'SIMPLE']).optional(),
+  type: z.enum(['full', 'diff', 'log']).optional(),
+  nul: z.boolean().optional(),
+  copyOnly: z.boolean().optional(),
+  on: z.string().optional(),
+});
+
+const database = z.strictObject({
+  name: z.string().min(1),
+  recovery: z.enum(['FULL', 'BULK_LOGGED', 'SIMPLE']),
+  dataGb: z.number().positive().default(10),
+  logGb: z.number().positive().default(2),
+  dataPath: z.string().default('D:\\MSSQL\\Data'),
+  logPath: z.string().default('L:\\MSSQL\\Log'),
+  /** The RPO the demo inventory gives this database (the scenario's intent, not server state). */
+  rpo: duration.optional(),
+  jobs: z.array(job).default([]),
+  events: z.array(event).default([]),
+});
+
+const faults = z
+  .strictObject({
+    refuse: z.boolean().optional(),
+    hangLogin: z.boolean().optional(),
+    hangQuery: z.boolean().optional(),
+    dropMidResult: z.boolean().optional(),
+    slowPacketMs: z.number().int().min(0).optional(),
+    transientLoginFailures: z.number().int().min(0).optional(),
+    latencyMs: z.number().int().min(0).optional(),
+  })
+  .default({});
+
+const instance = z.strictObject({
+  name: z.string().min(1),
+  version: z.string().default('16.0.4135.4'),
+  timeZoneMinutes: z.number().int().default(0),
+  description: z.string().optional(),
+  databases: z.array(database).default([]),
+  faults,
+  /** Faults that set in this long after the fleet starts: an instance that stops answering. */
+  faultsLater: z.strictObject({ afterSeconds: z.number().min(0), faults }).optional(),
+});
+
+const availabilityGroup = z.strictObject({
+  name: z.string().min(1),
+  primary: z.string(),
+  secondary: z.string(),
+  preferredBackupReplica: z.string(),
+  databases: z.array(database),
+});
+
+const group = z.strictObject({
+  name: z.string(),
+  preset: z.string().optional(),
+  business: z.string().optional(),
+  instance: z.string().optional(),
+  rpo: duration.optional(),
+});
+
+export const scenarioSchema = z.strictObject({
+  name: z.string(),
+  description: z.string(),
+  historyHours: z.number().positive().default(192),
+  instances: z.array(instance),
+  availabilityGroups: z.array(availabilityGroup).default([]),
+  groups: z.array(group).default([]),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioDatabase = Scenario['instances'][number]['databases'][number];
+export type ScenarioJob = ScenarioDatabase['jobs'][number];
+export type ScenarioEvent = ScenarioDatabase['events'][number];
+export type ScenarioInput = z.input<typeof scenarioSchema>;
+
+/** Parses "-2h30m" into milliseconds before the start (a negative offset). */
+export function relativeMs(text: string): number {
+  const m = /^-(?:(\d+)d)?(?:(\d+)h)?(?:(\d+)m)?$/.exec(text)!;
+  return -((Number(m[1] ?? 0) * 24 + Number(m[2] ?? 0)) * 60 + Number(m[3] ?? 0)) * 60_000;
+}
