@@ -6,6 +6,7 @@ import { resolveInventory } from './config/resolve.js';
 import { configJsonSchema } from './config/schema.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
+import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -49,6 +50,8 @@ async function run(command: Command): Promise<number> {
     case 'config-schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return EXIT.ok;
+    case 'sim':
+      return runSim(command, process.stdout, process.stderr);
     case 'demo':
       return notBuiltYet('the demo fleet');
     case 'tui':
@@ -68,7 +71,9 @@ async function main(): Promise<void> {
       process.stderr.write(`rpotop: ${error.message}\n`);
       code = EXIT.failed;
     } else {
-      process.stderr.write(`rpotop: ${(error as Error).stack ?? String(error)}\n`);
+      // Messages are for operators; the stack only when asked for.
+      const detail = process.env.RPOTOP_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
+      process.stderr.write(`rpotop: ${detail}\n`);
       code = EXIT.failed;
     }
   }

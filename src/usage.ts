@@ -5,6 +5,9 @@ export const USAGE = `rpotop: SQL Server backup and recovery console
 Usage:
   rpotop [--config FILE]            open the console on your inventory
   rpotop demo                       open the console on the built-in simulated fleet
+  rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
+                                    run the simulated fleet on loopback until interrupted and print
+                                    each instance's name, host, port, login and password
   rpotop config path                print where the inventory is read from
   rpotop config check [--config FILE]
                                     validate the inventory and print it resolved
@@ -31,12 +34,13 @@ export type Command =
   | { kind: 'config-path'; config: string | undefined }
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
-  | { kind: 'config-schema' };
+  | { kind: 'config-schema' }
+  | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean };
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
 
 interface Parsed {
-  values: { help?: boolean; config?: string };
+  values: { help?: boolean; config?: string; scenario?: string; 'base-port'?: string; json?: boolean; tls?: boolean };
   positionals: string[];
 }
 
@@ -69,6 +73,15 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'demo') {
     const { values } = parse(rest, {}, 0);
     return values.help ? { kind: 'help' } : { kind: 'demo' };
+  }
+  if (first === 'sim') {
+    const { values } = parse(rest, { scenario: { type: 'string' }, 'base-port': { type: 'string' }, json: { type: 'boolean' }, tls: { type: 'boolean' } }, 0);
+    if (values.help) return { kind: 'help' };
+    const port = values['base-port'];
+    if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
+      throw new UsageError(`--base-port takes a TCP port from 1 to 65535, not "${port}"`);
+    }
+    return { kind: 'sim', scenario: values.scenario ?? 'seeds', basePort: port === undefined ? undefined : Number(port), json: values.json ?? false, tls: values.tls ?? false };
   }
   if (first === 'config') {
     const [sub, ...subArgs] = rest;

@@ -118,8 +118,9 @@ export function assess(
     );
   }
 
-  const newestKnown = maxLogLsn(history);
-  if (logged && db.lastLogBackupLsn !== null && newestKnown !== null && db.lastLogBackupLsn > newestKnown) {
+  // The server's next log backup starts past everything this history knows: someone else took it.
+  const newestKnown = maxLogLsn(history) ?? chain.lastLsn;
+  if (logged && db.lastLogBackupLsn !== null && db.lastLogBackupLsn > newestKnown && db.lastLogBackupLsn > chain.lastLsn) {
     return result(
       'UNKNOWN',
       null,

@@ -156,7 +156,8 @@ function history(session: Session, params: ReadonlyMap<string, SqlValue>): Resul
         b.database_guid,
         b.family_guid,
         b.type,
-        b.recovery_model,
+        // msdb spells it BULK-LOGGED, sys.databases BULK_LOGGED.
+        b.recovery_model === 'BULK_LOGGED' ? 'BULK-LOGGED' : b.recovery_model,
         lsnText(b.first_lsn),
         lsnText(b.last_lsn),
         lsnText(b.checkpoint_lsn),

@@ -5,7 +5,7 @@ import { sleep } from './faults.js';
 import type { SimInstance } from './model.js';
 import { performRestore, type RestoreRequest } from './restore-ops.js';
 import { answerRestoreInfo } from './restore-info.js';
-import { valuesOf, type BoundParam } from './params.js';
+import { parseDeclarations, parseTypeName, valuesOf, type BoundParam } from './params.js';
 import { evaluateSelect } from './select.js';
 import { Cursor, catalogIds, splitStatements, tokenize, TsqlSyntaxError, UndeclaredVariable, type Tok } from './tsql.js';
 import type { Column, SqlValue } from './tds/types.js';
@@ -152,6 +152,10 @@ async function* executeStatement(
     }
     case 'ALTER':
       yield* alterDatabase(session, c);
+      return;
+    case 'EXEC':
+    case 'EXECUTE':
+      yield* execSql(session, c, signal);
       return;
     default:
       throw new SimFailure([
@@ -338,6 +342,52 @@ async function* runRestore(session: Session, req: RestoreRequest & { stats: numb
   for (const note of outcome.notes) yield { kind: 'message', error: note };
   yield { kind: 'message', error: info(3014, `${command} successfully processed ${throughputText(outcome.pages, ms)}`) };
   yield { kind: 'done', count: null, error: false };
+}
+
+/** `EXEC sp_executesql N'stmt', N'@p int, ...', @p = 1, ...` sent as batch text (what tsql or sqlcmd users type). */
+async function* execSql(session: Session, c: Cursor, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+  c.next();
+  const proc = c.name();
+  if (!/^(sys\.)?sp_executesql$/i.test(proc) && proc.toLowerCase() !== 'sp_executesql') {
+    throw new SimFailure([sqlErrors.noProcedure(proc)]);
+  }
+  const statement = c.done() ? '' : c.value();
+  const declared = c.acceptPunct(',') ? parseDeclarations(c.value()) : new Map<string, string>();
+  const params = new Map<string, BoundParam>();
+  while (c.acceptPunct(',')) {
+    const name = c.next();
+    if (name.t !== 'var') throw new TsqlSyntaxError(name.v);
+    c.expectPunct('=');
+    const typeName = declared.get(name.v.toLowerCase());
+    if (!typeName) throw new SimFailure([{ number: 8145, class: 16, state: 1, message: `${name.v} is not a parameter for procedure sp_executesql.` }]);
+    const type = parseTypeName(typeName);
+    const isNull = c.acceptWord('NULL') !== null;
+    const text = isNull ? null : c.value();
+    params.set(name.v.toLowerCase(), { type, value: text === null ? null : literalAs(type, text) });
+  }
+  yield* execute(session, statement, params, signal);
+}
+
+function literalAs(type: ReturnType<typeof parseTypeName>, text: string): SqlValue {
+  switch (type.kind) {
+    case 'tinyint':
+    case 'smallint':
+    case 'int':
+    case 'real':
+    case 'float':
+      return Number(text);
+    case 'bigint':
+      return BigInt(text);
+    case 'bit':
+      return text === '1' || text.toLowerCase() === 'true';
+    case 'datetime':
+    case 'datetime2':
+    case 'smalldatetime':
+    case 'date':
+      return parseServerTime(text.length === 10 ? `${text} 00:00` : text);
+    default:
+      return text;
+  }
 }
 
 function* alterDatabase(session: Session, c: Cursor): Generator<EngineEvent> {

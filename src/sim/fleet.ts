@@ -221,8 +221,10 @@ export class SimFleet {
     // A job's duration follows the size it writes at a plausible 300 MB/s.
     const bytes = req.kind === 'log' ? 50 * 1024 ** 2 : req.differential ? db.dataBytes * 0.08 : db.dataBytes;
     const seconds = Math.max(1, Math.round(bytes / (300 * 1024 ** 2)));
+    // Jobs on one database run one after another, so a backup's times and its LSNs agree in order.
+    const start = Math.max(at, db.activityAt);
     try {
-      performBackup(inst, req, at, at + seconds * 1000);
+      performBackup(inst, req, start, start + seconds * 1000);
     } catch (error) {
       // A job that cannot run (BACKUP LOG after a switch to SIMPLE, say) fails as the Agent job would.
       if (!(error instanceof SimFailure)) throw error;

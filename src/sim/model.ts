@@ -201,6 +201,8 @@ export class SimInstance {
   readonly databases: SimDatabase[] = [];
   readonly backupset: BackupSetRow[] = [];
   readonly mediafamily: MediaFamilyRow[] = [];
+  /** backupmediafamily by media_set_id, as msdb's index on it serves joins. */
+  private readonly mediaBySet = new Map<number, MediaFamilyRow[]>();
   readonly mediaFamilyCount = new Map<number, number>();
   readonly restorehistory: RestoreHistoryRow[] = [];
   private nextBackupSetId = 1;
@@ -237,15 +239,15 @@ export class SimInstance {
     const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id };
     this.backupset.push(full);
     this.mediaFamilyCount.set(id, devices.length);
-    devices.forEach((device, i) =>
-      this.mediafamily.push({
-        media_set_id: id,
-        family_sequence_number: i + 1,
-        mirror: 0,
-        physical_device_name: device,
-        device_type: deviceType,
-      }),
-    );
+    const families = devices.map((device, i) => ({
+      media_set_id: id,
+      family_sequence_number: i + 1,
+      mirror: 0,
+      physical_device_name: device,
+      device_type: deviceType,
+    }));
+    this.mediafamily.push(...families);
+    this.mediaBySet.set(id, families);
     return full;
   }
 
@@ -261,7 +263,7 @@ export class SimInstance {
   }
 
   devicesOf(backup: BackupSetRow): MediaFamilyRow[] {
-    return this.mediafamily.filter((m) => m.media_set_id === backup.media_set_id && m.mirror === 0);
+    return (this.mediaBySet.get(backup.media_set_id) ?? []).filter((m) => m.mirror === 0);
   }
 
   /** Deletes msdb history older than a date, as sp_delete_backuphistory does. */
@@ -271,5 +273,6 @@ export class SimInstance {
     this.backupset.splice(0, this.backupset.length, ...keep);
     const media = this.mediafamily.filter((m) => kept.has(m.media_set_id));
     this.mediafamily.splice(0, this.mediafamily.length, ...media);
+    for (const id of [...this.mediaBySet.keys()]) if (!kept.has(id)) this.mediaBySet.delete(id);
   }
 }

@@ -54,3 +54,13 @@ export function parseTypeName(name: string): SqlType {
 export function valuesOf(params: ReadonlyMap<string, BoundParam>): Map<string, SqlValue> {
   return new Map([...params].map(([k, p]) => [k, p.value]));
 }
+
+/** sp_executesql's @params text (`@a int, @b decimal(18,4) OUTPUT`) to declared type names by parameter. */
+export function parseDeclarations(text: string): Map<string, string> {
+  const declared = new Map<string, string>();
+  for (const part of text.split(/,(?![^(]*\))/)) {
+    const m = /^\s*(@[\p{L}\p{N}_#$@]+)\s+(.+?)(?:\s+(?:output|out))?\s*$/iu.exec(part);
+    if (m) declared.set(m[1]!.toLowerCase(), m[2]!);
+  }
+  return declared;
+}

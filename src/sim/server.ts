@@ -4,7 +4,7 @@ import { execute, type EngineEvent, type Session } from './engine.js';
 import { sqlErrors, type SqlError } from './errors.js';
 import { noFaults, sleep, type Faults } from './faults.js';
 import type { SimInstance } from './model.js';
-import { parseTypeName, type BoundParam } from './params.js';
+import { parseDeclarations, parseTypeName, type BoundParam } from './params.js';
 import { DoneStatus, Encryption, PacketStatus, PacketType } from './tds/constants.js';
 import { buildPreloginResponse, parseLogin7, parsePrelogin } from './tds/login.js';
 import { MessageAssembler, toPackets, type Message } from './tds/packets.js';
@@ -296,11 +296,7 @@ class Connection {
         continue;
       }
       const [stmt, decl, ...values] = call.params;
-      const declared = new Map<string, string>();
-      for (const part of String(decl?.value ?? '').split(/,(?![^(]*\))/)) {
-        const m = /^\s*(@[\p{L}\p{N}_#$@]+)\s+(.+?)\s*(?:output|out)?\s*$/iu.exec(part);
-        if (m) declared.set(m[1]!.toLowerCase(), m[2]!);
-      }
+      const declared = parseDeclarations(String(decl?.value ?? ''));
       const params = new Map<string, BoundParam>();
       for (const p of values) {
         const typeName = declared.get(p.name.toLowerCase()) ?? p.typeName;

@@ -71,3 +71,43 @@ describe('rpotop command line', () => {
     expect(JSON.parse(r.stdout).properties.instances).toBeDefined();
   });
 });
+
+describe('rpotop sim', () => {
+  it('runs the fleet until interrupted and prints how to log in to each instance', async () => {
+    const { spawn } = await import('node:child_process');
+    const { default: sql } = await import('mssql');
+    const child = spawn(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.tsx'), 'sim', '--json'], {
+      cwd: root,
+      env: { PATH: process.env.PATH ?? '', HOME: dir },
+    });
+    const lines: string[] = [];
+    await new Promise<void>((resolve, reject) => {
+      let buffer = '';
+      child.stdout.on('data', (chunk: Buffer) => {
+        buffer += chunk.toString();
+        const parts = buffer.split('\n');
+        buffer = parts.pop()!;
+        lines.push(...parts);
+        if (lines.length >= 6) resolve();
+      });
+      child.once('exit', (code) => reject(new Error(`sim exited early with ${code}`)));
+    });
+    const endpoints = lines.map((l) => JSON.parse(l) as { name: string; host: string; port: number; login: string; password: string });
+    expect(endpoints.map((e) => e.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02']);
+    expect(Object.keys(endpoints[0]!).sort()).toEqual(['host', 'login', 'name', 'password', 'port']);
+    const ep = endpoints[1]!;
+    const pool = await new sql.ConnectionPool({ server: ep.host, port: ep.port, user: ep.login, password: ep.password, options: { encrypt: false } }).connect();
+    expect((await pool.request().query('SELECT @@SERVERNAME AS s')).recordset[0].s).toBe('BTSSQL01');
+    await pool.close();
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    child.kill('SIGTERM');
+    expect(await exited).toBe(0);
+  }, 20_000);
+
+  it('refuses a bad port and an unknown scenario', () => {
+    expect(rpotop(['sim', '--base-port', 'x'])).toMatchObject({ code: 2 });
+    const unknown = rpotop(['sim', '--scenario', 'nope']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no scenario named "nope"');
+  });
+});

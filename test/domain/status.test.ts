@@ -93,6 +93,15 @@ describe('status of a database in FULL recovery', () => {
     expect(a.reason).toContain('last log backed up on another replica');
   });
 
+  it('says "another replica" when only a full is known here and the log chain moved on elsewhere', () => {
+    const h = new HistoryBuilder();
+    const full = h.full();
+    const state = h.state({ lastLogBackupLsn: full.lastLsn + 5_000_000n });
+    const a = assess(state, h.rows, targets, seenAt(full.finish + minutes(3 * 24 * 60)));
+    expect(a.status).toBe('UNKNOWN');
+    expect(a.reason).toContain('another replica');
+  });
+
   it('reads OK while RESTORING after a tail-log backup', () => {
     const h = new HistoryBuilder();
     h.full();

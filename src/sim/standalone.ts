@@ -1,0 +1,54 @@
+import { writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { SimFleet, type Endpoint } from './fleet.js';
+import { loadScenario } from './scenarios.js';
+import { makeTestCertificates } from './tls-cert.js';
+
+export interface SimCommand {
+  scenario: string;
+  basePort: number | undefined;
+  json: boolean;
+  tls: boolean;
+}
+
+/** Fixes the simulated login's password (scripts, demos); otherwise each run makes a random one. */
+export const SIM_PASSWORD_ENV = 'RPOTOP_SIM_PASSWORD';
+
+function table(endpoints: Endpoint[]): string {
+  const rows = [['name', 'host', 'port', 'login', 'password'], ...endpoints.map((e) => [e.name, e.host, String(e.port), e.login, e.password])];
+  const widths = rows[0]!.map((_, i) => Math.max(...rows.map((r) => r[i]!.length)));
+  return rows.map((r) => r.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd()).join('\n');
+}
+
+/** `rpotop sim`: the simulated fleet on loopback until interrupted, with what a client needs to log in. */
+export async function runSim(cmd: SimCommand, out: NodeJS.WritableStream, err: NodeJS.WritableStream): Promise<number> {
+  const scenario = loadScenario(cmd.scenario);
+  const certs = cmd.tls ? makeTestCertificates() : null;
+  const password = process.env[SIM_PASSWORD_ENV];
+  const fleet = new SimFleet({
+    scenario,
+    ...(cmd.basePort ? { basePort: cmd.basePort } : {}),
+    ...(password ? { password } : {}),
+    ...(certs ? { tls: certs } : {}),
+  });
+  const endpoints = await fleet.start();
+  if (cmd.json) {
+    for (const e of endpoints) out.write(`${JSON.stringify(e)}\n`);
+  } else {
+    err.write(`rpotop simulator: scenario ${scenario.name}, ${endpoints.length} instances on 127.0.0.1 (Ctrl-C stops)\n`);
+    out.write(`${table(endpoints)}\n`);
+  }
+  if (certs) {
+    const caFile = path.join(tmpdir(), `rpotop-sim-ca-${process.pid}.pem`);
+    writeFileSync(caFile, certs.ca);
+    err.write(`TDS 8 strict TLS: pin the CA in ${caFile} (server name localhost)\n`);
+  }
+  await new Promise<void>((resolve) => {
+    const stop = () => resolve();
+    process.once('SIGINT', stop);
+    process.once('SIGTERM', stop);
+  });
+  await fleet.stop();
+  return 0;
+}

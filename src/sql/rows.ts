@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { DatabaseState, DatabaseStateDesc, DatabaseFile } from '../domain/database.js';
+import type { BackupSet, BackupType, RecoveryModel } from '../domain/history.js';
+import { parseLsn, parseOptionalLsn } from '../domain/lsn.js';
+import { serverLocalToUtc } from '../domain/time.js';
+
+/**
+ * Rows from the driver are checked here, at the boundary, and turned into domain values; nothing past
+ * this file sees a raw row. A row that does not fit names the query id and the column.
+ */
+export class RowShapeError extends Error {
+  constructor(
+    readonly queryId: string,
+    readonly column: string,
+    detail: string,
+  ) {
+    super(`${queryId}: column ${column}: ${detail}`);
+    this.name = 'RowShapeError';
+  }
+}
+
+export function parseRows<T>(queryId: string, schema: z.ZodType<T>, rows: readonly unknown[]): T[] {
+  return rows.map((row) => {
+    const parsed = schema.safeParse(row);
+    if (parsed.success) return parsed.data;
+    const issue = parsed.error.issues[0]!;
+    throw new RowShapeError(queryId, String(issue.path[0] ?? '?'), issue.message);
+  });
+}
+
+const lsnText = z.string().regex(/^\d{1,25}$/, 'expected an LSN cast to varchar(25)');
+const flag = z.boolean().nullable().transform((v) => v ?? false);
+const guid = z.string().nullable();
+/** The driver reads datetime as UTC: its UTC fields are the server's wall clock. */
+const wallClock = z.date().transform((d) => d.getTime());
+const bigintText = z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : Number(v)));
+
+export const serverRow = z.object({
+  server_name: z.string().nullable(),
+  product_version: z.string().nullable(),
+  edition: z.string().nullable(),
+  local_now: wallClock,
+  utc_offset_minutes: z.number().int(),
+  encrypt_option: z.string().nullable(),
+  has_view_server_state: z.number().nullable(),
+  has_msdb_access: z.number().nullable(),
+});
+export type ServerRow = z.output<typeof serverRow>;
+
+export const databaseRow = z.object({
+  database_id: z.number().int(),
+  name: z.string(),
+  state_desc: z.string().nullable(),
+  recovery_model_desc: z.enum(['FULL', 'BULK_LOGGED', 'SIMPLE']).nullable(),
+  is_read_only: flag,
+  is_in_standby: flag,
+  user_access_desc: z.string().nullable(),
+  database_guid: guid,
+  recovery_fork_guid: guid,
+  last_log_backup_lsn: lsnText.nullable(),
+  ag_name: z.string().nullable(),
+  ag_role: z.string().nullable(),
+  is_preferred_backup_replica: z.boolean().nullable(),
+});
+export type DatabaseRow = z.output<typeof databaseRow>;
+
+export const fileRow = z.object({
+  database_id: z.number().int(),
+  file_id: z.number().int(),
+  type_desc: z.string().nullable(),
+  name: z.string(),
+  physical_name: z.string(),
+  size_bytes: bigintText,
+  volume_mount_point: z.string().nullable(),
+});
+export type FileRow = z.output<typeof fileRow>;
+
+export const historyRow = z.object({
+  backup_set_id: z.number().int(),
+  backup_set_uuid: z.string(),
+  media_set_id: z.number().int(),
+  database_name: z.string().nullable(),
+  database_guid: guid,
+  family_guid: guid,
+  type: z.enum(['D', 'I', 'L', 'F', 'G', 'P', 'Q']),
+  recovery_model: z.string().nullable(),
+  first_lsn: lsnText,
+  last_lsn: lsnText,
+  checkpoint_lsn: lsnText.nullable(),
+  database_backup_lsn: lsnText.nullable(),
+  differential_base_lsn: lsnText.nullable(),
+  differential_base_guid: guid,
+  first_recovery_fork_guid: guid,
+  last_recovery_fork_guid: guid,
+  is_copy_only: flag,
+  is_damaged: flag,
+  is_snapshot: flag,
+  has_bulk_logged_data: flag,
+  begins_log_chain: flag,
+  has_backup_checksums: flag,
+  is_force_offline: flag,
+  has_incomplete_metadata: flag,
+  backup_start_date: wallClock,
+  backup_finish_date: wallClock,
+  time_zone: z.number().int().nullable(),
+  backup_size: bigintText,
+  compressed_backup_size: bigintText,
+  family_count: z.number().int().nullable(),
+  family_sequence_number: z.number().int(),
+  physical_device_name: z.string().nullable(),
+  device_type: z.number().int().nullable(),
+});
+export type HistoryRow = z.output<typeof historyRow>;
+
+function recoveryModel(text: string | null): RecoveryModel {
+  return text === 'SIMPLE' ? 'SIMPLE' : text === 'BULK-LOGGED' || text === 'BULK_LOGGED' ? 'BULK_LOGGED' : 'FULL';
+}
+
+/**
+ * History rows (one per stripe) to backup sets, with times converted to UTC by each row's own
+ * time_zone and the server's current offset as the fallback.
+ */
+export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, serverOffsetMinutes: number): BackupSet[] {
+  const sets = new Map<number, BackupSet>();
+  for (const r of rows) {
+    let set = sets.get(r.backup_set_id);
+    if (!set) {
+      set = {
+        backupSetId: r.backup_set_id,
+        backupSetUuid: r.backup_set_uuid,
+        mediaSetId: r.media_set_id,
+        recordedOn,
+        databaseName: r.database_name ?? '',
+        databaseGuid: r.database_guid ?? '',
+        familyGuid: r.family_guid,
+        type: r.type as BackupType,
+        recoveryModel: recoveryModel(r.recovery_model),
+        firstLsn: parseLsn(r.first_lsn),
+        lastLsn: parseLsn(r.last_lsn),
+        checkpointLsn: parseOptionalLsn(r.checkpoint_lsn) ?? 0n,
+        databaseBackupLsn: parseOptionalLsn(r.database_backup_lsn),
+        differentialBaseLsn: parseOptionalLsn(r.differential_base_lsn),
+        differentialBaseGuid: r.differential_base_guid,
+        firstRecoveryForkGuid: r.first_recovery_fork_guid,
+        lastRecoveryForkGuid: r.last_recovery_fork_guid,
+        isCopyOnly: r.is_copy_only,
+        isDamaged: r.is_damaged,
+        isSnapshot: r.is_snapshot,
+        hasBulkLoggedData: r.has_bulk_logged_data,
+        beginsLogChain: r.begins_log_chain,
+        hasBackupChecksums: r.has_backup_checksums,
+        isForceOffline: r.is_force_offline,
+        hasIncompleteMetadata: r.has_incomplete_metadata,
+        start: serverLocalToUtc(r.backup_start_date, r.time_zone, serverOffsetMinutes),
+        finish: serverLocalToUtc(r.backup_finish_date, r.time_zone, serverOffsetMinutes),
+        backupSize: r.backup_size ?? 0,
+        compressedBackupSize: r.compressed_backup_size,
+        familyCount: r.family_count ?? 1,
+        media: [],
+      };
+      sets.set(r.backup_set_id, set);
+    }
+    set.media.push({
+      familySequenceNumber: r.family_sequence_number,
+      physicalDeviceName: r.physical_device_name ?? '',
+      deviceType: r.device_type,
+    });
+  }
+  return [...sets.values()];
+}
+
+const STATES: readonly DatabaseStateDesc[] = ['ONLINE', 'RESTORING', 'RECOVERING', 'RECOVERY_PENDING', 'SUSPECT', 'EMERGENCY', 'OFFLINE', 'COPYING', 'OFFLINE_SECONDARY'];
+
+export function toDatabaseStates(instance: string, rows: readonly DatabaseRow[], files: readonly FileRow[]): DatabaseState[] {
+  return rows.map((r) => ({
+    instance,
+    name: r.name,
+    databaseId: r.database_id,
+    state: (STATES as readonly string[]).includes(r.state_desc ?? '') ? (r.state_desc as DatabaseStateDesc) : 'OFFLINE',
+    recoveryModel: recoveryModel(r.recovery_model_desc),
+    isReadOnly: r.is_read_only,
+    isInStandby: r.is_in_standby,
+    databaseGuid: r.database_guid,
+    recoveryForkGuid: r.recovery_fork_guid,
+    lastLogBackupLsn: parseOptionalLsn(r.last_log_backup_lsn),
+    availabilityGroup:
+      r.ag_name === null
+        ? null
+        : {
+            name: r.ag_name,
+            role: r.ag_role === 'PRIMARY' ? 'PRIMARY' : 'SECONDARY',
+            isPreferredBackupReplica: r.is_preferred_backup_replica ?? false,
+          },
+    files: files
+      .filter((f) => f.database_id === r.database_id)
+      .map(
+        (f): DatabaseFile => ({
+          type: f.type_desc === 'LOG' ? 'LOG' : f.type_desc === 'FILESTREAM' ? 'FILESTREAM' : f.type_desc === 'FULLTEXT' ? 'FULLTEXT' : 'ROWS',
+          logicalName: f.name,
+          physicalName: f.physical_name,
+          volumeMountPoint: f.volume_mount_point,
+        }),
+      ),
+  }));
+}

@@ -1,0 +1,123 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseDurationMinutes } from '../../src/config/duration.js';
+import { findings } from '../../src/domain/findings.js';
+import { assess, type Status } from '../../src/domain/status.js';
+import { catalog } from '../../src/sql/catalog.js';
+import { pollInstance } from '../../src/sql/poll.js';
+import { toBackupSets, toDatabaseStates } from '../../src/sql/rows.js';
+import { catalogHandlers } from '../../src/sim/catalog-handlers.js';
+import { SimClock } from '../../src/sim/clock.js';
+import { SimFleet } from '../../src/sim/fleet.js';
+import { loadScenario, scaleScenario, scenarioNames } from '../../src/sim/scenarios.js';
+import { connect } from './helpers.js';
+
+describe('the query catalog', () => {
+  it('has a simulator handler for every entry', () => {
+    const missing = catalog.map((q) => q.id).filter((id) => !catalogHandlers[id]);
+    expect(missing).toEqual([]);
+  });
+
+  it('gives every query a unique id that leads its text', () => {
+    const ids = catalog.map((q) => q.id);
+    expect(new Set(ids).size).toBe(ids.length);
+    for (const q of catalog) expect(q.text.startsWith(`-- rpotop:${q.id}\n`)).toBe(true);
+  });
+});
+
+describe('the seeds scenario, polled through the driver', () => {
+  const scenario = loadScenario('seeds');
+  const fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true });
+  const statuses = new Map<string, { status: Status; reason: string; findings: string[] }>();
+
+  beforeAll(async () => {
+    const endpoints = await fleet.start();
+    const rpo = new Map<string, number>();
+    for (const inst of scenario.instances) for (const d of inst.databases) rpo.set(d.name, parseDurationMinutes(d.rpo ?? '1d'));
+    for (const ag of scenario.availabilityGroups) for (const d of ag.databases) rpo.set(d.name, parseDurationMinutes(d.rpo ?? '1d'));
+    for (const ep of endpoints) {
+      const pool = await connect(ep);
+      try {
+        const polled = await pollInstance(pool, 0, 8);
+        const history = toBackupSets(polled.history, ep.name, polled.server.utc_offset_minutes);
+        const serverNow = polled.server.local_now - polled.server.utc_offset_minutes * 60_000;
+        for (const db of toDatabaseStates(ep.name, polled.databases, polled.files)) {
+          if (!rpo.has(db.name)) continue;
+          const own = history.filter((b) => b.databaseName === db.name);
+          const a = assess(db, own, { rpoMinutes: rpo.get(db.name)!, rtoMinutes: 240, warnFraction: 0.8 }, {
+            serverNow,
+            observedAt: 0,
+            localNow: 0,
+            staleAfterMs: 60_000,
+            unreachable: null,
+          });
+          statuses.set(`${ep.name}/${db.name}`, { status: a.status, reason: a.reason, findings: findings(db, own).map((f) => f.code) });
+        }
+      } finally {
+        await pool.close();
+      }
+    }
+  }, 30_000);
+  afterAll(async () => fleet.stop());
+
+  it.each([
+    ['AXSQL01/MicrosoftDynamicsAX', 'OK'],
+    ['AXSQL01/MicrosoftDynamicsAX_model', 'OK'],
+    ['AXSQL01/SharePoint_Config', 'WARN'],
+    ['AXSQL01/WSS_Content_Portal', 'OK'],
+    ['AXSQL01/ReportServer', 'BREACH'],
+    ['AXSQL01/ReportServerTempDB', 'UNPROTECTED'],
+    ['AXSQL01/Staging', 'OK'],
+    ["AXSQL01/Sales ]Q'4 Björn", 'OK'],
+    ['BTSSQL01/BizTalkMsgBoxDb', 'OK'],
+    ['BTSSQL01/BizTalkDTADb', 'UNPROTECTED'],
+    ['BTSSQL01/BAMStarSchema', 'BREACH'],
+    ['BTSSQL01/BAMArchive', 'OK'],
+    ['LYNCSQL01/xds', 'OK'],
+    ['LYNCSQL01/rgsconfig', 'UNPROTECTED'],
+    ['LYNCSQL01/cpsdyn', 'OK'],
+    ['LYNCMON01/LcsCDR', 'OK'],
+    ['SQLAG02/SalesDW', 'OK'],
+    ['SQLAG01/SalesDW', 'UNKNOWN'],
+  ] as const)('%s reads %s', (key, status) => {
+    const got = statuses.get(key);
+    expect(got, `no status for ${key}`).toBeDefined();
+    expect(`${got!.status}: ${got!.reason}`).toMatch(new RegExp(`^${status}: `));
+  });
+
+  it('explains each non-OK status in words', () => {
+    expect(statuses.get('AXSQL01/ReportServerTempDB')!.reason).toBe('never backed up');
+    expect(statuses.get('BTSSQL01/BizTalkDTADb')!.reason).toMatch(/log chain broken.*written to NUL/);
+    expect(statuses.get('LYNCSQL01/rgsconfig')!.reason).toContain('recovery model switch');
+    expect(statuses.get('SQLAG01/SalesDW')!.reason).toContain('another replica');
+    expect(statuses.get('AXSQL01/ReportServer')!.reason).toMatch(/^log backup \d+ h( \d+ min)? ago, RPO 1 h$/);
+  });
+
+  it('raises the findings the scenario plants', () => {
+    expect(statuses.get('AXSQL01/Staging')!.findings).toEqual(expect.arrayContaining(['copy-only-only', 'data-log-same-volume', 'backup-on-data-volume']));
+    expect(statuses.get('BTSSQL01/BizTalkDTADb')!.findings).toContain('backup-to-nul');
+  });
+
+  it('stripes the odd-named database\'s fulls and keeps the name intact through msdb', () => {
+    const inst = fleet.instance('AXSQL01');
+    const full = inst.backupset.filter((b) => b.database_name === "Sales ]Q'4 Björn" && b.type === 'D').at(-1)!;
+    expect(inst.devicesOf(full)).toHaveLength(2);
+  });
+});
+
+describe('scenarios', () => {
+  it('lists the shipped scenarios and the generated one', () => {
+    expect(scenarioNames()).toEqual(expect.arrayContaining(['seeds', 'scale']));
+  });
+
+  it('refuses an unknown scenario, naming the known ones', () => {
+    expect(() => loadScenario('nope')).toThrow(/no scenario named "nope" \(known: .*seeds/);
+    expect(() => loadScenario('../etc/passwd')).toThrow(/no scenario named/);
+  });
+
+  it('generates N instances x M databases for scale runs', () => {
+    const s = scaleScenario(3, 7);
+    expect(s.instances).toHaveLength(3);
+    expect(s.instances.every((i) => i.databases.length === 7)).toBe(true);
+    expect(loadScenario('scale:2x5').instances[1]!.databases).toHaveLength(5);
+  });
+});
