@@ -6,6 +6,7 @@ import { resolveInventory } from './config/resolve.js';
 import { configJsonSchema } from './config/schema.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
+import { runStatus } from './report/status-command.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
 
@@ -50,6 +51,8 @@ async function run(command: Command): Promise<number> {
     case 'config-schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return EXIT.ok;
+    case 'status':
+      return runStatus(command, process.stdout);
     case 'sim':
       return runSim(command, process.stdout, process.stderr);
     case 'demo':
@@ -59,22 +62,27 @@ async function run(command: Command): Promise<number> {
   }
 }
 
+/** `rpotop status` speaks the monitoring-plugin convention: anything that stops the run is 3 (UNKNOWN). */
+const STATUS_FAILED = 3;
+
 async function main(): Promise<void> {
+  const argv = process.argv.slice(2);
+  const isStatus = argv[0] === 'status';
   let code: number;
   try {
-    code = await run(parseCommand(process.argv.slice(2)));
+    code = await run(parseCommand(argv));
   } catch (error) {
     if (error instanceof UsageError) {
       process.stderr.write(`rpotop: ${error.message}\n\n${USAGE}\n`);
-      code = EXIT.usage;
+      code = isStatus ? STATUS_FAILED : EXIT.usage;
     } else if (error instanceof ConfigError) {
       process.stderr.write(`rpotop: ${error.message}\n`);
-      code = EXIT.failed;
+      code = isStatus ? STATUS_FAILED : EXIT.failed;
     } else {
       // Messages are for operators; the stack only when asked for.
       const detail = process.env.RPOTOP_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
       process.stderr.write(`rpotop: ${detail}\n`);
-      code = EXIT.failed;
+      code = isStatus ? STATUS_FAILED : EXIT.failed;
     }
   }
   process.exitCode = code;

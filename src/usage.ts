@@ -5,6 +5,10 @@ export const USAGE = `rpotop: SQL Server backup and recovery console
 Usage:
   rpotop [--config FILE]            open the console on your inventory
   rpotop demo                       open the console on the built-in simulated fleet
+  rpotop status [--config FILE | --demo [--scenario NAME]] [--format table|json|markdown]
+                [--fail-on warn|breach]
+                                    poll the fleet once, print its state, exit 0 OK, 1 WARN,
+                                    2 BREACH or UNPROTECTED, 3 UNKNOWN or the run failed
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
                                     run the simulated fleet on loopback until interrupted and print
                                     each instance's name, host, port, login and password
@@ -20,7 +24,8 @@ The inventory is read from --config FILE, else $RPOTOP_CONFIG, else the platform
 (rpotop config path). Passwords never go in it: name an environment variable with "passwordEnv", or
 be prompted.
 
-Exit codes: 0 success, 1 the command failed (for example an invalid inventory), 2 usage error.`;
+Exit codes: 0 success, 1 the command failed (for example an invalid inventory), 2 usage error;
+rpotop status follows the monitoring-plugin convention above (3 for its usage errors too).`;
 
 export class UsageError extends Error {
   override name = 'UsageError';
@@ -35,12 +40,23 @@ export type Command =
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
-  | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean };
+  | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean }
+  | { kind: 'status'; config: string | undefined; demo: boolean; scenario: string; format: 'table' | 'json' | 'markdown'; failOn: 'warn' | 'breach' };
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
 
 interface Parsed {
-  values: { help?: boolean; config?: string; scenario?: string; 'base-port'?: string; json?: boolean; tls?: boolean };
+  values: {
+    help?: boolean;
+    config?: string;
+    scenario?: string;
+    'base-port'?: string;
+    json?: boolean;
+    tls?: boolean;
+    demo?: boolean;
+    format?: string;
+    'fail-on'?: string;
+  };
   positionals: string[];
 }
 
@@ -73,6 +89,21 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'demo') {
     const { values } = parse(rest, {}, 0);
     return values.help ? { kind: 'help' } : { kind: 'demo' };
+  }
+  if (first === 'status') {
+    const { values } = parse(
+      rest,
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' } },
+      0,
+    );
+    if (values.help) return { kind: 'help' };
+    if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
+    if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
+    const format = values.format ?? 'table';
+    if (format !== 'table' && format !== 'json' && format !== 'markdown') throw new UsageError(`--format is table, json or markdown, not "${format}"`);
+    const failOn = values['fail-on'] ?? 'warn';
+    if (failOn !== 'warn' && failOn !== 'breach') throw new UsageError(`--fail-on is warn or breach, not "${failOn}"`);
+    return { kind: 'status', config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', format, failOn };
   }
   if (first === 'sim') {
     const { values } = parse(rest, { scenario: { type: 'string' }, 'base-port': { type: 'string' }, json: { type: 'boolean' }, tls: { type: 'boolean' } }, 0);

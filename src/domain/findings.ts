@@ -1,5 +1,6 @@
 import { describeBackup, typeNames, wentToNul, type BackupSet } from './history.js';
 import type { DatabaseState } from './database.js';
+import type { RtoEstimate } from './rto.js';
 import { volumeOf } from './volume.js';
 
 export type Severity = 'critical' | 'warning' | 'info';
@@ -13,7 +14,10 @@ export interface Finding {
     | 'data-log-same-volume'
     | 'backup-on-data-volume'
     | 'snapshot-backup'
-    | 'bulk-logged-log';
+    | 'bulk-logged-log'
+    | 'rto-exceeded'
+    | 'cleartext-link'
+    | 'missing-permission';
   severity: Severity;
   text: string;
 }
@@ -107,4 +111,14 @@ export function findings(db: DatabaseState, history: readonly BackupSet[]): Find
     });
   }
   return out;
+}
+
+/** A restore that would take longer than the RTO is a risk the RPO figure does not show. */
+export function rtoFinding(estimate: RtoEstimate, rtoMinutes: number): Finding | null {
+  if (estimate.seconds <= rtoMinutes * 60) return null;
+  return {
+    code: 'rto-exceeded',
+    severity: 'warning',
+    text: `estimated restore time ${Math.ceil(estimate.seconds / 60)} min exceeds the RTO of ${rtoMinutes} min (${estimate.basis})`,
+  };
 }

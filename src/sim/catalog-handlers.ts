@@ -37,6 +37,8 @@ function server(session: Session): Result[] {
         col('encrypt_option', { kind: 'nvarchar', length: 40 }),
         col('has_view_server_state', INT),
         col('has_msdb_access', INT),
+        col('msdb_min_backup_set_id', INT),
+        col('msdb_max_backup_set_id', INT),
       ],
       rows: [
         [
@@ -48,6 +50,8 @@ function server(session: Session): Result[] {
           session.encrypted ? 'TRUE' : 'FALSE',
           1,
           1,
+          inst.backupset[0]?.backup_set_id ?? null,
+          inst.backupset.at(-1)?.backup_set_id ?? null,
         ],
       ],
     },

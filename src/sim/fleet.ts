@@ -91,6 +91,18 @@ class Timeline {
   }
 }
 
+const SYSTEM_FULL: ScenarioJob = {
+  type: 'full',
+  every: '1d',
+  offset: '15m',
+  copyOnly: false,
+  nul: false,
+  stripes: 1,
+  checksum: true,
+  compression: true,
+  failing: false,
+};
+
 function stamp(localMs: number): string {
   return new Date(localMs).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
 }
@@ -147,7 +159,13 @@ export class SimFleet {
       this.instances.set(spec.name.toLowerCase(), inst);
       const system: [string, number][] = [['master', 1], ['tempdb', 2], ['model', 3], ['msdb', 4]];
       for (const [name, id] of system) {
-        inst.addDatabase(new SimDatabase(name, id, 'SIMPLE', this.files(name, { dataGb: 0.05, logGb: 0.01, dataPath: 'C:\\MSSQL\\Data', logPath: 'C:\\MSSQL\\Data' }), start));
+        const db = inst.addDatabase(new SimDatabase(name, id, 'SIMPLE', this.files(name, { dataGb: 0.05, logGb: 0.01, dataPath: 'C:\\MSSQL\\Data', logPath: 'C:\\MSSQL\\Data' }), start));
+        // System databases get the nightly full every maintenance solution schedules (tempdb cannot be backed up).
+        if (name !== 'tempdb') {
+          const timeline = new Timeline(this, db, inst);
+          timeline.addJob({ ...SYSTEM_FULL }, start, epoch);
+          this.timelines.push(timeline);
+        }
       }
       for (const dbSpec of spec.databases) this.addDatabase(inst, dbSpec, start, epoch);
     }

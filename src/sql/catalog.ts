@@ -29,7 +29,9 @@ SELECT
   DATEDIFF(minute, GETUTCDATE(), GETDATE()) AS utc_offset_minutes,
   (SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID) AS encrypt_option,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state,
-  HAS_DBACCESS('msdb') AS has_msdb_access;`,
+  HAS_DBACCESS('msdb') AS has_msdb_access,
+  (SELECT MIN(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_min_backup_set_id,
+  (SELECT MAX(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_max_backup_set_id;`,
 );
 
 export const databasesQuery = query(

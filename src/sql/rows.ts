@@ -44,6 +44,8 @@ export const serverRow = z.object({
   encrypt_option: z.string().nullable(),
   has_view_server_state: z.number().nullable(),
   has_msdb_access: z.number().nullable(),
+  msdb_min_backup_set_id: z.number().int().nullable(),
+  msdb_max_backup_set_id: z.number().int().nullable(),
 });
 export type ServerRow = z.output<typeof serverRow>;
 

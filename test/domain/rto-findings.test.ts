@@ -114,3 +114,16 @@ describe('findings', () => {
     expect(findings(state, h.rows)).toEqual([]);
   });
 });
+
+describe('rtoFinding', () => {
+  it('flags an estimate past the RTO, with the basis', async () => {
+    const { rtoFinding } = await import('../../src/domain/findings.js');
+    const estimate = { seconds: 3 * 3600, steps: [], throughput: 1, basis: 'nothing measured; assumed 100 MB/s' };
+    expect(rtoFinding(estimate, 240)).toBeNull();
+    expect(rtoFinding(estimate, 60)).toEqual({
+      code: 'rto-exceeded',
+      severity: 'warning',
+      text: 'estimated restore time 180 min exceeds the RTO of 60 min (nothing measured; assumed 100 MB/s)',
+    });
+  });
+});

@@ -1,0 +1,189 @@
+import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
+import type { Inventory } from '../config/resolve.js';
+import { describeError, InstanceClient } from '../sql/client.js';
+import { buildSnapshot, type FleetSnapshot } from './snapshot.js';
+import { InstanceTracker } from './tracker.js';
+
+export interface PollerOptions {
+  inventory: Inventory;
+  env?: NodeJS.ProcessEnv;
+  prompt?: PasswordPrompt | null;
+  /** Days of history the first poll reads and the tracker keeps (plus each database's newest full on). */
+  windowDays?: number;
+  now?: () => number;
+  random?: () => number;
+}
+
+/** Longest wait between attempts at a failing instance. */
+const MAX_BACKOFF_MS = 10 * 60_000;
+
+/**
+ * Polls every inventoried instance concurrently, at most `poll.concurrency` at a time, each once per
+ * interval (with jitter so a large fleet does not poll in lockstep). A slow or dead instance holds only
+ * its own slot: every poll is bounded by the connect and query timeouts, and failing instances back off.
+ */
+export class FleetPoller {
+  readonly trackers: InstanceTracker[];
+  private readonly clients = new Map<InstanceTracker, InstanceClient | { error: string }>();
+  private readonly listeners = new Set<(snapshot: FleetSnapshot) => void>();
+  private readonly polled = new Set<(tracker: InstanceTracker) => void>();
+  private notifyTimer: NodeJS.Timeout | null = null;
+  private running = 0;
+  private readonly queue: InstanceTracker[] = [];
+  private readonly inFlight = new Set<InstanceTracker>();
+  private timer: NodeJS.Timeout | null = null;
+  private cached: { key: string; snapshot: FleetSnapshot } | null = null;
+  private readonly now: () => number;
+  private readonly random: () => number;
+
+  constructor(private readonly options: PollerOptions) {
+    const windowDays = options.windowDays ?? 8;
+    this.trackers = options.inventory.config.instances.map((i) => new InstanceTracker(i, windowDays));
+    this.now = options.now ?? Date.now;
+    this.random = options.random ?? Math.random;
+  }
+
+  private get settings() {
+    return this.options.inventory.config.poll;
+  }
+
+  /** Resolves every instance's password up front (prompting in order), then builds the clients. */
+  async prepare(): Promise<void> {
+    for (const t of this.trackers) {
+      if (this.clients.has(t)) continue;
+      const credential = await resolveCredential(t.config, this.options.env ?? process.env, this.options.prompt ?? null);
+      this.clients.set(
+        t,
+        credential.ok
+          ? new InstanceClient({
+              instance: t.config,
+              password: credential.password,
+              connectTimeoutMs: this.settings.connectTimeoutSeconds * 1000,
+              requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
+            })
+          : { error: credential.reason },
+      );
+    }
+  }
+
+  private async pollOne(t: InstanceTracker): Promise<void> {
+    const client = this.clients.get(t);
+    const started = this.now();
+    if (!client || !(client instanceof InstanceClient)) {
+      t.fail(client?.error ?? 'not prepared', started);
+    } else {
+      // The driver's timeouts bound a poll; this guard covers the time between them (a login that
+      // hangs after connect, a half-open socket), so a slot is never held for ever.
+      const limit = (this.settings.connectTimeoutSeconds + this.settings.requestTimeoutSeconds + 5) * 1000;
+      let guard: NodeJS.Timeout | undefined;
+      try {
+        const result = await Promise.race([
+          client.poll(t.sinceId, this.options.windowDays ?? 8),
+          new Promise<never>((_, reject) => {
+            guard = setTimeout(() => reject(new Error(`no answer within ${limit / 1000} s`)), limit);
+          }),
+        ]);
+        t.apply(result, this.now(), this.now() - started);
+      } catch (error) {
+        if ((error as Error).message.startsWith('no answer within')) await client.close();
+        t.fail(describeError(error), this.now());
+      } finally {
+        clearTimeout(guard);
+      }
+    }
+    const interval = this.settings.intervalSeconds * 1000;
+    const jitter = (this.random() * 2 - 1) * this.settings.jitterSeconds * 1000;
+    const backoff = t.failures > 0 ? Math.min(MAX_BACKOFF_MS, interval * 2 ** Math.min(t.failures - 1, 6)) : interval;
+    t.nextDueAt = this.now() + Math.max(1000, backoff + jitter);
+    for (const p of [...this.polled]) p(t);
+    this.scheduleNotify();
+  }
+
+  private pump(): Promise<void>[] {
+    const started: Promise<void>[] = [];
+    while (this.running < this.settings.concurrency && this.queue.length > 0) {
+      const t = this.queue.shift()!;
+      this.running++;
+      this.inFlight.add(t);
+      started.push(
+        this.pollOne(t).finally(() => {
+          this.running--;
+          this.inFlight.delete(t);
+          this.pump();
+        }),
+      );
+    }
+    return started;
+  }
+
+  /** Polls every instance once, concurrently within the limit, and returns the resulting snapshot. */
+  async pollAll(): Promise<FleetSnapshot> {
+    await this.prepare();
+    const pending = new Set(this.trackers);
+    await new Promise<void>((resolve) => {
+      const onPolled = (t: InstanceTracker) => {
+        pending.delete(t);
+        if (pending.size === 0) {
+          this.polled.delete(onPolled);
+          resolve();
+        }
+      };
+      this.polled.add(onPolled);
+      for (const t of this.trackers) if (!this.inFlight.has(t) && !this.queue.includes(t)) this.queue.push(t);
+      this.pump();
+    });
+    return this.snapshot();
+  }
+
+  /** Keeps polling each instance when it falls due, until stop(). */
+  async start(): Promise<void> {
+    await this.prepare();
+    const tick = () => {
+      const now = this.now();
+      for (const t of this.trackers) {
+        if (t.nextDueAt <= now && !this.inFlight.has(t) && !this.queue.includes(t)) this.queue.push(t);
+      }
+      this.pump();
+    };
+    tick();
+    this.timer = setInterval(tick, 500);
+    this.timer.unref();
+  }
+
+  async stop(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    if (this.notifyTimer) clearTimeout(this.notifyTimer);
+    this.timer = null;
+    this.queue.length = 0;
+    await Promise.all([...this.clients.values()].map((c) => (c instanceof InstanceClient ? c.close() : undefined)));
+  }
+
+  /** The current state of the fleet; rebuilt only when a poll changed something or time moved on. */
+  snapshot(): FleetSnapshot {
+    const now = this.now();
+    const key = `${this.trackers.map((t) => t.version).join(',')}@${Math.floor(now / 1000)}`;
+    if (this.cached?.key === key) return this.cached.snapshot;
+    const snapshot = buildSnapshot(this.trackers, {
+      inventory: this.options.inventory,
+      now,
+      staleAfterMs: this.settings.staleAfterSeconds * 1000,
+    });
+    this.cached = { key, snapshot };
+    return snapshot;
+  }
+
+  subscribe(listener: (snapshot: FleetSnapshot) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  /** Listeners hear at most a few times a second, however many instances finish in between. */
+  private scheduleNotify(): void {
+    if (this.listeners.size === 0 || this.notifyTimer) return;
+    this.notifyTimer = setTimeout(() => {
+      this.notifyTimer = null;
+      const snapshot = this.snapshot();
+      for (const l of [...this.listeners]) l(snapshot);
+    }, 200);
+  }
+}

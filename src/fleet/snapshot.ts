@@ -1,0 +1,183 @@
+import { classifyDatabase, type Inventory } from '../config/resolve.js';
+import type { DatabaseState } from '../domain/database.js';
+import { findings as databaseFindings, rtoFinding, type Finding } from '../domain/findings.js';
+import type { BackupSet } from '../domain/history.js';
+import { estimateRto, type RtoEstimate } from '../domain/rto.js';
+import { assess, statusSeverity, worstStatus, type Assessment, type Status } from '../domain/status.js';
+import type { ResolvedTargets } from '../domain/targets.js';
+import type { InstanceTracker } from './tracker.js';
+
+export interface InstanceSnapshot {
+  name: string;
+  host: string;
+  status: Status;
+  /** Why it is UNKNOWN, with SQL Server's or the network's words. */
+  error: string | null;
+  lastSuccessAt: number | null;
+  lastAttemptAt: number | null;
+  failures: number;
+  pollMs: number | null;
+  version: string | null;
+  edition: string | null;
+  utcOffsetMinutes: number | null;
+  /** The server's clock at the last poll (UTC ms). */
+  serverNow: number | null;
+  encryption: { configured: boolean; inForce: boolean | null };
+  readOnly: boolean;
+  findings: Finding[];
+  databaseCount: number;
+}
+
+export interface DatabaseSnapshot {
+  key: string;
+  instance: string;
+  name: string;
+  inventoried: boolean;
+  groups: string[];
+  state: DatabaseState;
+  targets: ResolvedTargets;
+  assessment: Assessment;
+  findings: Finding[];
+  rto: RtoEstimate | null;
+  history: readonly BackupSet[];
+  /** Replicas whose history was merged in (availability groups). */
+  mergedFrom: string[];
+  observedAt: number | null;
+}
+
+export interface FleetSnapshot {
+  fleet: string;
+  takenAt: number;
+  instances: InstanceSnapshot[];
+  databases: DatabaseSnapshot[];
+  counts: Record<Status, number>;
+  /** Worst status over inventoried databases and instances. */
+  worst: Status;
+}
+
+export interface SnapshotContext {
+  inventory: Inventory;
+  now: number;
+  staleAfterMs: number;
+}
+
+function agKey(ag: string, database: string): string {
+  return `${ag.toLowerCase()}\u0000${database.toLowerCase()}`;
+}
+
+/**
+ * The fleet as the UI and reports read it: every inventoried instance and database with its status,
+ * availability-group history merged across the replicas in the inventory.
+ */
+export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: SnapshotContext): FleetSnapshot {
+  // Availability group databases: every replica's history and the primary's state.
+  const agHistory = new Map<string, { rows: BackupSet[]; replicas: string[]; primary: DatabaseState | null }>();
+  for (const t of trackers) {
+    for (const db of t.databases) {
+      if (!db.availabilityGroup) continue;
+      const key = agKey(db.availabilityGroup.name, db.name);
+      const entry = agHistory.get(key) ?? { rows: [], replicas: [], primary: null };
+      entry.rows.push(...t.historyOf(db.name));
+      entry.replicas.push(t.name);
+      if (db.availabilityGroup.role === 'PRIMARY') entry.primary = db;
+      agHistory.set(key, entry);
+    }
+  }
+
+  const instances: InstanceSnapshot[] = [];
+  const databases: DatabaseSnapshot[] = [];
+  for (const t of trackers) {
+    const unreachable = t.lastError !== null && (t.lastAttemptAt ?? 0) >= (t.lastSuccessAt ?? 0) ? t.lastError : null;
+    const stale = t.lastSuccessAt === null || ctx.now - t.lastSuccessAt > ctx.staleAfterMs;
+    const instanceFindings: Finding[] = [];
+    const inForce = t.server?.encrypt_option ? t.server.encrypt_option.toUpperCase() === 'TRUE' : null;
+    if (t.config.encrypt && inForce === false) {
+      instanceFindings.push({
+        code: 'cleartext-link',
+        severity: 'critical',
+        text: 'the inventory asks for encryption but this link is cleartext: the server does not support TLS and the driver fell back',
+      });
+    }
+    if (t.server && t.server.has_view_server_state === 0) {
+      instanceFindings.push({ code: 'missing-permission', severity: 'warning', text: 'the login lacks VIEW SERVER STATE: volumes and progress cannot be read (GRANT VIEW SERVER STATE TO the login)' });
+    }
+    if (t.server && t.server.has_msdb_access === 0) {
+      instanceFindings.push({ code: 'missing-permission', severity: 'critical', text: 'the login cannot read msdb: backup history is invisible (add it to msdb db_datareader, or grant SELECT on the backup tables)' });
+    }
+    const serverNow = t.serverNowAtPoll;
+    instances.push({
+      name: t.name,
+      host: t.config.instanceName ? `${t.config.host}\\${t.config.instanceName}` : `${t.config.host},${t.config.port ?? 1433}`,
+      status: unreachable || stale ? 'UNKNOWN' : 'OK',
+      error: unreachable ?? (t.lastSuccessAt === null ? 'not polled yet' : stale ? 'data is stale' : null),
+      lastSuccessAt: t.lastSuccessAt,
+      lastAttemptAt: t.lastAttemptAt,
+      failures: t.failures,
+      pollMs: t.lastPollMs,
+      version: t.server?.product_version ?? null,
+      edition: t.server?.edition ?? null,
+      utcOffsetMinutes: t.server?.utc_offset_minutes ?? null,
+      serverNow,
+      encryption: { configured: t.config.encrypt, inForce },
+      readOnly: t.config.readOnly || ctx.inventory.config.readOnly,
+      findings: instanceFindings,
+      databaseCount: t.databases.length,
+    });
+
+    for (const db of t.databases) {
+      const ag = db.availabilityGroup ? agHistory.get(agKey(db.availabilityGroup.name, db.name)) : undefined;
+      const history = ag ? dedupe(ag.rows) : t.historyOf(db.name);
+      const state = ag?.primary && ag.primary !== db ? { ...db, lastLogBackupLsn: ag.primary.lastLogBackupLsn } : db;
+      const classification = classifyDatabase(ctx.inventory, t.name, db.name);
+      const assessment = assess(state, history, classification.targets, {
+        serverNow: serverNow ?? ctx.now,
+        observedAt: t.lastSuccessAt ?? 0,
+        localNow: ctx.now,
+        staleAfterMs: ctx.staleAfterMs,
+        unreachable,
+      });
+      const samples = history
+        .filter((b) => b.finish > b.start)
+        .map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
+      const rto = assessment.chain ? estimateRto(assessment.chain, samples) : null;
+      const found = databaseFindings(db, history);
+      const slow = rto ? rtoFinding(rto, classification.targets.rtoMinutes) : null;
+      if (slow) found.push(slow);
+      databases.push({
+        key: `${t.name}/${db.name}`,
+        instance: t.name,
+        name: db.name,
+        inventoried: classification.inventoried,
+        groups: classification.groups.map((g) => g.name),
+        state: db,
+        targets: classification.targets,
+        assessment,
+        findings: found,
+        rto,
+        history,
+        mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],
+        observedAt: t.lastSuccessAt,
+      });
+    }
+  }
+
+  const counts: Record<Status, number> = { OK: 0, WARN: 0, BREACH: 0, UNPROTECTED: 0, UNKNOWN: 0 };
+  for (const d of databases) if (d.inventoried) counts[d.assessment.status]++;
+  const worst = worstStatus([
+    ...databases.filter((d) => d.inventoried).map((d) => d.assessment.status),
+    ...instances.map((i) => i.status),
+  ]);
+  databases.sort(
+    (a, b) =>
+      statusSeverity[b.assessment.status] - statusSeverity[a.assessment.status] ||
+      (b.assessment.exposureMs ?? Infinity) - (a.assessment.exposureMs ?? Infinity) ||
+      a.key.localeCompare(b.key),
+  );
+  return { fleet: ctx.inventory.config.fleet, takenAt: ctx.now, instances, databases, counts, worst };
+}
+
+function dedupe(rows: readonly BackupSet[]): BackupSet[] {
+  const seen = new Map<string, BackupSet>();
+  for (const b of rows) seen.set(b.backupSetUuid.toLowerCase(), b);
+  return [...seen.values()];
+}

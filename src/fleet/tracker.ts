@@ -1,0 +1,122 @@
+import type { InstanceConfig } from '../config/schema.js';
+import type { DatabaseState } from '../domain/database.js';
+import type { BackupSet } from '../domain/history.js';
+import type { PollResult } from '../sql/poll.js';
+import { toBackupSets, toDatabaseStates, type ServerRow } from '../sql/rows.js';
+
+const DAY = 86_400_000;
+
+/**
+ * What rpotop knows of one instance between polls: the last server facts and database states, and the
+ * backup history accumulated incrementally (rows past the highest backup_set_id seen), kept to a window
+ * so memory does not grow with msdb.
+ */
+export class InstanceTracker {
+  sinceId = 0;
+  server: ServerRow | null = null;
+  databases: DatabaseState[] = [];
+  private rows = new Map<number, BackupSet>();
+  private byDatabase: Map<string, BackupSet[]> | null = null;
+  lastSuccessAt: number | null = null;
+  lastAttemptAt: number | null = null;
+  lastError: string | null = null;
+  failures = 0;
+  nextDueAt = 0;
+  lastPollMs: number | null = null;
+  lastPollRows = 0;
+  /** Incremented on every change, so snapshots are rebuilt only when something changed. */
+  version = 0;
+
+  constructor(
+    readonly config: InstanceConfig,
+    private readonly windowDays: number,
+  ) {}
+
+  get name(): string {
+    return this.config.name;
+  }
+
+  /** Server time (UTC ms) when the last successful poll read the state. */
+  get serverNowAtPoll(): number | null {
+    return this.server ? this.server.local_now - this.server.utc_offset_minutes * 60_000 : null;
+  }
+
+  apply(result: PollResult, at: number, pollMs: number): void {
+    const server = result.server;
+    // msdb restored or recreated under us: ids went backwards, start over.
+    if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.sinceId) {
+      this.rows.clear();
+      this.sinceId = 0;
+    }
+    const incoming = toBackupSets(result.history, this.name, server.utc_offset_minutes);
+    for (const b of incoming) {
+      this.rows.set(b.backupSetId, b);
+      if (b.backupSetId > this.sinceId) this.sinceId = b.backupSetId;
+    }
+    const previous = new Map(this.databases.map((d) => [d.name, d.databaseGuid]));
+    this.databases = toDatabaseStates(this.name, result.databases, result.files);
+    for (const db of this.databases) {
+      const before = previous.get(db.name);
+      // Restored or recreated under the same name: the old incarnation's history no longer applies.
+      if (before && db.databaseGuid && before.toLowerCase() !== db.databaseGuid.toLowerCase()) {
+        for (const [id, b] of this.rows) {
+          if (b.databaseName === db.name && b.databaseGuid.toLowerCase() !== db.databaseGuid.toLowerCase()) this.rows.delete(id);
+        }
+      }
+    }
+    this.prune(server.msdb_min_backup_set_id, this.serverNowAtPollFrom(server));
+    this.server = server;
+    this.byDatabase = null;
+    this.lastSuccessAt = at;
+    this.lastAttemptAt = at;
+    this.lastError = null;
+    this.failures = 0;
+    this.lastPollMs = pollMs;
+    this.lastPollRows = result.history.length + result.databases.length + result.files.length + 1;
+    this.version++;
+  }
+
+  fail(error: string, at: number): void {
+    this.lastAttemptAt = at;
+    this.lastError = error;
+    this.failures++;
+    this.version++;
+  }
+
+  private serverNowAtPollFrom(server: ServerRow): number {
+    return server.local_now - server.utc_offset_minutes * 60_000;
+  }
+
+  /**
+   * Keeps what a restore chain can need: the window's rows and everything from each database's newest
+   * full on; drops what msdb purged.
+   */
+  private prune(msdbMin: number | null, now: number): void {
+    const newestFull = new Map<string, number>();
+    for (const b of this.rows.values()) {
+      if (b.type === 'D') newestFull.set(b.databaseName, Math.max(newestFull.get(b.databaseName) ?? 0, b.backupSetId));
+    }
+    const since = now - this.windowDays * DAY;
+    for (const [id, b] of this.rows) {
+      const purged = msdbMin !== null && id < msdbMin;
+      const old = b.finish < since && id < (newestFull.get(b.databaseName) ?? Infinity);
+      if (purged || old) this.rows.delete(id);
+    }
+  }
+
+  historyOf(database: string): BackupSet[] {
+    if (!this.byDatabase) {
+      this.byDatabase = new Map();
+      for (const b of this.rows.values()) {
+        const list = this.byDatabase.get(b.databaseName);
+        if (list) list.push(b);
+        else this.byDatabase.set(b.databaseName, [b]);
+      }
+    }
+    return this.byDatabase.get(database) ?? [];
+  }
+
+  get rowCount(): number {
+    return this.rows.size;
+  }
+}

@@ -1,0 +1,72 @@
+import type { BackupSet } from '../domain/history.js';
+import type { FleetSnapshot } from '../fleet/snapshot.js';
+
+/** Version of the JSON document `rpotop status --format json` prints; bump on any breaking change. */
+export const STATUS_SCHEMA = 'rpotop.status/1';
+
+const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
+
+function backup(b: BackupSet | null) {
+  return b
+    ? {
+        finishedAt: iso(b.finish),
+        type: b.type,
+        copyOnly: b.isCopyOnly,
+        firstLsn: b.firstLsn.toString(),
+        lastLsn: b.lastLsn.toString(),
+        files: b.media.map((m) => m.physicalDeviceName),
+        recordedOn: b.recordedOn,
+      }
+    : null;
+}
+
+/** The documented, versioned JSON shape (README: "rpotop status --format json"). LSNs are strings. */
+export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
+  return JSON.stringify(
+    {
+      schema: STATUS_SCHEMA,
+      fleet: snapshot.fleet,
+      generatedAt: iso(snapshot.takenAt),
+      worst: snapshot.worst,
+      exitCode,
+      counts: snapshot.counts,
+      instances: snapshot.instances.map((i) => ({
+        name: i.name,
+        host: i.host,
+        status: i.status,
+        error: i.error,
+        lastPollAt: iso(i.lastSuccessAt),
+        version: i.version,
+        utcOffsetMinutes: i.utcOffsetMinutes,
+        encryption: i.encryption,
+        readOnly: i.readOnly,
+        findings: i.findings,
+      })),
+      databases: snapshot.databases.map((d) => ({
+        instance: d.instance,
+        database: d.name,
+        inventoried: d.inventoried,
+        groups: d.groups,
+        status: d.assessment.status,
+        reason: d.assessment.reason,
+        exposureSeconds: d.assessment.exposureMs === null ? null : Math.round(d.assessment.exposureMs / 1000),
+        rpoSeconds: d.targets.rpoMinutes * 60,
+        rtoSeconds: d.targets.rtoMinutes * 60,
+        targetSources: d.targets.source,
+        recoveryModel: d.state.recoveryModel,
+        state: d.state.state,
+        availabilityGroup: d.state.availabilityGroup,
+        historyMergedFrom: d.mergedFrom,
+        lastFull: backup(d.assessment.lastFull),
+        lastDiff: backup(d.assessment.lastDiff),
+        lastLog: backup(d.assessment.lastLog),
+        restorableTo: iso(d.assessment.chain?.restorableTo ?? null),
+        estimatedRestoreSeconds: d.rto ? Math.round(d.rto.seconds) : null,
+        estimateBasis: d.rto?.basis ?? null,
+        findings: d.findings,
+      })),
+    },
+    null,
+    2,
+  );
+}

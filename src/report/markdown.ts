@@ -1,0 +1,30 @@
+import { statusGlyph, type Status } from '../domain/status.js';
+import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { exposureText, rpoText } from './columns.js';
+
+const ORDER: Status[] = ['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'];
+
+/** Table cells: a `|` or a newline in a database name must not break the table. */
+const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+
+/** A summary fit to paste into an incident channel: counts, then what needs action, then what is unreachable. */
+export function formatMarkdown(snapshot: FleetSnapshot): string {
+  const counts = ORDER.map((s) => `${statusGlyph[s]} ${snapshot.counts[s]} ${s}`).join(' · ');
+  const lines = [`### rpotop: ${cell(snapshot.fleet)}`, '', `${counts}  `, `_as of ${new Date(snapshot.takenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC_`, ''];
+  const action = snapshot.databases.filter((d) => d.inventoried && d.assessment.status !== 'OK');
+  if (action.length > 0) {
+    lines.push('| Status | Instance | Database | Exposure | RPO | Reason |', '|---|---|---|---|---|---|');
+    for (const d of action) {
+      const s = d.assessment.status;
+      lines.push(`| ${statusGlyph[s]} ${s} | ${cell(d.instance)} | ${cell(d.name)} | ${exposureText(d)} | ${rpoText(d)} | ${cell(d.assessment.reason)} |`);
+    }
+  } else {
+    lines.push('Every inventoried database is within its RPO.');
+  }
+  const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN');
+  if (down.length > 0) {
+    lines.push('', '**Instances not answering**', '');
+    for (const i of down) lines.push(`- ${cell(i.name)} (${cell(i.host)}): ${cell(i.error ?? 'unknown')}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,41 @@
+import { statusGlyph, type Status } from '../domain/status.js';
+import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { ageOf, exposureText, rpoText, serverNowOf } from './columns.js';
+
+const ANSI: Record<Status, string> = { OK: '\x1b[32m', WARN: '\x1b[33m', BREACH: '\x1b[31m', UNPROTECTED: '\x1b[35m', UNKNOWN: '\x1b[90m' };
+const RESET = '\x1b[0m';
+
+/** One line per database, worst first; colour only when asked (a terminal without NO_COLOR). */
+export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
+  const serverNow = new Map(snapshot.instances.map((i) => [i.name, i.serverNow]));
+  const header = ['STATUS', 'INSTANCE', 'DATABASE', 'EXPOSURE', 'RPO', 'FULL', 'DIFF', 'LOG', 'REASON'];
+  const rows: { status: Status; cells: string[] }[] = [];
+  for (const i of snapshot.instances.filter((x) => x.status === 'UNKNOWN')) {
+    rows.push({ status: 'UNKNOWN', cells: [`${statusGlyph.UNKNOWN} UNKNOWN`, i.name, '(instance)', '-', '-', '-', '-', '-', `instance unreachable: ${i.error ?? ''}`] });
+  }
+  for (const d of snapshot.databases.filter((x) => x.inventoried)) {
+    const now = serverNowOf(d, serverNow.get(d.instance) ?? null, snapshot.takenAt);
+    const s = d.assessment.status;
+    rows.push({
+      status: s,
+      cells: [
+        `${statusGlyph[s]} ${s}`,
+        d.instance,
+        d.name,
+        exposureText(d),
+        rpoText(d),
+        ageOf(d.assessment.lastFull, now),
+        ageOf(d.assessment.lastDiff, now),
+        ageOf(d.assessment.lastLog, now),
+        d.assessment.reason,
+      ],
+    });
+  }
+  const widths = header.map((h, c) => (c === header.length - 1 ? 0 : Math.max(h.length, ...rows.map((r) => r.cells[c]!.length))));
+  const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
+  const out = [line(header), ...rows.map((r) => (colour ? `${ANSI[r.status]}${line(r.cells)}${RESET}` : line(r.cells)))];
+  const notInventoried = snapshot.databases.filter((d) => !d.inventoried);
+  const summary = (['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'] as const).map((s) => `${snapshot.counts[s]} ${s}`).join(', ');
+  out.push('', `${snapshot.fleet}: ${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`);
+  return out.join('\n');
+}

@@ -1,0 +1,99 @@
+import sql from 'mssql';
+import type { InstanceConfig } from '../config/schema.js';
+import { pollInstance, type PollResult } from './poll.js';
+
+export interface ClientSettings {
+  instance: InstanceConfig;
+  password: string | null;
+  connectTimeoutMs: number;
+  requestTimeoutMs: number;
+}
+
+function poolConfig(s: ClientSettings): sql.config {
+  const { instance } = s;
+  const auth = instance.auth;
+  const authentication: sql.config['authentication'] =
+    auth.type === 'sql'
+      ? { type: 'default', options: { userName: auth.user, password: s.password ?? '' } }
+      : auth.type === 'ntlm'
+        ? { type: 'ntlm', options: { userName: auth.user, password: s.password ?? '', domain: auth.domain } }
+        : ({ type: 'azure-active-directory-default', options: auth.clientId ? { clientId: auth.clientId } : {} } as sql.config['authentication']);
+  return {
+    server: instance.host,
+    ...(instance.port !== undefined ? { port: instance.port } : {}),
+    authentication,
+    connectionTimeout: s.connectTimeoutMs,
+    requestTimeout: s.requestTimeoutMs,
+    // One connection polls; a second serves actions and progress queries beside it.
+    pool: { max: 2, min: 0, idleTimeoutMillis: 10 * 60_000 },
+    // The default SELECT 1 on every acquire costs a round trip per poll, and hangs with a hung server.
+    validateConnection: 'socket',
+    options: {
+      encrypt: instance.encrypt,
+      trustServerCertificate: instance.trustServerCertificate,
+      appName: 'rpotop',
+      ...(instance.instanceName ? { instanceName: instance.instanceName } : {}),
+    },
+  } as sql.config;
+}
+
+/** Driver errors in an operator's words: the SQL Server message and number when there is one. */
+export function describeError(error: unknown): string {
+  if (error instanceof sql.RequestError) {
+    const number = error.number ? `Msg ${error.number}: ` : '';
+    return `${number}${error.message}`;
+  }
+  if (error instanceof sql.ConnectionError) {
+    const cause = (error as { originalError?: { cause?: { code?: string } } }).originalError?.cause?.code;
+    return `${error.message}${cause && !error.message.includes(cause) ? ` (${cause})` : ''}`;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * One instance's connection pool, reused across polls: the only place (with actions' executor) that
+ * talks to a server. Connecting is lazy and retried on the next use after a failure.
+ */
+export class InstanceClient {
+  private pool: sql.ConnectionPool | null = null;
+  private connecting: Promise<sql.ConnectionPool> | null = null;
+
+  constructor(private readonly settings: ClientSettings) {}
+
+  private async connected(): Promise<sql.ConnectionPool> {
+    if (this.pool?.connected) return this.pool;
+    this.connecting ??= (async () => {
+      const pool = new sql.ConnectionPool(poolConfig(this.settings));
+      // A pool that lost its connections reports through 'error'; the next poll reconnects.
+      pool.on('error', () => undefined);
+      try {
+        await pool.connect();
+        this.pool = pool;
+        return pool;
+      } catch (error) {
+        await pool.close().catch(() => undefined);
+        throw error;
+      } finally {
+        this.connecting = null;
+      }
+    })();
+    return this.connecting;
+  }
+
+  async poll(sinceId: number, windowDays: number): Promise<PollResult> {
+    const pool = await this.connected();
+    try {
+      return await pollInstance(pool, sinceId, windowDays);
+    } catch (error) {
+      // A broken link is rebuilt from scratch on the next poll.
+      if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();
+      throw error;
+    }
+  }
+
+  async close(): Promise<void> {
+    const pool = this.pool;
+    this.pool = null;
+    await pool?.close().catch(() => undefined);
+  }
+}

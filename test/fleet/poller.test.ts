@@ -1,0 +1,202 @@
+import sql from 'mssql';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveInventory } from '../../src/config/resolve.js';
+import { configSchema, type ConfigInput } from '../../src/config/schema.js';
+import { FleetPoller } from '../../src/fleet/poller.js';
+import type { FleetSnapshot } from '../../src/fleet/snapshot.js';
+import { SimClock } from '../../src/sim/clock.js';
+import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
+import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
+import { loadScenario } from '../../src/sim/scenarios.js';
+
+const scenario = loadScenario('seeds');
+let fleet: SimFleet;
+let endpoints: Endpoint[];
+let clock: SimClock;
+
+function inventory(change: (c: ConfigInput) => void = () => undefined) {
+  const input = demoInventory(scenario, endpoints);
+  input.poll = { ...input.poll, connectTimeoutSeconds: 1, requestTimeoutSeconds: 1, concurrency: 8 };
+  change(input);
+  return resolveInventory(configSchema.parse(input));
+}
+
+function poller(inv = inventory(), now?: () => number) {
+  return new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null, ...(now ? { now } : {}) });
+}
+
+const db = (s: FleetSnapshot, key: string) => {
+  const found = s.databases.find((d) => d.key === key);
+  if (!found) throw new Error(`no ${key} in the snapshot`);
+  return found;
+};
+
+beforeAll(async () => {
+  clock = new SimClock();
+  fleet = new SimFleet({ scenario, clock, manualClock: true, statementThroughput: 50 * 1024 ** 3 });
+  endpoints = await fleet.start();
+});
+afterAll(async () => fleet?.stop());
+
+describe('polling the seeds fleet through the driver', () => {
+  let p: FleetPoller;
+  let first: FleetSnapshot;
+  beforeAll(async () => {
+    p = poller();
+    first = await p.pollAll();
+  }, 20_000);
+  afterAll(async () => p.stop());
+
+  it('reaches every status from real msdb rows', () => {
+    expect(first.counts.OK).toBeGreaterThan(20);
+    expect(db(first, 'AXSQL01/SharePoint_Config').assessment.status).toBe('WARN');
+    expect(db(first, 'AXSQL01/ReportServer').assessment.status).toBe('BREACH');
+    expect(db(first, 'BTSSQL01/BizTalkDTADb').assessment.status).toBe('UNPROTECTED');
+    expect(first.worst).toBe('UNPROTECTED');
+  });
+
+  it('merges availability group history: backups on the secondary protect the primary', () => {
+    const primary = db(first, 'SQLAG01/SalesDW');
+    expect(primary.assessment.status).toBe('OK');
+    expect(primary.mergedFrom).toEqual(['SQLAG02']);
+    expect(primary.assessment.lastLog?.recordedOn).toBe('SQLAG02');
+  });
+
+  it('reads only new rows on the next poll, and picks up new backups', async () => {
+    const tracker = p.trackers.find((t) => t.name === 'AXSQL01')!;
+    const sinceBefore = tracker.sinceId;
+    const rowsBefore = tracker.rowCount;
+    await p.pollAll();
+    expect(tracker.lastPollRows).toBe(1 + tracker.databases.length + tracker.databases.reduce((n, d) => n + d.files.length, 0));
+    fleet.advance(15 * 60_000);
+    await p.pollAll();
+    expect(tracker.sinceId).toBeGreaterThan(sinceBefore);
+    expect(tracker.rowCount).toBeGreaterThan(rowsBefore);
+    const newRows = tracker.lastPollRows - (1 + tracker.databases.length + tracker.databases.reduce((n, d) => n + d.files.length, 0));
+    // Four databases back up their log every 15 minutes or less on AXSQL01; nothing older comes back.
+    expect(newRows).toBeGreaterThanOrEqual(3);
+    expect(newRows).toBeLessThan(12);
+  });
+
+  it('resets the history of a database restored under the same name', async () => {
+    const name = 'MicrosoftDynamicsAX_model';
+    const before = db(await p.pollAll(), `AXSQL01/${name}`);
+    expect(before.assessment.status).toBe('OK');
+    const inst = fleet.instance('AXSQL01');
+    const full = inst.backupset.filter((b) => b.database_name === name && b.type === 'D').at(-1)!;
+    const pool = await new sql.ConnectionPool({ server: '127.0.0.1', port: endpoints[0]!.port, user: fleet.login, password: fleet.password, options: { encrypt: false } }).connect();
+    await pool.request().batch(`ALTER DATABASE [${name}] SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
+    await pool.request().batch(`RESTORE DATABASE [${name}] FROM DISK = N'${inst.devicesOf(full)[0]!.physical_device_name}' WITH REPLACE, RECOVERY`);
+    await pool.close();
+    const after = db(await p.pollAll(), `AXSQL01/${name}`);
+    expect(after.state.databaseGuid).not.toBe(before.state.databaseGuid);
+    expect(after.history.every((b) => b.databaseGuid === after.state.databaseGuid)).toBe(true);
+    expect(after.assessment.status).toBe('UNPROTECTED');
+    expect(after.assessment.reason).toBe('never backed up');
+  });
+
+  it('drops rows msdb purged', async () => {
+    const inst = fleet.instance('LYNCSQL01');
+    const tracker = p.trackers.find((t) => t.name === 'LYNCSQL01')!;
+    inst.purgeHistory(inst.localNow() - 12 * 3_600_000);
+    await p.pollAll();
+    const oldest = Math.min(...inst.backupset.map((b) => b.backup_set_id));
+    const kept = db(p.snapshot(), 'LYNCSQL01/xds').history;
+    expect(kept.every((b) => b.backupSetId >= oldest)).toBe(true);
+    expect(tracker.rowCount).toBeGreaterThan(0);
+  });
+});
+
+describe('instances that fail', () => {
+  it('shows down, hung and dropping instances as UNKNOWN while the others report, without waiting on them', async () => {
+    await fleet.server('LYNCMON01').setFaults({ hangQuery: true });
+    await fleet.server('SQLAG01').setFaults({ refuse: true });
+    await fleet.server('LYNCSQL01').setFaults({ dropMidResult: true });
+    const p = poller();
+    try {
+      const started = Date.now();
+      const s = await p.pollAll();
+      // Bounded by the 1 s connect + 1 s request timeouts, not by the hung instance.
+      expect(Date.now() - started).toBeLessThan(5000);
+      const byName = new Map(s.instances.map((i) => [i.name, i]));
+      expect(byName.get('LYNCMON01')).toMatchObject({ status: 'UNKNOWN' });
+      expect(byName.get('LYNCMON01')!.error).toMatch(/Failed to connect|Timeout|no answer/);
+      expect(byName.get('SQLAG01')!.error).toMatch(/^Failed to connect to 127\.0\.0\.1:\d+/);
+      expect(byName.get('LYNCSQL01')!.status).toBe('UNKNOWN');
+      expect(byName.get('AXSQL01')).toMatchObject({ status: 'OK', error: null });
+      expect(db(s, 'AXSQL01/MicrosoftDynamicsAX').assessment.status).toBe('OK');
+      expect(s.worst).toBe('UNKNOWN');
+      // Failing instances back off: the next attempt waits longer than the interval.
+      const t = p.trackers.find((x) => x.name === 'SQLAG01')!;
+      expect(t.failures).toBe(1);
+    } finally {
+      await p.stop();
+      await fleet.server('LYNCMON01').setFaults({ hangQuery: false });
+      await fleet.server('SQLAG01').setFaults({ refuse: false });
+      await fleet.server('LYNCSQL01').setFaults({ dropMidResult: false });
+    }
+  }, 20_000);
+
+  it('turns data UNKNOWN when it grows stale, with its age', async () => {
+    let offset = 0;
+    const p = poller(inventory(), () => Date.now() + offset);
+    try {
+      await p.pollAll();
+      offset = 10 * 60_000;
+      const s = p.snapshot();
+      const d = db(s, 'AXSQL01/MicrosoftDynamicsAX');
+      expect(d.assessment.status).toBe('UNKNOWN');
+      expect(d.assessment.reason).toMatch(/^data is 10 min old/);
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('reports a missing password as the instance\'s error, never blocking the rest', async () => {
+    const p = new FleetPoller({ inventory: inventory(), env: {}, prompt: null });
+    try {
+      const s = await p.pollAll();
+      expect(s.instances[0]!.error).toBe(`no password: $${DEMO_PASSWORD_ENV} is not set and there is no terminal to ask on`);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+describe('inventory rules', () => {
+  it('lists databases no rule covers as not inventoried, and leaves them out of the worst status', async () => {
+    const p = poller(
+      inventory((c) => {
+        c.instances = c.instances!.filter((i) => i.name === 'AXSQL01').map((i) => ({ ...i, databases: { ...i.databases, exclude: ['ReportServer*', '*_model'] } }));
+        c.groups = [];
+      }),
+    );
+    try {
+      const s = await p.pollAll();
+      const excluded = db(s, 'AXSQL01/ReportServerTempDB');
+      expect(excluded.inventoried).toBe(false);
+      expect(excluded.assessment.status).toBe('UNPROTECTED');
+      // Its UNPROTECTED counts nowhere: not in the counts, not in the worst status.
+      expect(s.counts.UNPROTECTED).toBe(0);
+      expect(s.worst).not.toBe('UNPROTECTED');
+    } finally {
+      await p.stop();
+    }
+  });
+
+  it('flags a link that is cleartext although the inventory asks for encryption', async () => {
+    const p = poller(
+      inventory((c) => {
+        c.instances = c.instances!.slice(0, 1).map((i) => ({ ...i, encrypt: true }));
+        c.groups = [];
+      }),
+    );
+    try {
+      const s = await p.pollAll();
+      expect(s.instances[0]!.encryption).toEqual({ configured: true, inForce: false });
+      expect(s.instances[0]!.findings.map((f) => f.code)).toEqual(['cleartext-link']);
+    } finally {
+      await p.stop();
+    }
+  });
+});
