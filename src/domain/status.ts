@@ -1,4 +1,4 @@
-import { buildRestoreChain, type RestoreChain } from './chain.js';
+import { buildRestoreChain, type ChainResult, type RestoreChain } from './chain.js';
 import type { DatabaseState } from './database.js';
 import { typeNames, type BackupSet } from './history.js';
 import { formatLsn } from './lsn.js';
@@ -69,7 +69,8 @@ function maxLogLsn(history: readonly BackupSet[]): bigint | null {
 }
 
 /**
- * Exposure and status of one database (DESIGN.md 2). Exposure runs on the server's clock, advanced by
+ * Exposure and status of one database (DESIGN.md 2). The restore chain to latest may be passed in when
+ * the caller already built it for this history (it depends on the history, not on the clock). Exposure runs on the server's clock, advanced by
  * the time since the poll, and is compared in milliseconds: an age of 1 day 0 hours is not "0 hours".
  */
 export function assess(
@@ -77,6 +78,7 @@ export function assess(
   history: readonly BackupSet[],
   targets: Targets,
   seen: Observation,
+  built: ChainResult = buildRestoreChain(history, { kind: 'latest' }, { databaseGuid: db.databaseGuid, recoveryForkGuid: db.recoveryForkGuid }),
 ): Assessment {
   const lastFull = newest(history, 'D');
   const lastDiff = newest(history, 'I');
@@ -96,10 +98,6 @@ export function assess(
     return result('UNKNOWN', null, `data is ${formatDuration(age)} old (last poll ${formatDuration(age)} ago)`, null);
   }
 
-  const built = buildRestoreChain(history, { kind: 'latest' }, {
-    databaseGuid: db.databaseGuid,
-    recoveryForkGuid: db.recoveryForkGuid,
-  });
   if (!built.ok) {
     const never = history.length === 0 ? 'never backed up' : built.reason;
     return result('UNPROTECTED', null, never, null);

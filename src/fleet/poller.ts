@@ -77,13 +77,14 @@ export class FleetPoller {
       const limit = (this.settings.connectTimeoutSeconds + this.settings.requestTimeoutSeconds + 5) * 1000;
       let guard: NodeJS.Timeout | undefined;
       try {
+        const withFiles = t.wantsFiles(started);
         const result = await Promise.race([
-          client.poll(t.sinceId, this.options.windowDays ?? 8),
+          client.poll(t.sinceId, this.options.windowDays ?? 8, withFiles),
           new Promise<never>((_, reject) => {
             guard = setTimeout(() => reject(new Error(`no answer within ${limit / 1000} s`)), limit);
           }),
         ]);
-        t.apply(result, this.now(), this.now() - started);
+        t.apply(result, this.now(), this.now() - started, withFiles);
       } catch (error) {
         if ((error as Error).message.startsWith('no answer within')) await client.close();
         t.fail(describeError(error), this.now());
@@ -116,8 +117,8 @@ export class FleetPoller {
     return started;
   }
 
-  /** Polls every instance once, concurrently within the limit, and returns the resulting snapshot. */
-  async pollAll(): Promise<FleetSnapshot> {
+  /** Polls every instance once, concurrently within the limit; snapshot() then reads the result. */
+  async pollAll(): Promise<void> {
     await this.prepare();
     const pending = new Set(this.trackers);
     await new Promise<void>((resolve) => {
@@ -132,7 +133,6 @@ export class FleetPoller {
       for (const t of this.trackers) if (!this.inFlight.has(t) && !this.queue.includes(t)) this.queue.push(t);
       this.pump();
     });
-    return this.snapshot();
   }
 
   /** Keeps polling each instance when it falls due, until stop(). */

@@ -3,6 +3,7 @@ import type { DatabaseState } from '../domain/database.js';
 import { findings as databaseFindings, rtoFinding, type Finding } from '../domain/findings.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
+import { buildRestoreChain, type ChainResult } from '../domain/chain.js';
 import { assess, statusSeverity, worstStatus, type Assessment, type Status } from '../domain/status.js';
 import type { ResolvedTargets } from '../domain/targets.js';
 import type { InstanceTracker } from './tracker.js';
@@ -59,6 +60,49 @@ export interface SnapshotContext {
   inventory: Inventory;
   now: number;
   staleAfterMs: number;
+}
+
+/**
+ * What depends on a database's history but not on the clock: its restore chain, findings and restore
+ * estimate. Kept per history array (a tracker hands out the same array until new rows arrive), so a
+ * snapshot taken every second rebuilds only exposures.
+ */
+interface HistoryDerived {
+  guid: string | null;
+  fork: string | null;
+  filesAt: number;
+  chain: ChainResult;
+  findings: Finding[];
+  rto: RtoEstimate | null;
+}
+const derivedCache = new WeakMap<readonly BackupSet[], HistoryDerived>();
+
+function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: number, filesAt: number): HistoryDerived {
+  const cached = derivedCache.get(history);
+  if (cached && cached.guid === db.databaseGuid && cached.fork === db.recoveryForkGuid && cached.filesAt === filesAt) return cached;
+  const chain = buildRestoreChain(history, { kind: 'latest' }, { databaseGuid: db.databaseGuid, recoveryForkGuid: db.recoveryForkGuid });
+  const samples = history
+    .filter((b) => b.finish > b.start)
+    .map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
+  const rto = chain.ok ? estimateRto(chain.chain, samples) : null;
+  const found = databaseFindings(db, history);
+  const slow = rto ? rtoFinding(rto, rtoMinutes) : null;
+  if (slow) found.push(slow);
+  const derived = { guid: db.databaseGuid, fork: db.recoveryForkGuid, filesAt, chain, findings: found, rto };
+  derivedCache.set(history, derived);
+  return derived;
+}
+
+/** Classification depends only on the inventory and the names: computed once per database. */
+const classifications = new WeakMap<Inventory, Map<string, ReturnType<typeof classifyDatabase>>>();
+
+function classify(inventory: Inventory, instance: string, database: string): ReturnType<typeof classifyDatabase> {
+  let byKey = classifications.get(inventory);
+  if (!byKey) classifications.set(inventory, (byKey = new Map()));
+  const key = `${instance}\u0000${database}`;
+  let found = byKey.get(key);
+  if (!found) byKey.set(key, (found = classifyDatabase(inventory, instance, database)));
+  return found;
 }
 
 function agKey(ag: string, database: string): string {
@@ -128,21 +172,21 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       const ag = db.availabilityGroup ? agHistory.get(agKey(db.availabilityGroup.name, db.name)) : undefined;
       const history = ag ? dedupe(ag.rows) : t.historyOf(db.name);
       const state = ag?.primary && ag.primary !== db ? { ...db, lastLogBackupLsn: ag.primary.lastLogBackupLsn } : db;
-      const classification = classifyDatabase(ctx.inventory, t.name, db.name);
-      const assessment = assess(state, history, classification.targets, {
-        serverNow: serverNow ?? ctx.now,
-        observedAt: t.lastSuccessAt ?? 0,
-        localNow: ctx.now,
-        staleAfterMs: ctx.staleAfterMs,
-        unreachable,
-      });
-      const samples = history
-        .filter((b) => b.finish > b.start)
-        .map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
-      const rto = assessment.chain ? estimateRto(assessment.chain, samples) : null;
-      const found = databaseFindings(db, history);
-      const slow = rto ? rtoFinding(rto, classification.targets.rtoMinutes) : null;
-      if (slow) found.push(slow);
+      const classification = classify(ctx.inventory, t.name, db.name);
+      const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt);
+      const assessment = assess(
+        state,
+        history,
+        classification.targets,
+        {
+          serverNow: serverNow ?? ctx.now,
+          observedAt: t.lastSuccessAt ?? 0,
+          localNow: ctx.now,
+          staleAfterMs: ctx.staleAfterMs,
+          unreachable,
+        },
+        derived.chain,
+      );
       databases.push({
         key: `${t.name}/${db.name}`,
         instance: t.name,
@@ -152,8 +196,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         state: db,
         targets: classification.targets,
         assessment,
-        findings: found,
-        rto,
+        findings: derived.findings,
+        rto: derived.rto,
         history,
         mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],
         observedAt: t.lastSuccessAt,

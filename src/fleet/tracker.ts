@@ -2,9 +2,11 @@ import type { InstanceConfig } from '../config/schema.js';
 import type { DatabaseState } from '../domain/database.js';
 import type { BackupSet } from '../domain/history.js';
 import type { PollResult } from '../sql/poll.js';
-import { toBackupSets, toDatabaseStates, type ServerRow } from '../sql/rows.js';
+import { toBackupSets, toDatabaseStates, type FileRow, type ServerRow } from '../sql/rows.js';
 
 const DAY = 86_400_000;
+/** Files and volumes change rarely: re-read them this often, or when a database appears. */
+const FILES_REFRESH_MS = 30 * 60_000;
 
 /**
  * What rpotop knows of one instance between polls: the last server facts and database states, and the
@@ -16,6 +18,9 @@ export class InstanceTracker {
   server: ServerRow | null = null;
   databases: DatabaseState[] = [];
   private rows = new Map<number, BackupSet>();
+  private files: FileRow[] | null = null;
+  /** When files were last read: what derived data keyed on files compares. */
+  filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
   lastSuccessAt: number | null = null;
   lastAttemptAt: number | null = null;
@@ -41,7 +46,18 @@ export class InstanceTracker {
     return this.server ? this.server.local_now - this.server.utc_offset_minutes * 60_000 : null;
   }
 
-  apply(result: PollResult, at: number, pollMs: number): void {
+  /** Whether the next poll should read files: never read, due for a refresh, or a database without them. */
+  wantsFiles(now: number): boolean {
+    if (this.files === null || now - this.filesAt > FILES_REFRESH_MS) return true;
+    const covered = new Set(this.files.map((f) => f.database_id));
+    return this.databases.some((d) => !covered.has(d.databaseId));
+  }
+
+  apply(result: PollResult, at: number, pollMs: number, withFiles: boolean): void {
+    if (withFiles) {
+      this.files = result.files;
+      this.filesAt = at;
+    }
     const server = result.server;
     // msdb restored or recreated under us: ids went backwards, start over.
     if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.sinceId) {
@@ -49,24 +65,30 @@ export class InstanceTracker {
       this.sinceId = 0;
     }
     const incoming = toBackupSets(result.history, this.name, server.utc_offset_minutes);
+    const rowsBefore = this.rows.size;
+    let changed = incoming.length > 0;
     for (const b of incoming) {
       this.rows.set(b.backupSetId, b);
       if (b.backupSetId > this.sinceId) this.sinceId = b.backupSetId;
     }
     const previous = new Map(this.databases.map((d) => [d.name, d.databaseGuid]));
-    this.databases = toDatabaseStates(this.name, result.databases, result.files);
+    this.databases = toDatabaseStates(this.name, result.databases, this.files ?? []);
     for (const db of this.databases) {
       const before = previous.get(db.name);
       // Restored or recreated under the same name: the old incarnation's history no longer applies.
       if (before && db.databaseGuid && before.toLowerCase() !== db.databaseGuid.toLowerCase()) {
         for (const [id, b] of this.rows) {
-          if (b.databaseName === db.name && b.databaseGuid.toLowerCase() !== db.databaseGuid.toLowerCase()) this.rows.delete(id);
+          if (b.databaseName === db.name && b.databaseGuid.toLowerCase() !== db.databaseGuid.toLowerCase()) {
+            this.rows.delete(id);
+            changed = true;
+          }
         }
       }
     }
     this.prune(server.msdb_min_backup_set_id, this.serverNowAtPollFrom(server));
     this.server = server;
-    this.byDatabase = null;
+    // Per-database history arrays keep their identity until rows change: derived data is cached on them.
+    if (changed || this.rows.size !== rowsBefore + incoming.length) this.byDatabase = null;
     this.lastSuccessAt = at;
     this.lastAttemptAt = at;
     this.lastError = null;

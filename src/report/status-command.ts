@@ -38,7 +38,8 @@ export async function runStatus(cmd: StatusCommand, out: NodeJS.WriteStream): Pr
   try {
     const config = demo ? configSchema.parse(demo.inventory) : loadConfig(locateConfig(cmd.config));
     const poller = new FleetPoller({ inventory: resolveInventory(config), prompt: terminalPrompt() });
-    const snapshot = await poller.pollAll();
+    await poller.pollAll();
+    const snapshot = poller.snapshot();
     await poller.stop();
     const code = exitCodeFor(snapshot.worst, cmd.failOn);
     const colour = out.isTTY === true && !process.env.NO_COLOR;

@@ -104,9 +104,10 @@ function databases(session: Session): Result[] {
   ];
 }
 
-function files(session: Session): Result[] {
+function files(session: Session, params: ReadonlyMap<string, SqlValue>): Result[] {
   const rows: SqlValue[][] = [];
-  for (const d of session.instance.databases) {
+  const wanted = Number(params.get('@with_files') ?? 1) === 1;
+  for (const d of wanted ? session.instance.databases : []) {
     if (d.databaseId === 2) continue;
     for (const f of d.files) {
       rows.push([d.databaseId, f.fileId, f.type, f.logicalName, f.physicalName, BigInt(Math.ceil(f.sizeBytes / 8192)) * 8192n, f.volume]);

@@ -53,6 +53,8 @@ export class SimServer {
   private readonly connections = new Set<Connection>();
   private nextSpid = 51;
   port = 0;
+  /** Bytes received and sent, for benchmarks. */
+  readonly traffic = { bytesIn: 0, bytesOut: 0 };
 
   constructor(
     readonly instance: SimInstance,
@@ -118,6 +120,7 @@ class Connection {
     this.assembler = new MessageAssembler((m) => this.onMessage(m));
     socket.setNoDelay(true);
     socket.on('data', (chunk) => {
+      server.traffic.bytesIn += chunk.length;
       try {
         this.assembler.push(chunk);
       } catch {
@@ -174,6 +177,7 @@ class Connection {
       }
       if (i > 0 && this.faults.slowPacketMs > 0) await sleep(this.faults.slowPacketMs);
       if (this.closed) return;
+      this.server.traffic.bytesOut += packets[i]!.length;
       this.socket.write(packets[i]!);
     }
   }

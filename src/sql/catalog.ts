@@ -59,6 +59,7 @@ LEFT JOIN sys.dm_hadr_availability_replica_states AS ars ON ars.replica_id = hdr
 WHERE d.database_id <> 2;`,
 );
 
+/** Data and log files with their volumes. They rarely change, so polls ask for them only now and then (@with_files). */
 export const filesQuery = query(
   'files.v1',
   `
@@ -72,7 +73,8 @@ SELECT
   vs.volume_mount_point
 FROM sys.master_files AS mf
 OUTER APPLY sys.dm_os_volume_stats(mf.database_id, mf.file_id) AS vs
-WHERE mf.database_id <> 2;`,
+WHERE mf.database_id <> 2 AND @with_files = 1;`,
+  { with_files: 'int' },
 );
 
 /**

@@ -80,10 +80,10 @@ export class InstanceClient {
     return this.connecting;
   }
 
-  async poll(sinceId: number, windowDays: number): Promise<PollResult> {
+  async poll(sinceId: number, windowDays: number, withFiles: boolean): Promise<PollResult> {
     const pool = await this.connected();
     try {
-      return await pollInstance(pool, sinceId, windowDays);
+      return await pollInstance(pool, sinceId, windowDays, withFiles);
     } catch (error) {
       // A broken link is rebuilt from scratch on the next poll.
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();

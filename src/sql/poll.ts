@@ -15,6 +15,7 @@ import {
 export interface PollResult {
   server: ServerRow;
   databases: DatabaseRow[];
+  /** Empty when the poll did not ask for files. */
   files: FileRow[];
   history: HistoryRow[];
 }
@@ -24,13 +25,20 @@ const pollText = [serverQuery, databasesQuery, filesQuery, historyQuery].map((q)
 
 /**
  * Reads an instance's state and its backup history newer than `sinceId` (0: the first poll, which reads
- * the last `windowDays` days and everything from each database's newest full on).
+ * the last `windowDays` days and everything from each database's newest full on), and its files when
+ * asked: one round trip.
  */
-export async function pollInstance(pool: sql.ConnectionPool, sinceId: number, windowDays: number): Promise<PollResult> {
+export async function pollInstance(
+  pool: sql.ConnectionPool,
+  sinceId: number,
+  windowDays: number,
+  withFiles: boolean,
+): Promise<PollResult> {
   const result = await pool
     .request()
     .input('since_id', sql.Int, sinceId)
     .input('window_days', sql.Int, windowDays)
+    .input('with_files', sql.Int, withFiles ? 1 : 0)
     .query(pollText);
   const sets = result.recordsets as unknown as unknown[][];
   if (sets.length !== 4) throw new Error(`poll: expected 4 result sets, got ${sets.length}`);

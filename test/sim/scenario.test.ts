@@ -37,7 +37,7 @@ describe('the seeds scenario, polled through the driver', () => {
     for (const ep of endpoints) {
       const pool = await connect(ep);
       try {
-        const polled = await pollInstance(pool, 0, 8);
+        const polled = await pollInstance(pool, 0, 8, true);
         const history = toBackupSets(polled.history, ep.name, polled.server.utc_offset_minutes);
         const serverNow = polled.server.local_now - polled.server.utc_offset_minutes * 60_000;
         for (const db of toDatabaseStates(ep.name, polled.databases, polled.files)) {
