@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/errors.js';
 import { describeInventory } from './config/describe.js';
 import { resolveInventory } from './config/resolve.js';
-import { configJsonSchema } from './config/schema.js';
+import { configJsonSchema, configSchema, type Config } from './config/schema.js';
+import { render } from 'ink';
+import { terminalPrompt } from './config/prompt.js';
+import { FleetPoller } from './fleet/poller.js';
+import { startDemo } from './sim/demo.js';
+import { App } from './ui/App.js';
+import { enterAlternateScreen } from './ui/terminal.js';
+import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
@@ -17,9 +24,29 @@ function version(): string {
   return pkg.version;
 }
 
-function notBuiltYet(what: string): number {
-  process.stderr.write(`rpotop: ${what} is not built yet in this version (${version()}); \`rpotop config check\` works today.\n`);
-  return EXIT.failed;
+/** The console over a poller (and, for the demo, the simulated fleet it polls). The only render() call. */
+async function runConsole(config: Config, opts: { theme: string | undefined; readOnly: boolean }, cleanup: () => Promise<void>): Promise<number> {
+  const theme = loadTheme(chooseTheme(opts.theme ?? config.theme, process.env));
+  const poller = new FleetPoller({ inventory: resolveInventory(config), prompt: terminalPrompt() });
+  // Passwords are asked for before the console takes the screen.
+  await poller.start();
+  const restore = enterAlternateScreen();
+  try {
+    const app = render(<App source={poller} theme={theme} readOnly={opts.readOnly || config.readOnly} />, {
+      exitOnCtrlC: false,
+      // Few frames are enough on a dashboard and spare an SSH link.
+      maxFps: 10,
+      // ink 6.8's incremental rendering left lines of the previous frame behind when the first frame
+      // (before the first poll) was shorter than the next one: full redraws, measured in tmux.
+      incrementalRendering: false,
+    });
+    await app.waitUntilExit();
+  } finally {
+    restore();
+    await poller.stop();
+    await cleanup();
+  }
+  return EXIT.ok;
 }
 
 async function run(command: Command): Promise<number> {
@@ -55,10 +82,12 @@ async function run(command: Command): Promise<number> {
       return runStatus(command, process.stdout);
     case 'sim':
       return runSim(command, process.stdout, process.stderr);
-    case 'demo':
-      return notBuiltYet('the demo fleet');
+    case 'demo': {
+      const demo = await startDemo(command.scenario);
+      return runConsole(configSchema.parse(demo.inventory), command, () => demo.fleet.stop());
+    }
     case 'tui':
-      return notBuiltYet('the console');
+      return runConsole(loadConfig(locateConfig(command.config)), command, async () => undefined);
   }
 }
 

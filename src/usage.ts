@@ -3,8 +3,10 @@ import { parseArgs, type ParseArgsConfig } from 'node:util';
 export const USAGE = `rpotop: SQL Server backup and recovery console
 
 Usage:
-  rpotop [--config FILE]            open the console on your inventory
-  rpotop demo                       open the console on the built-in simulated fleet
+  rpotop [--config FILE] [--theme NAME] [--read-only]
+                                    open the console on your inventory
+  rpotop demo [--scenario NAME] [--theme NAME] [--read-only]
+                                    open the console on the built-in simulated fleet
   rpotop status [--config FILE | --demo [--scenario NAME]] [--format table|json|markdown]
                 [--fail-on warn|breach]
                                     poll the fleet once, print its state, exit 0 OK, 1 WARN,
@@ -34,8 +36,8 @@ export class UsageError extends Error {
 export type Command =
   | { kind: 'help' }
   | { kind: 'version' }
-  | { kind: 'tui'; config: string | undefined }
-  | { kind: 'demo' }
+  | { kind: 'tui'; config: string | undefined; theme: string | undefined; readOnly: boolean }
+  | { kind: 'demo'; scenario: string; theme: string | undefined; readOnly: boolean }
   | { kind: 'config-path'; config: string | undefined }
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
@@ -44,6 +46,7 @@ export type Command =
   | { kind: 'status'; config: string | undefined; demo: boolean; scenario: string; format: 'table' | 'json' | 'markdown'; failOn: 'warn' | 'breach' };
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
+const consoleOptions = { theme: { type: 'string' }, 'read-only': { type: 'boolean' } } satisfies ParseArgsConfig['options'];
 
 interface Parsed {
   values: {
@@ -56,6 +59,8 @@ interface Parsed {
     demo?: boolean;
     format?: string;
     'fail-on'?: string;
+    theme?: string;
+    'read-only'?: boolean;
   };
   positionals: string[];
 }
@@ -83,12 +88,14 @@ export function parseCommand(argv: string[]): Command {
       if (rest.length > 0) throw new UsageError(`unexpected argument "${rest[0]}"`);
       return { kind: 'version' };
     }
-    const { values } = parse(argv, configOption, 0);
-    return values.help ? { kind: 'help' } : { kind: 'tui', config: values.config };
+    const { values } = parse(argv, { ...configOption, ...consoleOptions }, 0);
+    return values.help ? { kind: 'help' } : { kind: 'tui', config: values.config, theme: values.theme, readOnly: values['read-only'] ?? false };
   }
   if (first === 'demo') {
-    const { values } = parse(rest, {}, 0);
-    return values.help ? { kind: 'help' } : { kind: 'demo' };
+    const { values } = parse(rest, { ...consoleOptions, scenario: { type: 'string' } }, 0);
+    return values.help
+      ? { kind: 'help' }
+      : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
   }
   if (first === 'status') {
     const { values } = parse(

@@ -135,6 +135,11 @@ export class FleetPoller {
     });
   }
 
+  /** Polls every instance now, without waiting for it (the console's refresh key). */
+  refresh(): void {
+    void this.pollAll();
+  }
+
   /** Keeps polling each instance when it falls due, until stop(). */
   async start(): Promise<void> {
     await this.prepare();

@@ -3,12 +3,13 @@ import { parseCommand, UsageError } from '../../src/usage.js';
 
 describe('parseCommand', () => {
   it.each([
-    [[], { kind: 'tui', config: undefined }],
-    [['--config', 'a.json'], { kind: 'tui', config: 'a.json' }],
+    [[], { kind: 'tui', config: undefined, theme: undefined, readOnly: false }],
+    [['--config', 'a.json', '--read-only'], { kind: 'tui', config: 'a.json', theme: undefined, readOnly: true }],
     [['-h'], { kind: 'help' }],
     [['demo', '--help'], { kind: 'help' }],
     [['--version'], { kind: 'version' }],
-    [['demo'], { kind: 'demo' }],
+    [['demo'], { kind: 'demo', scenario: 'seeds', theme: undefined, readOnly: false }],
+    [['demo', '--theme', 'monochrome'], { kind: 'demo', scenario: 'seeds', theme: 'monochrome', readOnly: false }],
     [['config', 'check', '--config=x.json'], { kind: 'config-check', config: 'x.json' }],
     [['config', 'init'], { kind: 'config-init', config: undefined }],
     [['config', 'schema'], { kind: 'config-schema' }],
@@ -19,6 +20,7 @@ describe('parseCommand', () => {
   it.each([
     [['--version', 'x'], 'unexpected argument "x"'],
     [['demo', 'x'], 'unexpected argument "x"'],
+    [['demo', '--config', 'x'], "Unknown option '--config'"],
     [['config', 'schema', '--config', 'x'], "Unknown option '--config'"],
     [['--config'], "Option '--config <value>' argument missing"],
   ])('%j is a usage error: %s', (argv, message) => {

@@ -1,0 +1,302 @@
+import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { useEffect, useMemo, useState } from 'react';
+import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { DetailView } from './DetailView.js';
+import {
+  buildRows,
+  indexOfKey,
+  initialGrid,
+  moveSelection,
+  nextSortKey,
+  scrollTop,
+  SORT_KEYS,
+  type GridState,
+  type SortKey,
+} from './grid-model.js';
+import { Grid } from './Grid.js';
+import { Header } from './Header.js';
+import { HelpView } from './HelpView.js';
+import { InstanceView } from './InstanceView.js';
+import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
+import type { SnapshotSource } from './source.js';
+import { StatusBar } from './StatusBar.js';
+import { Styled } from './Styled.js';
+import type { Theme } from './theme.js';
+
+export const MIN_COLUMNS = 80;
+export const MIN_ROWS = 24;
+
+type Screen =
+  | { kind: 'dashboard' }
+  | { kind: 'detail'; key: string; scroll: number }
+  | { kind: 'instance'; name: string; back: Screen }
+  | { kind: 'help'; back: Screen };
+
+interface Props {
+  source: SnapshotSource;
+  theme: Theme;
+  readOnly: boolean;
+  /** For tests: a fixed terminal size instead of the real one. */
+  size?: { columns: number; rows: number };
+  now?: () => number;
+}
+
+function useTerminalSize(fixed?: { columns: number; rows: number }) {
+  const { stdout } = useStdout();
+  const read = () => fixed ?? { columns: stdout.columns || 80, rows: stdout.rows || 24 };
+  const [size, setSize] = useState(read);
+  useEffect(() => {
+    if (fixed) return;
+    const onResize = () => setSize(read());
+    stdout.on('resize', onResize);
+    return () => {
+      stdout.off('resize', onResize);
+    };
+  }, [stdout]);
+  return size;
+}
+
+/** The console: dashboard, database detail, instance and help views over the fleet snapshot. */
+export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
+  const { exit } = useApp();
+  const size = useTerminalSize(fixedSize);
+  const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
+  const [grid, setGrid] = useState<GridState>(initialGrid);
+  const [selectedKey, setSelectedKey] = useState<string | null>(null);
+  const [top, setTop] = useState(0);
+  const [screen, setScreen] = useState<Screen>({ kind: 'dashboard' });
+  const [prompt, setPrompt] = useState<{ kind: 'filter' | 'command'; text: string } | null>(null);
+  const [message, setMessage] = useState<string | null>(null);
+
+  useEffect(() => {
+    const unsubscribe = source.subscribe(setSnapshot);
+    // Exposure grows between polls: refresh what is shown every second.
+    const timer = setInterval(() => setSnapshot(source.snapshot()), 1000);
+    return () => {
+      unsubscribe();
+      clearInterval(timer);
+    };
+  }, [source]);
+
+  const rows = useMemo(() => buildRows(snapshot, grid), [snapshot, grid]);
+  const selected = indexOfKey(rows, selectedKey);
+  // Root height is rows - 1 (a full-height frame makes ink clear the screen on every render).
+  const gridHeight = Math.max(1, size.rows - 1 - 5);
+  const visibleTop = scrollTop(top, Math.max(0, selected), gridHeight, rows.length);
+  const serverNow = useMemo(() => {
+    const byName = new Map(snapshot.instances.map((i) => [i.name, i]));
+    return (instance: string) => {
+      const i = byName.get(instance);
+      return i?.serverNow != null && i.lastSuccessAt != null ? i.serverNow + (now() - i.lastSuccessAt) : now();
+    };
+  }, [snapshot]);
+
+  const selectIndex = (index: number) => {
+    const row = rows[index];
+    if (row) setSelectedKey(row.key);
+    setTop(scrollTop(visibleTop, index, gridHeight, rows.length));
+  };
+
+  const runCommandLine = (text: string) => {
+    const [verb = '', ...rest] = text.trim().split(/\s+/);
+    const arg = rest.join(' ').toLowerCase();
+    switch (verb.toLowerCase()) {
+      case 'q':
+      case 'quit':
+        exit();
+        return;
+      case 'db': {
+        const found = rows.find((r) => r.kind === 'database' && r.db.name.toLowerCase().includes(arg));
+        if (found) selectIndex(rows.indexOf(found));
+        else setMessage(`no database matching "${arg}" in the current view`);
+        return;
+      }
+      case 'instance': {
+        const found = snapshot.instances.find((i) => i.name.toLowerCase().includes(arg));
+        if (found) setScreen({ kind: 'instance', name: found.name, back: screen });
+        else setMessage(`no instance matching "${arg}"`);
+        return;
+      }
+      case 'sort': {
+        const key = SORT_KEYS.find((k) => k === arg);
+        if (key) setGrid((g) => ({ ...g, sort: { key: key as SortKey, desc: key === 'status' || key === 'exposure' } }));
+        else setMessage(`sort by one of: ${SORT_KEYS.join(', ')}`);
+        return;
+      }
+      case 'group':
+        if (arg === 'instance' || arg === 'group' || arg === 'none') setGrid((g) => ({ ...g, groupBy: arg }));
+        else setMessage('group by instance, group or none');
+        return;
+      default:
+        setMessage(`unknown command ":${verb}" (? lists the keys)`);
+    }
+  };
+
+  const scope: Scope = screen.kind;
+
+  /** Runs one command; `cursor` is the selection as earlier keys of the same read left it. */
+  const onCommand = (command: Command, cursor: number): number => {
+    setMessage(null);
+    switch (command) {
+      case 'quit':
+        exit();
+        return cursor;
+      case 'help':
+        if (screen.kind !== 'help') setScreen({ kind: 'help', back: screen });
+        return cursor;
+      case 'refresh':
+        source.refresh();
+        setMessage('polling every instance now');
+        return cursor;
+      case 'back':
+        if (screen.kind === 'help' || screen.kind === 'instance') setScreen(screen.back);
+        else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
+        else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
+        return cursor;
+      default:
+    }
+    if (screen.kind === 'detail') {
+      const step = { up: -1, down: 1, pageUp: -10, pageDown: 10, top: -1e9, bottom: 1e9 } as Record<string, number>;
+      if (command in step) setScreen({ ...screen, scroll: Math.max(0, screen.scroll + step[command]!) });
+      if (command === 'instance') {
+        const db = snapshot.databases.find((d) => d.key === screen.key);
+        if (db) setScreen({ kind: 'instance', name: db.instance, back: screen });
+      }
+      return cursor;
+    }
+    if (screen.kind !== 'dashboard') return cursor;
+    switch (command) {
+      case 'up':
+        return moveSelection(rows, cursor, -1);
+      case 'down':
+        return moveSelection(rows, cursor, 1);
+      case 'pageUp':
+        return moveSelection(rows, cursor, -gridHeight);
+      case 'pageDown':
+        return moveSelection(rows, cursor, gridHeight);
+      case 'top':
+        return moveSelection(rows, 0, 0);
+      case 'bottom':
+        return moveSelection(rows, rows.length - 1, 0);
+      case 'open': {
+        const row = rows[cursor];
+        if (row?.kind === 'database') setScreen({ kind: 'detail', key: row.key, scroll: 0 });
+        return cursor;
+      }
+      case 'instance': {
+        const row = rows[cursor];
+        if (row?.kind === 'database') setScreen({ kind: 'instance', name: row.db.instance, back: screen });
+        return cursor;
+      }
+      case 'filter':
+        setPrompt({ kind: 'filter', text: grid.filter });
+        return cursor;
+      case 'command':
+        setPrompt({ kind: 'command', text: '' });
+        return cursor;
+      case 'sort':
+        setGrid((g) => ({ ...g, sort: { key: nextSortKey(g.sort.key), desc: nextSortKey(g.sort.key) === 'status' } }));
+        return cursor;
+      case 'reverse':
+        setGrid((g) => ({ ...g, sort: { ...g.sort, desc: !g.sort.desc } }));
+        return cursor;
+      case 'group':
+        setGrid((g) => ({ ...g, groupBy: g.groupBy === 'none' ? 'instance' : g.groupBy === 'instance' ? 'group' : 'none' }));
+        return cursor;
+      default:
+        return cursor;
+    }
+  };
+
+  // One input handler for the whole app: every useInput sees every key, so views do not each listen.
+  useInput((input, key) => {
+    if (prompt) {
+      if (key.escape) {
+        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: '' }));
+        setPrompt(null);
+      } else if (key.return) {
+        if (prompt.kind === 'command') runCommandLine(prompt.text);
+        setPrompt(null);
+      } else if (key.backspace || key.delete) {
+        const text = prompt.text.slice(0, -1);
+        setPrompt({ ...prompt, text });
+        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
+      } else if (!key.ctrl && !key.meta && input) {
+        const text = prompt.text + input;
+        setPrompt({ ...prompt, text });
+        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
+      }
+      return;
+    }
+    // Keys that arrive in one read (typed ahead over SSH) are applied in order.
+    let cursor = selected;
+    for (const name of keyNames(input, key)) {
+      const command = commandFor(scope, name, readOnly);
+      if (command) cursor = onCommand(command, cursor);
+    }
+    if (cursor !== selected && cursor >= 0) selectIndex(cursor);
+  });
+
+  if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
+    return (
+      <Box flexDirection="column" height={Math.max(1, size.rows - 1)}>
+        <Text>
+          rpotop needs a terminal of at least {MIN_COLUMNS}x{MIN_ROWS}; this one is {size.columns}x{size.rows}.
+        </Text>
+        <Text>Enlarge the window (or the font smaller). q quits.</Text>
+      </Box>
+    );
+  }
+
+  const t = now();
+  const bottomLine = prompt ? (
+    <Text>
+      <Styled theme={theme} token="accent">{prompt.kind === 'filter' ? '/' : ':'}</Styled>
+      {prompt.text}
+      <Text inverse> </Text>
+    </Text>
+  ) : message ? (
+    <Styled theme={theme} token="accent">{message}</Styled>
+  ) : grid.filter ? (
+    <Styled theme={theme} token="muted">{`filter: ${grid.filter} · ${rows.filter((r) => r.kind === 'database').length} of ${snapshot.databases.length} databases (Esc clears)`}</Styled>
+  ) : (
+    <Styled theme={theme} token="muted">{`${snapshot.databases.length} databases on ${snapshot.instances.length} instances · sorted by ${grid.sort.key}${grid.groupBy !== 'none' ? ` · grouped by ${grid.groupBy}` : ''}`}</Styled>
+  );
+
+  let body;
+  if (screen.kind === 'detail') {
+    const db = snapshot.databases.find((d) => d.key === screen.key);
+    const inst = db ? snapshot.instances.find((i) => i.name === db.instance) : undefined;
+    body = db ? (
+      <DetailView
+        db={db}
+        theme={theme}
+        width={size.columns}
+        height={size.rows - 5}
+        serverNow={serverNow(db.instance)}
+        offsetMinutes={inst?.utcOffsetMinutes ?? 0}
+        scroll={Math.min(screen.scroll, Math.max(0, db.history.length - 1))}
+      />
+    ) : (
+      <Text>that database is no longer in the snapshot</Text>
+    );
+  } else if (screen.kind === 'instance') {
+    const inst = snapshot.instances.find((i) => i.name === screen.name);
+    body = inst ? <InstanceView instance={inst} snapshot={snapshot} theme={theme} now={t} /> : <Text>no such instance</Text>;
+  } else if (screen.kind === 'help') {
+    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly} />;
+  } else {
+    body = <Grid rows={rows} top={visibleTop} height={gridHeight} selected={selected} width={size.columns} theme={theme} state={grid} nowFor={serverNow} />;
+  }
+
+  return (
+    <Box flexDirection="column" height={size.rows - 1} width={size.columns}>
+      <Header snapshot={snapshot} theme={theme} readOnly={readOnly} now={t} />
+      <Box flexDirection="column" flexGrow={1} overflow="hidden">
+        {body}
+      </Box>
+      {bottomLine}
+      <StatusBar scope={scope} theme={theme} readOnly={readOnly} width={size.columns} />
+    </Box>
+  );
+}

@@ -1,0 +1,106 @@
+import { Box, Text } from 'ink';
+import { statusGlyph } from '../domain/status.js';
+import { typeNames, unusableReason } from '../domain/history.js';
+import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';
+import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import { fit } from './cells.js';
+import { Styled } from './Styled.js';
+import type { Theme, Token } from './theme.js';
+import { timeline, type Mark } from './timeline.js';
+
+const MARK_TOKEN: Record<Mark, Token> = { full: 'timeline.full', diff: 'timeline.diff', log: 'timeline.log', gap: 'timeline.gap', bad: 'timeline.gap', none: 'muted' };
+const DAYS = 8;
+const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toFixed(1)} GB` : `${Math.max(1, Math.round(bytes / 1024 ** 2))} MB`);
+
+interface Props {
+  db: DatabaseSnapshot;
+  theme: Theme;
+  width: number;
+  height: number;
+  /** Server clock now (UTC ms) and its offset, so times read as the server's operators see them. */
+  serverNow: number;
+  offsetMinutes: number;
+  scroll: number;
+}
+
+/** One database: status and why, targets, restore estimate, findings, the history on a time axis and as a table. */
+export function DetailView({ db, theme, width, height, serverNow, offsetMinutes, scroll }: Props) {
+  const a = db.assessment;
+  const local = (utc: number) => formatServerTime(utcToServerLocal(utc, offsetMinutes));
+  const cells = timeline(db.history, a.chain, serverNow, DAYS, Math.max(20, width - 4));
+  const chain = a.chain;
+  const chainText = chain
+    ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${chain.logs.length} log(s)`
+    : 'no restore chain';
+  const rows = [...db.history].sort((x, y) => y.finish - x.finish);
+  const findingLines = db.findings.slice(0, 3);
+  const more = db.findings.length > findingLines.length ? 1 : 0;
+  const fixed = 9 + findingLines.length + more + (chain?.brokenAfter ? 1 : 0);
+  const tableRows = Math.max(1, height - fixed);
+  // LSNs need room: on a narrow terminal they stay in the wide layout and the JSON report.
+  const showLsn = width >= 110;
+  const columns = showLsn
+    ? [{ w: 16, t: 'type' }, { w: 19, t: 'finished (server)' }, { w: 41, t: 'LSN first → last' }, { w: 8, t: 'size' }]
+    : [{ w: 16, t: 'type' }, { w: 19, t: 'finished (server)' }, { w: 8, t: 'size' }];
+  const fileWidth = Math.max(10, width - columns.reduce((n, c) => n + c.w + 1, 0) - 2);
+  const line = (cells: string[]) => `  ${cells.map((c, i) => fit(c, columns[i]?.w ?? fileWidth)).join(' ')}`;
+  const page = rows.slice(scroll, scroll + tableRows).map((b) => {
+    const cells = [
+      `${typeNames[b.type]}${b.isCopyOnly ? ' copy-only' : ''}${b.isForceOffline ? ' tail' : ''}`,
+      local(b.finish),
+      ...(showLsn ? [`${b.firstLsn} → ${b.lastLsn}`] : []),
+      size(b.backupSize),
+      `${b.media.map((m) => m.physicalDeviceName).join(' + ')}${unusableReason(b) ? ` [${unusableReason(b)}]` : ''}`,
+    ];
+    return { key: b.backupSetId, text: line(cells), bad: unusableReason(b) !== null };
+  });
+  return (
+    <Box flexDirection="column">
+      <Text wrap="truncate-end">
+        <Styled theme={theme} token="title">
+          {db.instance} / {db.name}
+        </Styled>
+        {'  '}
+        <Styled theme={theme} token={`status.${a.status}`}>
+          {statusGlyph[a.status]} {a.status}
+        </Styled>
+        {'  '}
+        {a.reason}
+      </Text>
+      <Styled theme={theme} token="muted">
+        {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${a.exposureMs === null ? '-' : formatDuration(Math.max(0, a.exposureMs))} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}
+      </Styled>
+      <Styled theme={theme} token="muted">
+        {db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}
+      </Styled>
+      <Text wrap="truncate-end">{chainText}{db.mergedFrom.length ? ` · history merged from ${db.mergedFrom.join(', ')}` : ''}</Text>
+      <Text> </Text>
+      <Text wrap="truncate-end">
+        <Styled theme={theme} token="header">{`backups over the last ${DAYS} days`}</Styled>
+        <Styled theme={theme} token="muted">{'  F full · D differential · │ log · x unusable · ! log chain broken'}</Styled>
+      </Text>
+      <Text>
+        {'  '}
+        {cells.map((c, i) => (
+          <Styled key={i} theme={theme} token={MARK_TOKEN[c.mark]}>
+            {c.char}
+          </Styled>
+        ))}
+      </Text>
+      {findingLines.map((f, i) => (
+        <Styled key={i} theme={theme} token={f.severity === 'critical' ? 'error' : f.severity === 'warning' ? 'status.WARN' : 'muted'}>
+          {`  ${f.severity === 'critical' ? '!!' : f.severity === 'warning' ? ' !' : ' i'} ${f.text}`}
+        </Styled>
+      ))}
+      {more ? <Styled theme={theme} token="muted">{`  … ${db.findings.length - findingLines.length} more finding(s) in rpotop status --format json`}</Styled> : null}
+      {chain?.brokenAfter ? <Styled theme={theme} token="error">{`  ${chain.brokenAfter.text}`}</Styled> : null}
+      <Styled theme={theme} token="header">{line([...columns.map((c) => c.t), `file   (${rows.length ? scroll + 1 : 0}-${Math.min(rows.length, scroll + tableRows)} of ${rows.length}, j/k)`])}</Styled>
+      {page.map((p) => (
+        <Styled key={p.key} theme={theme} token={p.bad ? 'error' : 'title'}>
+          {p.text}
+        </Styled>
+      ))}
+      {rows.length === 0 ? <Text>  no backups recorded in the window</Text> : null}
+    </Box>
+  );
+}

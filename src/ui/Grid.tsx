@@ -1,0 +1,73 @@
+import { Box, Text } from 'ink';
+import { statusGlyph } from '../domain/status.js';
+import { fit, fitColumns } from './cells.js';
+import type { GridRow, GridState } from './grid-model.js';
+import { Styled } from './Styled.js';
+import type { Theme } from './theme.js';
+
+interface Props {
+  rows: readonly GridRow[];
+  top: number;
+  height: number;
+  selected: number;
+  width: number;
+  theme: Theme;
+  state: GridState;
+  /** Server-side "now" per instance, for ages of the last backups. */
+  nowFor: (instance: string) => number;
+}
+
+/**
+ * The fleet grid, windowed: only the rows on screen are rendered, so 50,000 databases cost what 20 do.
+ * The selected row is inverse and marked with ▶, so it shows without colour too.
+ */
+export function Grid({ rows, top, height, selected, width, theme, state, nowFor }: Props) {
+  const { columns, reasonWidth } = fitColumns(width);
+  const widthOf = (id: string, w: number) => (id === 'reason' ? reasonWidth : w);
+  const header = columns
+    .map((c) => {
+      const arrow = state.sort.key === c.id ? (state.sort.desc ? '▼' : '▲') : '';
+      return fit(`${c.title}${arrow}`, widthOf(c.id, c.width));
+    })
+    .join(' ');
+  const visible = rows.slice(top, top + height);
+  return (
+    <Box flexDirection="column">
+      <Styled theme={theme} token="header">
+        {fit(`  ${header}`, width)}
+      </Styled>
+      {visible.map((row, i) => {
+        const index = top + i;
+        if (row.kind === 'heading') {
+          return (
+            <Styled key={row.key} theme={theme} token={`status.${row.worst}`}>
+              {fit(`── ${row.label} · ${row.count} database${row.count === 1 ? '' : 's'} · worst ${statusGlyph[row.worst]} ${row.worst} `, width)}
+            </Styled>
+          );
+        }
+        const now = nowFor(row.db.instance);
+        const line = columns.map((c) => fit(c.cell(row.db, now), widthOf(c.id, c.width))).join(' ');
+        const isSelected = index === selected;
+        const token = `status.${row.db.assessment.status}` as const;
+        return (
+          <Text key={row.key} wrap="truncate-end">
+            {isSelected ? (
+              <Styled theme={theme} token="selection">
+                {fit(`▶ ${line}`, width)}
+              </Styled>
+            ) : (
+              <Styled theme={theme} token={row.db.inventoried ? token : 'muted'}>
+                {fit(`  ${line}`, width)}
+              </Styled>
+            )}
+          </Text>
+        );
+      })}
+      {rows.length === 0 ? (
+        <Styled theme={theme} token="muted">
+          {state.filter ? `  nothing matches "${state.filter}" (Esc clears the filter)` : '  no databases yet: waiting for the first poll'}
+        </Styled>
+      ) : null}
+    </Box>
+  );
+}

@@ -1,0 +1,32 @@
+import { Text } from 'ink';
+import { statusGlyph, type Status } from '../domain/status.js';
+import { formatDuration } from '../domain/time.js';
+import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { Styled } from './Styled.js';
+import type { Theme } from './theme.js';
+
+const ORDER: Status[] = ['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'];
+
+export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: FleetSnapshot; theme: Theme; readOnly: boolean; now: number; title?: string }) {
+  const lastPoll = Math.max(0, ...snapshot.instances.map((i) => i.lastSuccessAt ?? 0));
+  const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN').length;
+  return (
+    <Text wrap="truncate-end">
+      <Styled theme={theme} token="title">
+        {`rpotop · ${snapshot.fleet}${title ? ` · ${title}` : ''} `}
+      </Styled>
+      {ORDER.map((s) => (
+        <Text key={s}>
+          {' '}
+          <Styled theme={theme} token={`status.${s}`}>
+            {`${statusGlyph[s]}${snapshot.counts[s]} ${s}`}
+          </Styled>
+        </Text>
+      ))}
+      <Styled theme={theme} token="muted">
+        {`  ${lastPoll ? `polled ${formatDuration(Math.max(0, now - lastPoll))} ago` : 'polling…'}${down ? ` · ${down} instance${down > 1 ? 's' : ''} down` : ''}`}
+      </Styled>
+      {readOnly ? <Styled theme={theme} token="badge">{'  READ-ONLY '}</Styled> : null}
+    </Text>
+  );
+}

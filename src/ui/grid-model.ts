@@ -1,0 +1,123 @@
+import { statusSeverity, type Status } from '../domain/status.js';
+import type { DatabaseSnapshot, FleetSnapshot } from '../fleet/snapshot.js';
+
+export const SORT_KEYS = ['status', 'instance', 'database', 'group', 'recovery', 'exposure', 'full', 'diff', 'log'] as const;
+export type SortKey = (typeof SORT_KEYS)[number];
+export type GroupBy = 'none' | 'instance' | 'group';
+
+export interface GridState {
+  filter: string;
+  sort: { key: SortKey; desc: boolean };
+  groupBy: GroupBy;
+}
+
+export type GridRow =
+  | { kind: 'database'; key: string; db: DatabaseSnapshot }
+  | { kind: 'heading'; key: string; label: string; worst: Status; count: number };
+
+export const initialGrid: GridState = { filter: '', sort: { key: 'status', desc: true }, groupBy: 'none' };
+
+const STATUS_WORDS = new Set(['ok', 'warn', 'breach', 'unprotected', 'unknown']);
+
+/**
+ * Filter text: every word must match. A status word matches that status only; other words match
+ * instance, database, group, recovery model or reason as substrings, ignoring case.
+ */
+export function matchesFilter(db: DatabaseSnapshot, filter: string): boolean {
+  const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
+  if (words.length === 0) return true;
+  const status = db.assessment.status.toLowerCase();
+  const text = [db.instance, db.name, ...db.groups, db.state.recoveryModel, db.assessment.reason, db.inventoried ? '' : 'not inventoried']
+    .join('\u0000')
+    .toLowerCase();
+  return words.every((w) => (STATUS_WORDS.has(w) ? status === w : text.includes(w)));
+}
+
+const age = (d: DatabaseSnapshot, type: 'lastFull' | 'lastDiff' | 'lastLog') => d.assessment[type]?.finish ?? -Infinity;
+
+function compare(a: DatabaseSnapshot, b: DatabaseSnapshot, key: SortKey): number {
+  switch (key) {
+    case 'status':
+      return statusSeverity[a.assessment.status] - statusSeverity[b.assessment.status] || (a.assessment.exposureMs ?? Infinity) - (b.assessment.exposureMs ?? Infinity);
+    case 'instance':
+      return a.instance.localeCompare(b.instance);
+    case 'database':
+      return a.name.localeCompare(b.name);
+    case 'group':
+      return (a.groups[0] ?? '').localeCompare(b.groups[0] ?? '');
+    case 'recovery':
+      return a.state.recoveryModel.localeCompare(b.state.recoveryModel);
+    case 'exposure':
+      return (a.assessment.exposureMs ?? Infinity) - (b.assessment.exposureMs ?? Infinity);
+    case 'full':
+      return age(b, 'lastFull') - age(a, 'lastFull');
+    case 'diff':
+      return age(b, 'lastDiff') - age(a, 'lastDiff');
+    case 'log':
+      return age(b, 'lastLog') - age(a, 'lastLog');
+  }
+}
+
+/** The grid's rows: filtered, sorted (ties by instance and name, so order is stable), grouped. */
+export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] {
+  const sign = state.sort.desc ? -1 : 1;
+  const dbs = snapshot.databases
+    .filter((d) => matchesFilter(d, state.filter))
+    .sort((a, b) => sign * compare(a, b, state.sort.key) || a.key.localeCompare(b.key));
+  if (state.groupBy === 'none') return dbs.map((db) => ({ kind: 'database', key: db.key, db }));
+  const groups = new Map<string, DatabaseSnapshot[]>();
+  for (const db of dbs) {
+    const label = state.groupBy === 'instance' ? db.instance : (db.groups[0] ?? '(no group)');
+    const list = groups.get(label);
+    if (list) list.push(db);
+    else groups.set(label, [db]);
+  }
+  const rows: GridRow[] = [];
+  const ordered = [...groups].sort(([a, x], [b, y]) => {
+    const wa = Math.max(...x.map((d) => statusSeverity[d.assessment.status]));
+    const wb = Math.max(...y.map((d) => statusSeverity[d.assessment.status]));
+    return wb - wa || a.localeCompare(b);
+  });
+  for (const [label, list] of ordered) {
+    const worst = list.reduce<Status>((w, d) => (statusSeverity[d.assessment.status] > statusSeverity[w] ? d.assessment.status : w), 'OK');
+    rows.push({ kind: 'heading', key: `#${label}`, label, worst, count: list.length });
+    for (const db of list) rows.push({ kind: 'database', key: db.key, db });
+  }
+  return rows;
+}
+
+/** Where the selection is in rows: by key, so a poll that reorders rows does not move it off its database. */
+export function indexOfKey(rows: readonly GridRow[], key: string | null): number {
+  if (key === null) return rows.findIndex((r) => r.kind === 'database');
+  const at = rows.findIndex((r) => r.key === key);
+  return at >= 0 ? at : rows.findIndex((r) => r.kind === 'database');
+}
+
+/** Moves the selection by `delta` rows, skipping headings. */
+export function moveSelection(rows: readonly GridRow[], index: number, delta: number): number {
+  if (rows.length === 0) return -1;
+  let next = Math.max(0, Math.min(rows.length - 1, index + delta));
+  const step = delta >= 0 ? 1 : -1;
+  while (rows[next]?.kind === 'heading') {
+    const candidate = next + step;
+    if (candidate < 0 || candidate >= rows.length) {
+      // Ran off the end on a heading: search the other way.
+      next = rows.findIndex((r) => r.kind === 'database');
+      break;
+    }
+    next = candidate;
+  }
+  return next;
+}
+
+/** The first visible row, moved as little as possible to keep the selection on screen. */
+export function scrollTop(top: number, index: number, height: number, total: number): number {
+  let t = top;
+  if (index < t) t = index;
+  if (index >= t + height) t = index - height + 1;
+  return Math.max(0, Math.min(t, Math.max(0, total - height)));
+}
+
+export function nextSortKey(key: SortKey): SortKey {
+  return SORT_KEYS[(SORT_KEYS.indexOf(key) + 1) % SORT_KEYS.length]!;
+}

@@ -1,0 +1,89 @@
+import type { Key } from 'ink';
+
+/**
+ * Every key rpotop answers, as data: input handling, the help view, the status-bar hints and read-only
+ * filtering all read this one table (DESIGN.md 1).
+ */
+export type Scope = 'dashboard' | 'detail' | 'instance' | 'help';
+
+export type Command =
+  | 'up'
+  | 'down'
+  | 'pageUp'
+  | 'pageDown'
+  | 'top'
+  | 'bottom'
+  | 'open'
+  | 'instance'
+  | 'back'
+  | 'filter'
+  | 'command'
+  | 'sort'
+  | 'reverse'
+  | 'group'
+  | 'refresh'
+  | 'help'
+  | 'quit';
+
+export interface Binding {
+  command: Command;
+  /** Key names: a printable character, or up, down, pageup, pagedown, home, end, enter, esc, tab. */
+  keys: string[];
+  label: string;
+  description: string;
+  scopes: Scope[];
+  /** Changes a server: hidden and refused in read-only mode. */
+  mutates: boolean;
+  /** Shown in the status bar (the rest only in help). */
+  hint: boolean;
+}
+
+const ALL: Scope[] = ['dashboard', 'detail', 'instance', 'help'];
+const LISTS: Scope[] = ['dashboard', 'detail', 'instance'];
+
+export const keymap: readonly Binding[] = [
+  { command: 'up', keys: ['k', 'up'], label: '↑/k', description: 'move up', scopes: LISTS, mutates: false, hint: false },
+  { command: 'down', keys: ['j', 'down'], label: '↓/j', description: 'move down', scopes: LISTS, mutates: false, hint: false },
+  { command: 'pageUp', keys: ['pageup', 'ctrl+b'], label: 'PgUp', description: 'page up', scopes: LISTS, mutates: false, hint: false },
+  { command: 'pageDown', keys: ['pagedown', 'ctrl+f'], label: 'PgDn', description: 'page down', scopes: LISTS, mutates: false, hint: false },
+  { command: 'top', keys: ['g', 'home'], label: 'g/Home', description: 'first row', scopes: LISTS, mutates: false, hint: false },
+  { command: 'bottom', keys: ['G', 'end'], label: 'G/End', description: 'last row', scopes: LISTS, mutates: false, hint: false },
+  { command: 'open', keys: ['enter', 'l', 'right'], label: 'Enter', description: 'open the database: history, timeline, findings', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'instance', keys: ['i'], label: 'i', description: 'open the instance: version, clock, encryption, errors', scopes: ['dashboard', 'detail'], mutates: false, hint: true },
+  { command: 'filter', keys: ['/'], label: '/', description: 'filter by text or status word (breach, unknown...)', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'command', keys: [':'], label: ':', description: 'command: :db NAME, :instance NAME, :sort COLUMN, :group instance|group|none, :q', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'sort', keys: ['s'], label: 's', description: 'sort by the next column', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'reverse', keys: ['S'], label: 'S', description: 'reverse the sort', scopes: ['dashboard'], mutates: false, hint: false },
+  { command: 'group', keys: ['a'], label: 'a', description: 'group rows: none, by instance, by application group', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
+  { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
+  { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },
+  { command: 'quit', keys: ['q', 'ctrl+c'], label: 'q', description: 'quit and restore the terminal', scopes: ALL, mutates: false, hint: true },
+];
+
+/** The name of a key press in the keymap's terms. Several keys in one read arrive as one string: each is named. */
+export function keyNames(input: string, key: Key): string[] {
+  if (key.upArrow) return ['up'];
+  if (key.downArrow) return ['down'];
+  if (key.leftArrow) return ['left'];
+  if (key.rightArrow) return ['right'];
+  if (key.pageUp) return ['pageup'];
+  if (key.pageDown) return ['pagedown'];
+  if (key.home) return ['home'];
+  if (key.end) return ['end'];
+  if (key.return) return ['enter'];
+  if (key.escape) return ['esc'];
+  if (key.tab) return ['tab'];
+  if (key.backspace || key.delete) return ['backspace'];
+  if (key.ctrl) return [`ctrl+${input}`];
+  const named: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\x1b': 'esc', '\x7f': 'backspace', '\t': 'tab' };
+  return [...input].map((ch) => named[ch] ?? ch);
+}
+
+export function bindingsFor(scope: Scope, readOnly: boolean): Binding[] {
+  return keymap.filter((b) => b.scopes.includes(scope) && !(readOnly && b.mutates));
+}
+
+export function commandFor(scope: Scope, name: string, readOnly: boolean): Command | null {
+  return bindingsFor(scope, readOnly).find((b) => b.keys.includes(name))?.command ?? null;
+}

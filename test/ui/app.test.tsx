@@ -1,0 +1,146 @@
+import { render } from 'ink-testing-library';
+import { afterEach, describe, expect, it } from 'vitest';
+import { App } from '../../src/ui/App.js';
+import type { SnapshotSource } from '../../src/ui/source.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { fixtureSnapshot } from './fixture.js';
+
+const now = Date.now();
+const snapshot = fixtureSnapshot(now);
+let refreshed = 0;
+const source: SnapshotSource = { snapshot: () => snapshot, subscribe: () => () => undefined, refresh: () => void refreshed++ };
+const theme = loadTheme('default');
+const mounted: { unmount(): void }[] = [];
+
+function mount(opts: { columns?: number; rows?: number; readOnly?: boolean } = {}) {
+  const r = render(<App source={source} theme={theme} readOnly={opts.readOnly ?? false} size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 30 }} now={() => now} />);
+  mounted.push(r);
+  return r;
+}
+
+// ink draws at most 30 frames a second: give each key a frame or two.
+const tick = () => new Promise((resolve) => setTimeout(resolve, 80));
+async function type(r: ReturnType<typeof mount>, ...keys: string[]) {
+  for (const k of keys) {
+    r.stdin.write(k);
+    await tick();
+  }
+}
+const frame = (r: ReturnType<typeof mount>) => r.lastFrame() ?? '';
+const selectedLine = (r: ReturnType<typeof mount>) => frame(r).split('\n').find((l) => l.startsWith('▶')) ?? '';
+
+afterEach(() => {
+  for (const m of mounted.splice(0)) m.unmount();
+});
+
+describe('dashboard', () => {
+  it('shows the fleet, counts per status, the grid worst first, and the keys', () => {
+    const r = mount();
+    const lines = frame(r).split('\n');
+    expect(lines[0]).toMatch(/^rpotop · demo: seeds {2}\?0 UNKNOWN ⊘3 UNPROTECTED ✖2 BREACH ▲1 WARN ✔\d+ OK {2}polled 0 s ago/);
+    expect(lines[1]).toMatch(/STATUS▼ +INSTANCE +DATABASE/);
+    expect(lines[2]).toMatch(/^▶ ⊘ UNPROTECTED/);
+    expect(lines.at(-1)).toContain('Enter open the database');
+    // rows - 1 lines: a full-height frame would make ink clear the screen on every render.
+    expect(lines).toHaveLength(29);
+  });
+
+  it('moves with j/k and arrows, pages, and jumps to the ends', async () => {
+    const r = mount();
+    const first = selectedLine(r);
+    await type(r, 'j');
+    const second = selectedLine(r);
+    expect(second).not.toBe(first);
+    await type(r, '\x1b[B', 'k');
+    expect(selectedLine(r)).toBe(second);
+    await type(r, 'G');
+    expect(selectedLine(r)).toMatch(/✔ OK/);
+    await type(r, 'g');
+    expect(selectedLine(r)).toBe(first);
+  });
+
+  it('applies several keys that arrive in one read, in order', async () => {
+    const r = mount();
+    const start = frame(r).split('\n').slice(2, 5);
+    await type(r, 'jj');
+    expect(selectedLine(r)).toBe(start[2]!.replace(/^ {2}/, '▶ '));
+  });
+
+  it('filters by status word and clears with Esc', async () => {
+    const r = mount();
+    await type(r, '/', 'b', 'r', 'e', 'a', 'c', 'h', '\r');
+    const rows = frame(r).split('\n').filter((l) => /^[▶ ] [✔▲✖⊘?] /.test(l));
+    expect(rows.length).toBe(2);
+    expect(rows.every((l) => l.includes('BREACH'))).toBe(true);
+    expect(frame(r)).toContain('filter: breach · 2 of');
+    await type(r, '\x1b');
+    expect(frame(r)).not.toContain('filter: breach');
+  });
+
+  it('sorts by the next column with s, showing the arrow, and groups with a', async () => {
+    const r = mount();
+    await type(r, 's');
+    expect(frame(r)).toContain('INSTANCE▲');
+    expect(frame(r)).not.toContain('STATUS▼');
+    await type(r, 'S');
+    expect(frame(r)).toContain('INSTANCE▼');
+    await type(r, 'a');
+    expect(frame(r)).toMatch(/── \S+ · \d+ databases · worst/);
+  });
+
+  it('jumps with :db and opens an instance with :instance', async () => {
+    const r = mount();
+    await type(r, ':', ...'db björn', '\r');
+    expect(selectedLine(r)).toContain("Sales ]Q'4 Björn");
+    await type(r, ':', ...'instance lyncmon', '\r');
+    expect(frame(r)).toContain('LYNCMON01');
+    expect(frame(r)).toContain('server clock');
+    await type(r, ':', ...'frobnicate', '\r');
+  });
+
+  it('opens the detail view with the timeline and the backups, and Esc comes back', async () => {
+    const r = mount();
+    await type(r, ':', ...'db BizTalkDTADb', '\r', '\r');
+    const f = frame(r);
+    expect(f).toContain('BTSSQL01 / BizTalkDTADb  ⊘ UNPROTECTED');
+    expect(f).toContain('backups over the last 8 days');
+    expect(f).toMatch(/ {2}[·F│Dx!]{40,}/);
+    expect(f).toContain('went to NUL');
+    expect(f).toMatch(/LSN first → last/);
+    await type(r, '\x1b');
+    expect(frame(r)).toContain('STATUS▼');
+  });
+
+  it('shows help generated from the keymap', async () => {
+    const r = mount();
+    await type(r, '?');
+    expect(frame(r)).toContain('Keys (dashboard view)');
+    expect(frame(r)).toMatch(/j, down +move down/);
+    await type(r, '\x1b');
+    expect(frame(r)).toContain('STATUS▼');
+  });
+
+  it('asks for a poll with r', async () => {
+    const r = mount();
+    const before = refreshed;
+    await type(r, 'r');
+    expect(refreshed).toBe(before + 1);
+    expect(frame(r)).toContain('polling every instance now');
+  });
+
+  it('says what it needs below 80x24 instead of drawing a broken layout', () => {
+    const r = mount({ columns: 70, rows: 20 });
+    expect(frame(r)).toContain('rpotop needs a terminal of at least 80x24; this one is 70x20.');
+  });
+
+  it('shows the read-only badge', () => {
+    expect(frame(mount({ readOnly: true })).split('\n')[0]).toContain('READ-ONLY');
+  });
+
+  it('renders only the rows on screen', () => {
+    const r = mount({ rows: 24 });
+    const gridRows = frame(r).split('\n').filter((l) => /^[▶ ] [✔▲✖⊘?] /.test(l));
+    expect(gridRows.length).toBe(24 - 1 - 5);
+    expect(snapshot.databases.length).toBeGreaterThan(gridRows.length);
+  });
+});
