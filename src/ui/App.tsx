@@ -1,5 +1,5 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
 import { DetailView } from './DetailView.js';
 import {
@@ -25,6 +25,15 @@ import type { Theme } from './theme.js';
 
 export const MIN_COLUMNS = 80;
 export const MIN_ROWS = 24;
+
+interface UiState {
+  grid: GridState;
+  selectedKey: string | null;
+  top: number;
+  screen: Screen;
+  prompt: { kind: 'filter' | 'command'; text: string } | null;
+  message: string | null;
+}
 
 type Screen =
   | { kind: 'dashboard' }
@@ -61,12 +70,19 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
-  const [grid, setGrid] = useState<GridState>(initialGrid);
-  const [selectedKey, setSelectedKey] = useState<string | null>(null);
-  const [top, setTop] = useState(0);
-  const [screen, setScreen] = useState<Screen>({ kind: 'dashboard' });
-  const [prompt, setPrompt] = useState<{ kind: 'filter' | 'command'; text: string } | null>(null);
-  const [message, setMessage] = useState<string | null>(null);
+  // UI state lives in a ref updated synchronously by each key, then rendered: keys typed faster than
+  // React re-renders (paste, typing ahead over SSH) must each see what the previous one did.
+  const ui = useRef<UiState>({ grid: initialGrid, selectedKey: null, top: 0, screen: { kind: 'dashboard' }, prompt: null, message: null });
+  const [, rerender] = useReducer((n: number) => n + 1, 0);
+  const update = (change: Partial<UiState>) => {
+    ui.current = { ...ui.current, ...change };
+    rerender();
+  };
+  const { grid, selectedKey, top, screen, prompt, message } = ui.current;
+  const setGrid = (fn: (g: GridState) => GridState) => update({ grid: fn(ui.current.grid) });
+  const setScreen = (next: Screen) => update({ screen: next });
+  const setPrompt = (next: UiState['prompt']) => update({ prompt: next });
+  const setMessage = (next: string | null) => update({ message: next });
 
   useEffect(() => {
     const unsubscribe = source.subscribe(setSnapshot);
@@ -78,7 +94,15 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
     };
   }, [source]);
 
-  const rows = useMemo(() => buildRows(snapshot, grid), [snapshot, grid]);
+  const rowsCache = useRef<{ snapshot: FleetSnapshot; grid: GridState; rows: ReturnType<typeof buildRows> } | null>(null);
+  const rowsFor = (g: GridState) => {
+    const c = rowsCache.current;
+    if (c && c.snapshot === snapshot && c.grid === g) return c.rows;
+    const built = buildRows(snapshot, g);
+    rowsCache.current = { snapshot, grid: g, rows: built };
+    return built;
+  };
+  const rows = rowsFor(grid);
   const selected = indexOfKey(rows, selectedKey);
   // Root height is rows - 1 (a full-height frame makes ink clear the screen on every render).
   const gridHeight = Math.max(1, size.rows - 1 - 5);
@@ -92,13 +116,16 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
   }, [snapshot]);
 
   const selectIndex = (index: number) => {
-    const row = rows[index];
-    if (row) setSelectedKey(row.key);
-    setTop(scrollTop(visibleTop, index, gridHeight, rows.length));
+    const current = rowsFor(ui.current.grid);
+    const row = current[index];
+    const topNow = scrollTop(ui.current.top, Math.max(0, indexOfKey(current, ui.current.selectedKey)), gridHeight, current.length);
+    update({ selectedKey: row ? row.key : ui.current.selectedKey, top: scrollTop(topNow, index, gridHeight, current.length) });
   };
 
   const runCommandLine = (text: string) => {
     const [verb = '', ...rest] = text.trim().split(/\s+/);
+    const rows = rowsFor(ui.current.grid);
+    const screen = ui.current.screen;
     const arg = rest.join(' ').toLowerCase();
     switch (verb.toLowerCase()) {
       case 'q':
@@ -132,11 +159,13 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
     }
   };
 
-  const scope: Scope = screen.kind;
 
   /** Runs one command; `cursor` is the selection as earlier keys of the same read left it. */
   const onCommand = (command: Command, cursor: number): number => {
-    setMessage(null);
+    const screen = ui.current.screen;
+    const grid = ui.current.grid;
+    const rows = rowsFor(grid);
+    if (ui.current.message) setMessage(null);
     switch (command) {
       case 'quit':
         exit();
@@ -210,6 +239,7 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
 
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {
+    const prompt = ui.current.prompt;
     if (prompt) {
       if (key.escape) {
         if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: '' }));
@@ -229,13 +259,31 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
       return;
     }
     // Keys that arrive in one read (typed ahead over SSH) are applied in order.
-    let cursor = selected;
-    for (const name of keyNames(input, key)) {
-      const command = commandFor(scope, name, readOnly);
+    const before = indexOfKey(rowsFor(ui.current.grid), ui.current.selectedKey);
+    let cursor = before;
+    const names = keyNames(input, key);
+    for (let i = 0; i < names.length; i++) {
+      const opened = ui.current.prompt;
+      if (opened) {
+        // A filter or command typed in the same read as its / or : goes into the prompt.
+        const rest = names.slice(i);
+        const submit = rest.indexOf('enter');
+        const text = opened.text + rest.slice(0, submit === -1 ? undefined : submit).filter((n) => [...n].length === 1).join('');
+        update({ prompt: { ...opened, text } });
+        if (opened.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
+        if (submit !== -1) {
+          if (opened.kind === 'command') runCommandLine(text);
+          setPrompt(null);
+        }
+        break;
+      }
+      const command = commandFor(ui.current.screen.kind, names[i]!, readOnly);
       if (command) cursor = onCommand(command, cursor);
     }
-    if (cursor !== selected && cursor >= 0) selectIndex(cursor);
+    if (cursor !== before && cursor >= 0) selectIndex(cursor);
   });
+
+  const scope: Scope = screen.kind;
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     return (

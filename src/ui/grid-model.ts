@@ -23,47 +23,75 @@ const STATUS_WORDS = new Set(['ok', 'warn', 'breach', 'unprotected', 'unknown'])
  * Filter text: every word must match. A status word matches that status only; other words match
  * instance, database, group, recovery model or reason as substrings, ignoring case.
  */
+const searchText = new WeakMap<DatabaseSnapshot, string>();
+
+/** The text a filter searches, lower-cased once per database snapshot (filtering 50,000 runs per key press). */
+function textOf(db: DatabaseSnapshot): string {
+  let text = searchText.get(db);
+  if (text === undefined) {
+    text = [db.instance, db.name, ...db.groups, db.state.recoveryModel, db.assessment.reason, db.inventoried ? '' : 'not inventoried']
+      .join('\u0000')
+      .toLowerCase();
+    searchText.set(db, text);
+  }
+  return text;
+}
+
 export function matchesFilter(db: DatabaseSnapshot, filter: string): boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
   if (words.length === 0) return true;
   const status = db.assessment.status.toLowerCase();
-  const text = [db.instance, db.name, ...db.groups, db.state.recoveryModel, db.assessment.reason, db.inventoried ? '' : 'not inventoried']
-    .join('\u0000')
-    .toLowerCase();
+  const text = textOf(db);
   return words.every((w) => (STATUS_WORDS.has(w) ? status === w : text.includes(w)));
 }
 
-const age = (d: DatabaseSnapshot, type: 'lastFull' | 'lastDiff' | 'lastLog') => d.assessment[type]?.finish ?? -Infinity;
+const lowerNames = new WeakMap<DatabaseSnapshot, string>();
+function lowerName(db: DatabaseSnapshot): string {
+  let name = lowerNames.get(db);
+  if (name === undefined) lowerNames.set(db, (name = db.name.toLowerCase()));
+  return name;
+}
 
-function compare(a: DatabaseSnapshot, b: DatabaseSnapshot, key: SortKey): number {
+/** Code-unit order: stable and fast; names compare as SQL Server's binary order would, not by locale. */
+const byText = (a: string, b: string) => (a < b ? -1 : a > b ? 1 : 0);
+
+const NO_VALUE = 1e15;
+
+/**
+ * Each database's sort value computed once per sort (decorate, sort, undecorate): comparing 50,000 rows
+ * calls the comparator ~800,000 times, which must not look anything up.
+ */
+function sortValue(d: DatabaseSnapshot, key: SortKey): number | string {
   switch (key) {
     case 'status':
-      return statusSeverity[a.assessment.status] - statusSeverity[b.assessment.status] || (a.assessment.exposureMs ?? Infinity) - (b.assessment.exposureMs ?? Infinity);
+      return statusSeverity[d.assessment.status] * NO_VALUE + Math.min(d.assessment.exposureMs ?? NO_VALUE - 1, NO_VALUE - 1);
     case 'instance':
-      return a.instance.localeCompare(b.instance);
+      return d.instance;
     case 'database':
-      return a.name.localeCompare(b.name);
+      return lowerName(d);
     case 'group':
-      return (a.groups[0] ?? '').localeCompare(b.groups[0] ?? '');
+      return d.groups[0] ?? '';
     case 'recovery':
-      return a.state.recoveryModel.localeCompare(b.state.recoveryModel);
+      return d.state.recoveryModel;
     case 'exposure':
-      return (a.assessment.exposureMs ?? Infinity) - (b.assessment.exposureMs ?? Infinity);
+      return d.assessment.exposureMs ?? NO_VALUE;
     case 'full':
-      return age(b, 'lastFull') - age(a, 'lastFull');
+      return -(d.assessment.lastFull?.finish ?? -NO_VALUE);
     case 'diff':
-      return age(b, 'lastDiff') - age(a, 'lastDiff');
+      return -(d.assessment.lastDiff?.finish ?? -NO_VALUE);
     case 'log':
-      return age(b, 'lastLog') - age(a, 'lastLog');
+      return -(d.assessment.lastLog?.finish ?? -NO_VALUE);
   }
 }
 
 /** The grid's rows: filtered, sorted (ties by instance and name, so order is stable), grouped. */
 export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] {
   const sign = state.sort.desc ? -1 : 1;
-  const dbs = snapshot.databases
+  const decorated = snapshot.databases
     .filter((d) => matchesFilter(d, state.filter))
-    .sort((a, b) => sign * compare(a, b, state.sort.key) || a.key.localeCompare(b.key));
+    .map((db) => ({ db, v: sortValue(db, state.sort.key) }));
+  decorated.sort((a, b) => sign * (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) || byText(a.db.key, b.db.key));
+  const dbs = decorated.map((x) => x.db);
   if (state.groupBy === 'none') return dbs.map((db) => ({ kind: 'database', key: db.key, db }));
   const groups = new Map<string, DatabaseSnapshot[]>();
   for (const db of dbs) {
@@ -76,7 +104,7 @@ export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] 
   const ordered = [...groups].sort(([a, x], [b, y]) => {
     const wa = Math.max(...x.map((d) => statusSeverity[d.assessment.status]));
     const wb = Math.max(...y.map((d) => statusSeverity[d.assessment.status]));
-    return wb - wa || a.localeCompare(b);
+    return wb - wa || byText(a, b);
   });
   for (const [label, list] of ordered) {
     const worst = list.reduce<Status>((w, d) => (statusSeverity[d.assessment.status] > statusSeverity[w] ? d.assessment.status : w), 'OK');

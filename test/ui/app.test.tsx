@@ -144,3 +144,22 @@ describe('dashboard', () => {
     expect(snapshot.databases.length).toBeGreaterThan(gridRows.length);
   });
 });
+
+describe('typing ahead', () => {
+  it('applies keys that arrive before the screen catches up, in order', async () => {
+    const r = mount();
+    // One write: open the filter, type it, submit, then open the first match.
+    r.stdin.write('/breach\r');
+    await tick();
+    expect(frame(r)).toContain('filter: breach');
+    // Enter then Escape before a frame is drawn: the detail view opens and closes.
+    r.stdin.write('\r');
+    r.stdin.write('\x1b');
+    await tick();
+    expect(frame(r)).toContain('STATUS▼');
+    // A lone ESC is told from the start of an escape sequence only by what follows, so wait a frame.
+    r.stdin.write('?');
+    await tick();
+    expect(frame(r)).toContain('Keys (dashboard view)');
+  });
+});

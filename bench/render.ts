@@ -1,0 +1,118 @@
+/**
+ * What the console costs to draw:
+ *   npx tsx bench/render.ts [--sizes 1000,50000] [--keys 200]
+ * For each fleet size, prints the time to the first frame, the median and p99 time from a key press
+ * (j, scrolling) to its frame, and the time to filter and sort every database.
+ */
+import { Writable } from 'node:stream';
+import { parseArgs } from 'node:util';
+import { render } from 'ink';
+import { createElement } from 'react';
+import { resolveInventory } from '../src/config/resolve.js';
+import { configSchema } from '../src/config/schema.js';
+import { buildSnapshot, type FleetSnapshot } from '../src/fleet/snapshot.js';
+import { InstanceTracker } from '../src/fleet/tracker.js';
+import { SimClock } from '../src/sim/clock.js';
+import { SimFleet } from '../src/sim/fleet.js';
+import { offlinePoll } from '../src/sim/offline.js';
+import { scaleScenario } from '../src/sim/scenarios.js';
+import { App } from '../src/ui/App.js';
+import { buildRows, initialGrid } from '../src/ui/grid-model.js';
+import { loadTheme } from '../src/ui/theme.js';
+
+const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,50000' }, keys: { type: 'string', default: '200' } } });
+
+function snapshotOf(databases: number): FleetSnapshot {
+  const perInstance = 40;
+  const instances = Math.ceil(databases / perInstance);
+  const now = Date.now();
+  const fleet = new SimFleet({ scenario: scaleScenario(instances, perInstance, 6), clock: new SimClock(() => now), manualClock: true });
+  const inventory = resolveInventory(
+    configSchema.parse({
+      version: 1,
+      fleet: `bench ${databases}`,
+      instances: [...fleet.instances.values()].map((i, n) => ({ name: i.name, host: '127.0.0.1', port: 1 + n, auth: { type: 'sql', user: 'x', passwordEnv: 'X' } })),
+    }),
+  );
+  const trackers = inventory.config.instances.map((cfg) => {
+    const t = new InstanceTracker(cfg, 8);
+    t.apply(offlinePoll(fleet.instance(cfg.name)), now, 1, true);
+    return t;
+  });
+  return buildSnapshot(trackers, { inventory, now, staleAfterMs: 600_000 });
+}
+
+class Screen extends Writable {
+  columns = 160;
+  rows = 50;
+  isTTY = true;
+  onFrame: (() => void) | null = null;
+  override _write(_chunk: unknown, _enc: string, done: () => void) {
+    this.onFrame?.();
+    done();
+  }
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]!;
+
+for (const size of values.sizes!.split(',').map(Number)) {
+  const snapshot = snapshotOf(size);
+  const stdout = new Screen();
+  const stdin = Object.assign(new (await import('node:events')).EventEmitter(), {
+    isTTY: true,
+    setRawMode: () => undefined,
+    setEncoding: () => undefined,
+    read: () => null,
+    ref: () => undefined,
+    unref: () => undefined,
+    resume: () => undefined,
+    pause: () => undefined,
+  });
+  const source = { snapshot: () => snapshot, subscribe: () => () => undefined, refresh: () => undefined };
+  const frame = () => new Promise<number>((resolve) => {
+    const t = performance.now();
+    stdout.onFrame = () => {
+      stdout.onFrame = null;
+      resolve(performance.now() - t);
+    };
+  });
+  const first = frame();
+  const app = render(createElement(App, { source, theme: loadTheme('default'), readOnly: false }), {
+    stdout: stdout as unknown as NodeJS.WriteStream,
+    stdin: stdin as unknown as NodeJS.ReadStream,
+    exitOnCtrlC: false,
+    patchConsole: false,
+    maxFps: 1000,
+  });
+  const firstMs = await first;
+  const times: number[] = [];
+  for (let i = 0; i < Number(values.keys); i++) {
+    const next = frame();
+    stdin.emit('readable');
+    (stdin as unknown as { read: () => string | null }).read = (() => {
+      let sent = false;
+      return () => (sent ? null : ((sent = true), 'j'));
+    })();
+    stdin.emit('readable');
+    times.push(await next);
+  }
+  // Typing a filter re-filters on every key: the first pass builds per-database search text, later
+  // passes reuse it, so both are shown. "app01" matches a fortieth of a scale fleet's databases.
+  const timed = (f: () => unknown) => {
+    const t = performance.now();
+    f();
+    return performance.now() - t;
+  };
+  const filterSort = () => buildRows(snapshot, { ...initialGrid, filter: 'app01', sort: { key: 'exposure', desc: true } });
+  const coldMs = timed(filterSort);
+  const filterMs = pct([timed(filterSort), timed(filterSort), timed(filterSort)], 0.5);
+  const rows = filterSort();
+  timed(() => buildRows(snapshot, { ...initialGrid, sort: { key: 'database', desc: false } }));
+  const sortMs = timed(() => buildRows(snapshot, { ...initialGrid, sort: { key: 'database', desc: false } }));
+  app.unmount();
+  console.log(
+    `${size} databases: first frame ${firstMs.toFixed(1)} ms; key to frame median ${pct(times, 0.5).toFixed(2)} ms, p99 ${pct(times, 0.99).toFixed(2)} ms over ${times.length} presses; ` +
+      `filter "app01" + sort by exposure ${filterMs.toFixed(1)} ms (first pass ${coldMs.toFixed(1)} ms; ${rows.length} rows); sort all by name ${sortMs.toFixed(1)} ms`,
+  );
+}
+process.exit(0);

@@ -1,0 +1,110 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+
+/**
+ * The real binary in a real terminal: tmux runs `rpotop demo` (with CI unset, or ink would print only
+ * the last frame), keys go in with send-keys, the screen comes back with capture-pane -e (colours).
+ * .ci/run installs tmux; without it this suite is skipped, visibly.
+ */
+const root = path.resolve(import.meta.dirname, '../..');
+const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
+const session = `rpotop-e2e-${process.pid}`;
+
+const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
+const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+
+async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
+  const until = Date.now() + ms;
+  let last = '';
+  while (Date.now() < until) {
+    last = screen();
+    if (predicate(last)) return last;
+    await new Promise((r) => setTimeout(r, 150));
+  }
+  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
+}
+
+describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
+  beforeAll(async () => {
+    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '32', '-c', root);
+    keys(`clear; echo before-rpotop; env -u CI node --import tsx src/cli.tsx demo; echo "rpotop exited with $?"`, 'Enter');
+    await waitFor((s) => s.includes('STATUS▼') && /✔[1-9]\d* OK/.test(s), 'the dashboard after the first poll');
+  }, 30_000);
+  afterAll(() => {
+    spawnSync('tmux', ['kill-session', '-t', session]);
+  });
+
+  it('draws the dashboard in the alternate screen with status colours', () => {
+    const plain = screen();
+    expect(plain).not.toContain('before-rpotop');
+    expect(plain.split('\n')[0]).toMatch(/^rpotop · demo: seeds/);
+    // capture-pane -e writes a colour only where it changes: carry the foreground from line to line and
+    // read it where the row's text begins.
+    let fg = '39';
+    let breachFg: string | null = null;
+    for (const line of screen(true).split('\n')) {
+      let rowFg: string | null = null;
+      let i = 0;
+      while (i < line.length) {
+        const m = /^\x1b\[([0-9;]*)m/.exec(line.slice(i));
+        if (m) {
+          for (const code of m[1]!.split(';')) {
+            if (code === '' || code === '0' || code === '39') fg = '39';
+            else if (/^(3[0-8]|9[0-7])$/.test(code)) fg = code;
+          }
+          i += m[0].length;
+          continue;
+        }
+        rowFg ??= fg;
+        i++;
+      }
+      if (breachFg === null && /✖ BREACH +\S+ +ReportServer /.test(line.replace(/\x1b\[[0-9;]*m/g, ''))) breachFg = rowFg;
+    }
+    // The default theme draws BREACH in red (SGR 31).
+    expect(breachFg).toBe('31');
+  });
+
+  it('moves the selection, filters, opens the detail view and help', async () => {
+    const selected = () => screen().split('\n').find((l) => l.startsWith('▶')) ?? '';
+    const first = selected();
+    keys('j');
+    await waitFor(() => selected() !== first, 'the selection to move');
+    keys('/', 'b', 'r', 'e', 'a', 'c', 'h', 'Enter');
+    const filtered = await waitFor((s) => s.includes('filter: breach'), 'the filter');
+    const rows = filtered.split('\n').filter((l) => /^[▶ ] [✔▲✖⊘?] /.test(l));
+    expect(rows.length).toBeGreaterThan(0);
+    expect(rows.every((l) => l.includes('BREACH'))).toBe(true);
+    keys('Enter');
+    await waitFor((s) => s.includes('backups over the last 8 days'), 'the detail view');
+    keys('Escape');
+    await waitFor((s) => s.includes('STATUS▼'), 'the dashboard again');
+    keys('Escape');
+    await waitFor((s) => !s.includes('filter: breach'), 'the filter to clear');
+    keys('?');
+    await waitFor((s) => s.includes('Keys (dashboard view)'), 'help');
+    keys('Escape');
+    await waitFor((s) => s.includes('STATUS▼'), 'the dashboard after help');
+  }, 30_000);
+
+  it('follows resizes: a message below 80x24, more columns when wide', async () => {
+    tmux('resize-window', '-t', session, '-x', '70', '-y', '20');
+    await waitFor((s) => s.includes('needs a terminal of at least 80x24; this one is 70x20'), 'the too-small message');
+    tmux('resize-window', '-t', session, '-x', '180', '-y', '40');
+    const wide = await waitFor((s) => s.includes('STATUS▼') && s.includes('DIFF'), 'the wide layout');
+    expect(wide.split('\n')[1]).toMatch(/GROUP +MODEL +EXPOSURE\/RPO +FULL +DIFF +LOG +REASON/);
+  }, 30_000);
+
+  it('quits with q and gives the terminal back as it was', async () => {
+    keys('q');
+    const after = await waitFor((s) => s.includes('rpotop exited with 0'), 'the shell after quitting');
+    expect(after).toContain('before-rpotop');
+    expect(after).not.toContain('STATUS▼');
+  }, 30_000);
+});
+
+it('records whether tmux was available', () => {
+  if (process.env.CI) expect(tmuxAvailable).toBe(true);
+  expect(typeof tmuxAvailable).toBe('boolean');
+});
