@@ -1,6 +1,4 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
-import { packageRoot } from '../paths.js';
+import { DataFolder } from '../data-file.js';
 import { scenarioSchema, type Scenario, type ScenarioInput } from './scenario.js';
 
 /** A generated estate of `instances` x `databases`, for benchmarks: daily fulls and hourly logs. */
@@ -30,30 +28,15 @@ export function scaleScenario(instances = 500, databases = 40, historyHours = 6)
   return scenarioSchema.parse(input);
 }
 
-export function scenarioDir(): string {
-  return path.join(packageRoot(), 'scenarios');
-}
+const scenarios = new DataFolder('scenarios', 'scenario', scenarioSchema);
 
 export function scenarioNames(): string[] {
-  return [...readdirSync(scenarioDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)), 'scale'].sort();
+  return [...scenarios.names(), 'scale'].sort();
 }
 
 /** A scenario by name: a data file in scenarios/, or `scale` (optionally `scale:INSTANCESxDATABASES`). */
 export function loadScenario(name: string): Scenario {
   const scale = /^scale(?::(\d+)x(\d+))?$/.exec(name);
   if (scale) return scaleScenario(scale[1] ? Number(scale[1]) : undefined, scale[2] ? Number(scale[2]) : undefined);
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`no scenario named "${name}" (known: ${scenarioNames().join(', ')})`);
-  const file = path.join(scenarioDir(), `${name}.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no scenario named "${name}" (known: ${scenarioNames().join(', ')})`);
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  const parsed = scenarioSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return scenarios.load(name, scenarioNames);
 }

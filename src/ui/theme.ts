@@ -1,7 +1,5 @@
-import { readFileSync, readdirSync } from 'node:fs';
-import path from 'node:path';
 import { z } from 'zod';
-import { packageRoot } from '../paths.js';
+import { DataFolder } from '../data-file.js';
 
 /**
  * Colour themes are data (themes/*.json) with semantic tokens, limited to the 16 ANSI colours so they
@@ -37,12 +35,10 @@ export const themeSchema = z.strictObject({
 export type Style = z.output<typeof style>;
 export type Theme = z.output<typeof themeSchema>;
 
-export function themesDir(): string {
-  return path.join(packageRoot(), 'themes');
-}
+const themes = new DataFolder('themes', 'theme', themeSchema);
 
 export function themeNames(): string[] {
-  return readdirSync(themesDir()).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -5)).sort();
+  return themes.names();
 }
 
 /** NO_COLOR (no-color.org) selects monochrome whatever was asked: chalk alone would not honour it. */
@@ -51,20 +47,7 @@ export function chooseTheme(requested: string, env: NodeJS.ProcessEnv): string {
 }
 
 export function loadTheme(name: string): Theme {
-  if (!/^[a-z0-9-]+$/.test(name)) throw new Error(`no theme named "${name}" (themes: ${themeNames().join(', ')})`);
-  const file = path.join(themesDir(), `${name}.json`);
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(`no theme named "${name}" (themes: ${themeNames().join(', ')})`);
-    throw new Error(`${file}: ${(error as Error).message}`);
-  }
-  const parsed = themeSchema.safeParse(raw);
-  if (!parsed.success) {
-    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
-  }
-  return parsed.data;
+  return themes.load(name);
 }
 
 /** Ink <Text> props for a token. */

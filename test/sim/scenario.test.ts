@@ -110,7 +110,7 @@ describe('scenarios', () => {
   });
 
   it('refuses an unknown scenario, naming the known ones', () => {
-    expect(() => loadScenario('nope')).toThrow(/no scenario named "nope" \(known: .*seeds/);
+    expect(() => loadScenario('nope')).toThrow(/no scenario named "nope" \(scenarios: .*seeds/);
     expect(() => loadScenario('../etc/passwd')).toThrow(/no scenario named/);
   });
 
