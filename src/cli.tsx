@@ -1,4 +1,3 @@
-#!/usr/bin/env node
 import { readFileSync } from 'node:fs';
 import { ConfigError } from './config/errors.js';
 import { describeInventory } from './config/describe.js';
