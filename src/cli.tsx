@@ -13,6 +13,7 @@ import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
+import { runPlan } from './actions/plan-command.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
 
@@ -79,6 +80,8 @@ async function run(command: Command): Promise<number> {
       return EXIT.ok;
     case 'status':
       return runStatus(command, process.stdout);
+    case 'plan':
+      return runPlan(command, process.stdout);
     case 'sim':
       return runSim(command, process.stdout, process.stderr);
     case 'demo': {

@@ -11,6 +11,9 @@ Usage:
                 [--fail-on warn|breach]
                                     poll the fleet once, print its state, exit 0 OK, 1 WARN,
                                     2 BREACH or UNPROTECTED, 3 UNKNOWN or the run failed
+  rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
+              [--as NAME] [--format sql|json]
+                                    print the restore plan for a change ticket; runs nothing
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
                                     run the simulated fleet on loopback until interrupted and print
                                     each instance's name, host, port, login and password
@@ -43,6 +46,17 @@ export type Command =
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
   | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean }
+  | {
+      kind: 'plan';
+      instance: string;
+      database: string;
+      config: string | undefined;
+      demo: boolean;
+      scenario: string;
+      stopAt: string | undefined;
+      as: string | undefined;
+      format: 'sql' | 'json';
+    }
   | { kind: 'status'; config: string | undefined; demo: boolean; scenario: string; format: 'table' | 'json' | 'markdown'; failOn: 'warn' | 'breach' };
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
@@ -61,6 +75,8 @@ interface Parsed {
     'fail-on'?: string;
     theme?: string;
     'read-only'?: boolean;
+    stopat?: string;
+    as?: string;
   };
   positionals: string[];
 }
@@ -96,6 +112,21 @@ export function parseCommand(argv: string[]): Command {
     return values.help
       ? { kind: 'help' }
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
+  }
+  if (first === 'plan') {
+    const { values, positionals } = parse(
+      rest,
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' } },
+      2,
+    );
+    if (values.help) return { kind: 'help' };
+    const [instance, database] = positionals;
+    if (!instance || !database) throw new UsageError('plan needs an instance and a database: rpotop plan INSTANCE DATABASE');
+    if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
+    if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
+    const format = values.format ?? 'sql';
+    if (format !== 'sql' && format !== 'json') throw new UsageError(`--format is sql or json, not "${format}"`);
+    return { kind: 'plan', instance, database, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.stopat, as: values.as, format };
   }
   if (first === 'status') {
     const { values } = parse(

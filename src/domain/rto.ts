@@ -29,35 +29,36 @@ export const BACKUP_TO_RESTORE_FACTOR = 0.5;
 /** Per-statement overhead: opening media, file creation, the recovery pass. */
 export const STEP_OVERHEAD_SECONDS = 5;
 
-function median(values: number[]): number {
-  const sorted = [...values].sort((a, b) => a - b);
-  const mid = Math.floor(sorted.length / 2);
-  return sorted.length % 2 === 1 ? sorted[mid]! : (sorted[mid - 1]! + sorted[mid]!) / 2;
-}
-
-function rates(samples: readonly ThroughputSample[], kind: ThroughputSample['kind']): number[] {
-  return samples.filter((s) => s.kind === kind && s.seconds > 0 && s.bytes > 0).map((s) => s.bytes / s.seconds);
+/**
+ * Bytes over seconds across all samples, not a median of per-backup rates: a small log backup's fixed
+ * overhead says little about how fast a full streams, and the bytes of a restore are mostly fulls.
+ */
+function aggregate(samples: readonly ThroughputSample[], kind: ThroughputSample['kind']): { rate: number; count: number } {
+  const valid = samples.filter((s) => s.kind === kind && s.seconds > 0 && s.bytes > 0);
+  const bytes = valid.reduce((n, s) => n + s.bytes, 0);
+  const seconds = valid.reduce((n, s) => n + s.seconds, 0);
+  return { rate: valid.length ? bytes / seconds : 0, count: valid.length };
 }
 
 const MB = 1024 * 1024;
 
 /**
- * Estimates the time to restore a chain: each backup's uncompressed size over the median measured
- * throughput, plus a fixed overhead per statement. Past restores are the best evidence; backup
- * throughput, halved, is the fallback; a fixed default is the last resort, and the basis says which.
+ * Estimates the time to restore a chain: each backup's uncompressed size over the measured throughput,
+ * plus a fixed overhead per statement. Past restores are the best evidence; backup throughput, halved,
+ * is the fallback; a fixed default is the last resort, and the basis says which.
  */
 export function estimateRto(chain: RestoreChain, samples: readonly ThroughputSample[]): RtoEstimate {
-  const restoreRates = rates(samples, 'restore');
-  const backupRates = rates(samples, 'backup');
+  const restores = aggregate(samples, 'restore');
+  const backups = aggregate(samples, 'backup');
   let throughput: number;
   let basis: string;
-  if (restoreRates.length > 0) {
-    throughput = median(restoreRates);
-    basis = `median of ${restoreRates.length} past restore(s) on this instance, ${Math.round(throughput / MB)} MB/s`;
-  } else if (backupRates.length > 0) {
-    throughput = median(backupRates) * BACKUP_TO_RESTORE_FACTOR;
+  if (restores.count > 0) {
+    throughput = restores.rate;
+    basis = `${restores.count} past restore(s) on this instance, ${Math.round(throughput / MB)} MB/s`;
+  } else if (backups.count > 0) {
+    throughput = backups.rate * BACKUP_TO_RESTORE_FACTOR;
     basis =
-      `no restore measured; ${BACKUP_TO_RESTORE_FACTOR}x the median backup throughput of ${backupRates.length} backup(s), ` +
+      `no restore measured; ${BACKUP_TO_RESTORE_FACTOR}x the throughput of ${backups.count} backup(s), ` +
       `${Math.round(throughput / MB)} MB/s`;
   } else {
     throughput = DEFAULT_THROUGHPUT;

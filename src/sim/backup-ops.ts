@@ -46,6 +46,8 @@ export function validateBackup(inst: SimInstance, req: BackupRequest): SimDataba
   if (req.kind === 'log') {
     if (db.recoveryModel === 'SIMPLE') fail(req, sqlErrors.logInSimple());
     if (db.chainEnd === null) fail(req, sqlErrors.noCurrentBackup());
+    // A tail with NORECOVERY takes the database offline: it needs the database to itself.
+    if (req.norecovery && db.sessions > 0 && db.userAccess !== 'SINGLE_USER') fail(req, sqlErrors.exclusiveAccess());
   }
   return db;
 }

@@ -253,7 +253,8 @@ function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {
     replace: options.has('REPLACE'),
     moves,
     ...(options.has('FILE') ? { file: Number(options.get('FILE')) } : {}),
-    ...(typeof stopAt === 'string' ? { stopAt: parseServerTime(stopAt) } : {}),
+    // A datetime parameter arrives as the wall clock in ms; a literal as text.
+    ...(typeof stopAt === 'string' ? { stopAt: /^\d+$/.test(stopAt) ? Number(stopAt) : parseServerTime(stopAt) } : {}),
     stats: options.has('STATS') ? Number(options.get('STATS')) : null,
   };
 }
@@ -412,7 +413,8 @@ function* alterDatabase(session: Session, c: Cursor): Generator<EngineEvent> {
         yield { kind: 'message', error: info(5060, 'Nonqualified transactions are being rolled back. Estimated rollback completion: 100%.') };
       }
     }
-    if (option !== 'MULTI_USER') db.sessions = 0;
+    // The model's "users": gone under SINGLE_USER (rolled back), back once the database is shared again.
+    db.sessions = option === 'MULTI_USER' ? 2 : 0;
   }
   if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
   yield { kind: 'done', count: null, error: false };

@@ -78,6 +78,8 @@ function recover(db: SimDatabase, at: number): void {
   db.recoveryForkGuid = randomUUID().toUpperCase();
   db.activityAt = at;
   db.userAccess = 'MULTI_USER';
+  // Applications reconnect once the database is back.
+  db.sessions = 2;
   db.chainEnd = db.recoveryModel === 'SIMPLE' ? null : db.log.lsn;
   db.chainRestarted = true;
 }

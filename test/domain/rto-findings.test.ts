@@ -20,26 +20,27 @@ describe('estimateRto', () => {
   h.log({ after: 15, size: 100 * MB });
   const chain = chainOf(h);
 
-  it('prefers measured restores', () => {
+  it('prefers measured restores, weighting them by bytes', () => {
     const e = estimateRto(chain, [
-      { kind: 'restore', bytes: 200 * MB * 10, seconds: 10 },
-      { kind: 'restore', bytes: 100 * MB * 10, seconds: 10 },
-      { kind: 'restore', bytes: 300 * MB * 10, seconds: 10 },
+      { kind: 'restore', bytes: 2000 * MB, seconds: 10 },
+      { kind: 'restore', bytes: 1000 * MB, seconds: 10 },
+      { kind: 'restore', bytes: 3000 * MB, seconds: 10 },
       { kind: 'backup', bytes: 1, seconds: 1 },
     ]);
     expect(e.throughput).toBe(200 * MB);
     expect(e.seconds).toBeCloseTo((10 * GB + 200 * MB) / (200 * MB) + 3 * STEP_OVERHEAD_SECONDS, 6);
-    expect(e.basis).toMatch(/^median of 3 past restore\(s\) on this instance, 200 MB\/s; 3 restore statement\(s\): full, log/);
+    expect(e.basis).toMatch(/^3 past restore\(s\) on this instance, 200 MB\/s; 3 restore statement\(s\): full, log/);
     expect(e.steps).toHaveLength(3);
   });
 
-  it('falls back to half the backup throughput, saying so', () => {
+  it('falls back to half the backup throughput, where small logs do not drag a big full down', () => {
     const e = estimateRto(chain, [
-      { kind: 'backup', bytes: 400 * MB, seconds: 1 },
-      { kind: 'backup', bytes: 200 * MB, seconds: 1 },
+      { kind: 'backup', bytes: 10 * GB, seconds: 40 },
+      { kind: 'backup', bytes: 1 * MB, seconds: 1 },
+      { kind: 'backup', bytes: 1 * MB, seconds: 1 },
     ]);
-    expect(e.throughput).toBe(150 * MB);
-    expect(e.basis).toContain('no restore measured; 0.5x the median backup throughput of 2 backup(s)');
+    expect(e.throughput).toBeCloseTo(((10 * GB + 2 * MB) / 42) * 0.5, 0);
+    expect(e.basis).toContain('no restore measured; 0.5x the throughput of 3 backup(s)');
   });
 
   it('assumes a default when nothing was measured, and ignores empty samples', () => {

@@ -119,3 +119,28 @@ describe('rpotop status --config against a fleet', () => {
     }
   }, 30_000);
 });
+
+describe('rpotop plan --demo', () => {
+  it('prints a runnable script for a change ticket, names quoted and values declared', async () => {
+    const r = await rpotop(['plan', 'AXSQL01', "Sales ]Q'4 Björn", '--demo']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^-- rpotop restore plan: AXSQL01 \/ Sales \]Q'4 Björn, to the latest point\n/);
+    expect(r.stdout).toContain("ALTER DATABASE [Sales ]]Q'4 Björn] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nGO");
+    expect(r.stdout).toMatch(/DECLARE @file1 nvarchar\(260\) = N'B:\\Backup\\AXSQL01\\Sales \]Q''4 Björn\\/);
+    expect(r.stdout).toContain('nothing has been run');
+  }, 30_000);
+
+  it('prints JSON with each step, and refuses what cannot be planned with exit 1', async () => {
+    const json = await rpotop(['plan', 'AXSQL01', 'MicrosoftDynamicsAX', '--demo', '--format', 'json', '--as', 'AX copy']);
+    expect(json.code).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ schema: 'rpotop.plan/1', instance: 'AXSQL01', database: 'MicrosoftDynamicsAX', restoreAs: 'AX copy' });
+    expect(doc.steps[0].text).toMatch(/^RESTORE DATABASE \[AX copy\] FROM DISK = @file1 WITH MOVE @logical1 TO @physical1/);
+    const never = await rpotop(['plan', 'AXSQL01', 'ReportServerTempDB', '--demo']);
+    expect(never.code).toBe(1);
+    expect(never.stderr).toContain('no restore plan for AXSQL01 / ReportServerTempDB: no restorable full backup');
+    const missing = await rpotop(['plan', 'AXSQL01', 'Nope', '--demo']);
+    expect(missing.stderr).toContain('no database named "Nope" on AXSQL01');
+    expect((await rpotop(['plan', 'AXSQL01'])).code).toBe(2);
+  }, 60_000);
+});

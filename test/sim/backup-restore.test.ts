@@ -97,6 +97,9 @@ describe('BACKUP', () => {
 
 describe('tail-log backup and restore', () => {
   it('leaves the database RESTORING after BACKUP LOG WITH NORECOVERY, and RECOVERY brings it back', async () => {
+    const inUse = await fails(`BACKUP LOG ${q(DB)} TO DISK = N'X:\\tail0.trn' WITH NORECOVERY`);
+    expect(inUse.precedingErrors!.map((x) => x.number)).toEqual([3101]);
+    await pool.request().batch(`ALTER DATABASE ${q(DB)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
     await pool.request().batch(`BACKUP LOG ${q(DB)} TO DISK = N'X:\\tail1.trn' WITH NORECOVERY`);
     expect(backups().at(-1)).toMatchObject({ type: 'L', is_force_offline: true });
     expect(await state()).toBe('RESTORING');

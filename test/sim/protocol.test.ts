@@ -156,7 +156,7 @@ describe('responses and requests', () => {
     const short = await connect(ep, { requestTimeout: 300, pool: { max: 1, min: 0 } });
     try {
       const started = Date.now();
-      await short.request({ requestTimeout: 4000 }).batch("WAITFOR DELAY '00:00:01'");
+      await (short as unknown as { request(o: { requestTimeout: number }): sql.Request }).request({ requestTimeout: 4000 }).batch("WAITFOR DELAY '00:00:01'");
       expect(Date.now() - started).toBeGreaterThanOrEqual(950);
       // Without its own timeout the same statement is cut off at the pool's 300 ms.
       const error = (await short.request().batch("WAITFOR DELAY '00:00:01'").catch((e: unknown) => e)) as sql.RequestError;

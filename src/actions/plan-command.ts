@@ -1,0 +1,67 @@
+import { terminalPrompt } from '../config/prompt.js';
+import { findInstance, resolveInventory } from '../config/resolve.js';
+import { configSchema, type Config } from '../config/schema.js';
+import { loadConfig, locateConfig } from '../config/store.js';
+import { FleetPoller } from '../fleet/poller.js';
+import { formatPlanJson, formatPlanSql } from '../report/plan.js';
+import { startDemo } from '../sim/demo.js';
+import { buildRestorePlan, defaultPlanRequest } from './plan.js';
+
+export interface PlanCommand {
+  instance: string;
+  database: string;
+  config: string | undefined;
+  demo: boolean;
+  scenario: string;
+  /** Server wall-clock time, "YYYY-MM-DD HH:MM[:SS]". */
+  stopAt: string | undefined;
+  as: string | undefined;
+  format: 'sql' | 'json';
+}
+
+export class PlanError extends Error {
+  override name = 'PlanError';
+}
+
+function parseServerLocal(text: string): number {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
+  if (!m) throw new PlanError(`--stopat takes the server's local time as "YYYY-MM-DD HH:MM[:SS]", not "${text}"`);
+  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+}
+
+/** `rpotop plan`: reads one instance, prints the restore plan it would run; runs nothing. */
+export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Promise<number> {
+  const demo = cmd.demo ? await startDemo(cmd.scenario) : null;
+  try {
+    const config: Config = demo ? configSchema.parse(demo.inventory) : loadConfig(locateConfig(cmd.config));
+    const instance = findInstance(config, cmd.instance);
+    if (!instance) throw new PlanError(`no instance named "${cmd.instance}" in the inventory (${config.instances.map((i) => i.name).join(', ')})`);
+    // Only that instance is read: a plan for a ticket should not wait on the rest of the fleet.
+    const only = { ...config, instances: [instance], groups: config.groups.filter((g) => !g.instance || g.instance === instance.name) };
+    const poller = new FleetPoller({ inventory: resolveInventory(only), prompt: terminalPrompt() });
+    await poller.pollAll();
+    await poller.stop();
+    const snapshot = poller.snapshot();
+    const inst = snapshot.instances[0]!;
+    if (inst.status === 'UNKNOWN' && inst.error) throw new PlanError(`${instance.name} could not be read: ${inst.error}`);
+    const db = snapshot.databases.find((d) => d.name.toLowerCase() === cmd.database.toLowerCase());
+    if (!db) throw new PlanError(`no database named "${cmd.database}" on ${instance.name}`);
+    const offset = inst.utcOffsetMinutes ?? 0;
+    const target = cmd.stopAt
+      ? ({ kind: 'pointInTime', at: parseServerLocal(cmd.stopAt) - offset * 60_000 } as const)
+      : ({ kind: 'latest' } as const);
+    const plan = buildRestorePlan(db, { ...defaultPlanRequest, target, as: cmd.as ?? null }, inst.serverNow ?? Date.now(), offset);
+    if (!plan.ok) throw new PlanError(`no restore plan for ${instance.name} / ${db.name}: ${plan.reason}`);
+    const header = {
+      instance: instance.name,
+      database: db.name,
+      target: cmd.stopAt ? `${cmd.stopAt} (server time)` : 'the latest point',
+      offsetMinutes: offset,
+      generatedAt: Date.now(),
+    };
+    out.write(`${cmd.format === 'json' ? formatPlanJson(plan, header) : formatPlanSql(plan, header)}\n`);
+    return 0;
+  } finally {
+    await demo?.fleet.stop();
+  }
+}

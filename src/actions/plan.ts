@@ -1,0 +1,111 @@
+import { buildRestoreChain, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
+import type { BackupSet } from '../domain/history.js';
+import { estimateRto, type RtoEstimate } from '../domain/rto.js';
+import { utcToServerLocal } from '../domain/time.js';
+import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import {
+  multiUser,
+  restoreSteps,
+  singleUser,
+  tailLogBackup,
+  verifyOnly,
+  type Statement,
+} from '../sql/statements.js';
+
+export interface PlanRequest {
+  target: RestoreTarget;
+  /** Restore under a new name (WITH MOVE) instead of over the database. */
+  as: string | null;
+  /** Back up the tail of the log first (restoring over the database, FULL or BULK_LOGGED only). */
+  tailFirst: boolean;
+  /** RESTORE VERIFYONLY every backup before anything changes. */
+  verifyFirst: boolean;
+  /** SINGLE_USER WITH ROLLBACK IMMEDIATE before the tail or the first restore over the database. */
+  closeConnections: boolean;
+  /** Recover at the end, or leave the database restoring for more logs. */
+  recover: boolean;
+}
+
+export const defaultPlanRequest: PlanRequest = {
+  target: { kind: 'latest' },
+  as: null,
+  tailFirst: true,
+  verifyFirst: false,
+  closeConnections: true,
+  recover: true,
+};
+
+export type RestorePlan =
+  | { ok: true; steps: Statement[]; chain: RestoreChain; estimate: RtoEstimate; target: string; notes: string[] }
+  | { ok: false; reason: string };
+
+/** Where a tail-log backup goes: beside the newest log backup, named for the database and the time. */
+export function tailFile(db: DatabaseSnapshot, serverLocalNow: number): string {
+  const stamp = new Date(serverLocalNow).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
+  const last = db.assessment.lastLog?.media[0]?.physicalDeviceName ?? db.assessment.lastFull?.media[0]?.physicalDeviceName;
+  const sep = last?.includes('\\') ? '\\' : '/';
+  const dir = last && last.includes(sep) ? last.slice(0, last.lastIndexOf(sep)) : '';
+  const safe = db.name.replace(/[\\/:*?"<>|]/g, '_');
+  return `${dir}${dir ? sep : ''}${safe}_TAIL_${stamp}.trn`;
+}
+
+/** New file names for a restore under another name: same folders, the new name in the file name. */
+export function movesFor(db: DatabaseSnapshot, newName: string): { logical: string; physical: string }[] {
+  const safe = newName.replace(/[\\/:*?"<>|]/g, '_');
+  return db.state.files.map((f) => {
+    const sep = f.physicalName.includes('\\') ? '\\' : '/';
+    const dir = f.physicalName.slice(0, f.physicalName.lastIndexOf(sep) + 1);
+    const ext = f.physicalName.slice(f.physicalName.lastIndexOf('.'));
+    return { logical: f.logicalName, physical: `${dir}${safe}${f.type === 'LOG' ? '_log' : ''}${ext}` };
+  });
+}
+
+/**
+ * The statements that restore a database to a target, in order, built from the chain the domain found:
+ * close connections, take the tail, restore full, differential and logs (then the tail), recover. A chain
+ * that cannot reach the target is refused here, before any statement exists.
+ */
+export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, serverNowUtc: number, offsetMinutes: number): RestorePlan {
+  const built = buildRestoreChain(db.history, request.target, {
+    databaseGuid: db.state.databaseGuid,
+    recoveryForkGuid: db.state.recoveryForkGuid,
+  });
+  if (!built.ok) return { ok: false, reason: built.reason };
+  const chain = built.chain;
+  const target = request.as ?? db.name;
+  const over = request.as === null;
+  const notes: string[] = [];
+  const steps: Statement[] = [];
+  const pieces: BackupSet[] = [chain.full, ...(chain.diff ? [chain.diff] : []), ...chain.logs];
+  if (request.verifyFirst) for (const b of pieces) steps.push(verifyOnly(db.name, b));
+
+  const logged = db.state.recoveryModel !== 'SIMPLE';
+  const online = db.state.state === 'ONLINE';
+  const takeTail = over && request.tailFirst && logged && online && request.target.kind === 'latest';
+  if (over && online && request.closeConnections) steps.push(singleUser(db.name));
+  let tail: BackupSet | null = null;
+  const file = tailFile(db, utcToServerLocal(serverNowUtc, offsetMinutes));
+  if (takeTail) {
+    steps.push(tailLogBackup(db.name, file, 'norecovery'));
+    // The tail is restored last; it exists once the step above has run.
+    tail = { ...chain.logs.at(-1) ?? chain.diff ?? chain.full, type: 'L', backupSetId: 0, media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }], familyCount: 1 };
+    notes.push(`the tail-log backup goes to ${file} and is restored last`);
+  } else if (over && logged && online) {
+    notes.push('no tail-log backup: transactions after the last log backup are lost (REPLACE)');
+  }
+  const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetMinutes);
+  const restoreList = [
+    ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null })),
+    ...(tail ? [{ backup: tail, stopAtLocal: null }] : []),
+  ];
+  steps.push(
+    ...restoreSteps(target, restoreList, {
+      replace: over && online && !takeTail,
+      moves: over ? [] : movesFor(db, target),
+      recover: request.recover,
+    }),
+  );
+  if (over && online && request.closeConnections && request.recover) steps.push(multiUser(target));
+  const samples = db.history.filter((b) => b.finish > b.start).map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
+  return { ok: true, steps, chain, estimate: estimateRto(chain, samples), target, notes };
+}

@@ -1,0 +1,57 @@
+import type { RestorePlan } from '../actions/plan.js';
+import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
+import { script } from '../sql/statements.js';
+
+export interface PlanHeader {
+  instance: string;
+  database: string;
+  target: string;
+  offsetMinutes: number;
+  generatedAt: number;
+}
+
+/** A restore plan as a T-SQL script for a change ticket: one batch per step, each with what it does. */
+export function formatPlanSql(plan: Extract<RestorePlan, { ok: true }>, h: PlanHeader): string {
+  const local = (utc: number) => formatServerTime(utcToServerLocal(utc, h.offsetMinutes));
+  const c = plan.chain;
+  const lines = [
+    `-- rpotop restore plan: ${h.instance} / ${h.database}${plan.target !== h.database ? ` as ${plan.target}` : ''}, to ${h.target}`,
+    `-- restorable to ${local(c.restorableTo)} (server time); chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
+    `-- estimated restore time ${formatDuration(plan.estimate.seconds * 1000)}: ${plan.estimate.basis}`,
+    ...plan.notes.map((n) => `-- note: ${n}`),
+    `-- generated ${new Date(h.generatedAt).toISOString()} by rpotop; nothing has been run. Each step is one batch.`,
+    '',
+  ];
+  plan.steps.forEach((s, i) => {
+    lines.push(`-- step ${i + 1} of ${plan.steps.length}: ${s.summary}${s.destructive ? ' [confirm by typing the database name]' : ''}`, script(s), 'GO', '');
+  });
+  return lines.join('\n');
+}
+
+export function formatPlanJson(plan: Extract<RestorePlan, { ok: true }>, h: PlanHeader): string {
+  return JSON.stringify(
+    {
+      schema: 'rpotop.plan/1',
+      instance: h.instance,
+      database: h.database,
+      restoreAs: plan.target,
+      target: h.target,
+      restorableTo: new Date(plan.chain.restorableTo).toISOString(),
+      estimatedRestoreSeconds: Math.round(plan.estimate.seconds),
+      estimateBasis: plan.estimate.basis,
+      notes: plan.notes,
+      steps: plan.steps.map((s, i) => ({
+        step: i + 1,
+        kind: s.kind,
+        summary: s.summary,
+        destructive: s.destructive,
+        text: s.text,
+        params: s.params.map((p) => ({ name: p.name, type: p.type, value: typeof p.value === 'number' ? formatServerTime(p.value) : p.value })),
+        script: script(s),
+        backupSetId: s.backup && s.backup.backupSetId > 0 ? s.backup.backupSetId : null,
+      })),
+    },
+    null,
+    2,
+  );
+}

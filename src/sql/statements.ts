@@ -1,0 +1,161 @@
+import type { BackupSet } from '../domain/history.js';
+import { formatServerTime } from '../domain/time.js';
+import { quoteName, quoteString } from './quote.js';
+
+/**
+ * The statements rpotop can run to change a server, built from the recovery domain's plan. Names go
+ * through QUOTENAME; every value (backup files, logical file names, STOPAT) is a parameter, so the text
+ * never carries a string from msdb or an operator. `script` renders the same statement as runnable
+ * T-SQL (DECLAREs, then the statement) for the confirm screen, the journal and change tickets.
+ */
+export type StatementKind = 'tail-log' | 'single-user' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user';
+
+export interface Param {
+  name: string;
+  type: 'nvarchar(260)' | 'nvarchar(128)' | 'datetime2(3)';
+  /** Text, or for datetime2 the server's wall clock as "local ms". */
+  value: string | number;
+}
+
+export interface Statement {
+  kind: StatementKind;
+  database: string;
+  /** The statement, with @parameters for every value. */
+  text: string;
+  params: Param[];
+  /** Overwrites a database or takes it offline: the operator types the database's name to confirm. */
+  destructive: boolean;
+  /** What the step does, in words, for the plan screen and the ticket. */
+  summary: string;
+  /** The backup it reads, if any. */
+  backup: BackupSet | null;
+}
+
+/** The statement as one runnable T-SQL script: what the operator confirms is what runs. */
+export function script(s: Statement): string {
+  const declares = s.params.map((p) => {
+    const value = typeof p.value === 'number' ? `'${formatServerTime(p.value).replace(' ', 'T')}'` : quoteString(p.value);
+    return `DECLARE ${p.name} ${p.type} = ${value};`;
+  });
+  return [...declares, s.text].join('\n');
+}
+
+const STATS = 'STATS = 10';
+
+function devices(backup: BackupSet): { clause: string; params: Param[] } {
+  const media = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
+  const params = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)' as const, value: m.physicalDeviceName }));
+  return { clause: params.map((p) => `DISK = ${p.name}`).join(', '), params };
+}
+
+export type TailVariant = 'norecovery' | 'no_truncate' | 'continue_after_error';
+
+/** BACKUP LOG of the tail: NORECOVERY when online (the database goes RESTORING), NO_TRUNCATE when it cannot start. */
+export function tailLogBackup(database: string, file: string, variant: TailVariant): Statement {
+  const withs =
+    variant === 'norecovery' ? 'NORECOVERY, CHECKSUM' : variant === 'no_truncate' ? 'NO_TRUNCATE, CHECKSUM' : 'NO_TRUNCATE, CONTINUE_AFTER_ERROR';
+  return {
+    kind: 'tail-log',
+    database,
+    text: `BACKUP LOG ${quoteName(database)} TO DISK = @file1 WITH ${withs}, ${STATS};`,
+    params: [{ name: '@file1', type: 'nvarchar(260)', value: file }],
+    destructive: variant === 'norecovery',
+    summary:
+      variant === 'norecovery'
+        ? `back up the tail of the log to ${file}; the database goes to RESTORING and its sessions are cut`
+        : `back up the tail of the log of a database that cannot start (${variant.toUpperCase()}) to ${file}`,
+    backup: null,
+  };
+}
+
+export function singleUser(database: string): Statement {
+  return {
+    kind: 'single-user',
+    database,
+    text: `ALTER DATABASE ${quoteName(database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE;`,
+    params: [],
+    destructive: true,
+    summary: 'close every other connection (open transactions roll back)',
+    backup: null,
+  };
+}
+
+export function verifyOnly(database: string, backup: BackupSet): Statement {
+  const d = devices(backup);
+  return {
+    kind: 'verify',
+    database,
+    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH CHECKSUM;`,
+    params: d.params,
+    destructive: false,
+    summary: `check that backup #${backup.backupSetId} can be read`,
+    backup,
+  };
+}
+
+export interface RestoreOptions {
+  /** Restore over an existing database that is not RESTORING (no tail taken). */
+  replace: boolean;
+  /** WITH MOVE for a restore under a new name. */
+  moves: { logical: string; physical: string }[];
+  /** The last step recovers unless the operator asked to leave the database restoring. */
+  recover: boolean;
+}
+
+/** One RESTORE per chain step, in order; only the last may recover. STOPAT is the server's wall clock. */
+export function restoreSteps(target: string, steps: { backup: BackupSet; stopAtLocal: number | null }[], options: RestoreOptions): Statement[] {
+  return steps.map(({ backup, stopAtLocal }, i) => {
+    const last = i === steps.length - 1;
+    const d = devices(backup);
+    const params = [...d.params];
+    const withs: string[] = [];
+    if (backup.type === 'D') {
+      if (options.replace) withs.push('REPLACE');
+      options.moves.forEach((m, k) => {
+        params.push({ name: `@logical${k + 1}`, type: 'nvarchar(128)', value: m.logical }, { name: `@physical${k + 1}`, type: 'nvarchar(260)', value: m.physical });
+        withs.push(`MOVE @logical${k + 1} TO @physical${k + 1}`);
+      });
+    }
+    if (stopAtLocal !== null) {
+      params.push({ name: '@stopat', type: 'datetime2(3)', value: stopAtLocal });
+      withs.push('STOPAT = @stopat');
+    }
+    withs.push(last && options.recover ? 'RECOVERY' : 'NORECOVERY', 'CHECKSUM', STATS);
+    const verb = backup.type === 'L' ? 'LOG' : 'DATABASE';
+    const kind: StatementKind = backup.type === 'D' ? 'restore-full' : backup.type === 'I' ? 'restore-diff' : 'restore-log';
+    const what = backup.type === 'D' ? 'full' : backup.type === 'I' ? 'differential' : 'log';
+    return {
+      kind,
+      database: target,
+      text: `RESTORE ${verb} ${quoteName(target)} FROM ${d.clause} WITH ${withs.join(', ')};`,
+      params,
+      destructive: backup.type === 'D',
+      summary: `restore the ${what} backup #${backup.backupSetId}${stopAtLocal !== null ? ', stopping at the target time' : ''}${last && options.recover ? ', then recover' : ''}`,
+      backup,
+    };
+  });
+}
+
+export function recoverOnly(database: string): Statement {
+  return {
+    kind: 'recover',
+    database,
+    text: `RESTORE DATABASE ${quoteName(database)} WITH RECOVERY;`,
+    params: [],
+    destructive: false,
+    summary: 'bring the database online (RESTORE ... WITH RECOVERY)',
+    backup: null,
+  };
+}
+
+export function multiUser(database: string): Statement {
+  return {
+    kind: 'multi-user',
+    database,
+    text: `ALTER DATABASE ${quoteName(database)} SET MULTI_USER;`,
+    params: [],
+    destructive: false,
+    summary: 'let users connect again',
+    backup: null,
+  };
+}
