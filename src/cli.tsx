@@ -14,6 +14,8 @@ import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
+import { Journal } from './actions/journal.js';
+import { formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
 
@@ -82,6 +84,13 @@ async function run(command: Command): Promise<number> {
       return runStatus(command, process.stdout);
     case 'plan':
       return runPlan(command, process.stdout);
+    case 'journal': {
+      const journal = new Journal();
+      const { entries, damaged } = journal.read();
+      process.stdout.write(command.format === 'json' ? entries.map((e) => `${JSON.stringify(e)}\n`).join('') : `${formatJournal(entries, damaged)}\n`);
+      process.stderr.write(`(${journal.file})\n`);
+      return EXIT.ok;
+    }
     case 'sim':
       return runSim(command, process.stdout, process.stderr);
     case 'demo': {

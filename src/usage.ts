@@ -14,6 +14,8 @@ Usage:
   rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
               [--as NAME] [--format sql|json]
                                     print the restore plan for a change ticket; runs nothing
+  rpotop journal [--format text|json]
+                                    print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
                                     run the simulated fleet on loopback until interrupted and print
                                     each instance's name, host, port, login and password
@@ -46,6 +48,7 @@ export type Command =
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
   | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean }
+  | { kind: 'journal'; format: 'text' | 'json' }
   | {
       kind: 'plan';
       instance: string;
@@ -112,6 +115,13 @@ export function parseCommand(argv: string[]): Command {
     return values.help
       ? { kind: 'help' }
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
+  }
+  if (first === 'journal') {
+    const { values } = parse(rest, { format: { type: 'string' } }, 0);
+    if (values.help) return { kind: 'help' };
+    const format = values.format ?? 'text';
+    if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, not "${format}"`);
+    return { kind: 'journal', format };
   }
   if (first === 'plan') {
     const { values, positionals } = parse(

@@ -1,6 +1,8 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { pollInstance, type PollResult } from './poll.js';
+import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
+import type { Statement } from './statements.js';
 
 export interface ClientSettings {
   instance: InstanceConfig;
@@ -89,6 +91,11 @@ export class InstanceClient {
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();
       throw error;
     }
+  }
+
+  /** Runs a statement that changes the server (actions' executor only) on this instance's pool. */
+  async run(statement: Statement, options: RunOptions): Promise<StatementResult> {
+    return runStatement(await this.connected(), statement, options);
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,135 @@
+import { createHash, randomUUID } from 'node:crypto';
+import type { InstanceConfig } from '../config/schema.js';
+import { describeError } from '../sql/client.js';
+import type { StatementResult, RunOptions } from '../sql/run-statement.js';
+import { script, type Statement } from '../sql/statements.js';
+import { whoAmI, type Journal, type JournalEntry } from './journal.js';
+
+/** Runs a statement on an instance's pool; the sql layer provides it, so this file never imports the driver. */
+export type StatementRunner = (statement: Statement, options: RunOptions) => Promise<StatementResult>;
+
+export class ActionRefused extends Error {
+  override name = 'ActionRefused';
+}
+
+/** Proof that the operator confirmed exactly this statement on exactly this instance. Single use. */
+export interface Confirmation {
+  readonly id: string;
+  readonly fingerprint: string;
+}
+
+export interface Outcome {
+  outcome: 'succeeded' | 'failed' | 'cancelled';
+  messages: string[];
+  error: { number: number | null; message: string } | null;
+  durationMs: number;
+}
+
+/** BACKUP and RESTORE can run for hours; they get their own timeout, not the poll's. */
+export const STATEMENT_TIMEOUT_MS = 12 * 3_600_000;
+
+function fingerprint(instance: string, statement: Statement): string {
+  return createHash('sha256').update(`${instance}\u0000${script(statement)}`).digest('hex');
+}
+
+/**
+ * The only path that changes a server (DESIGN.md 1). Read-only mode and confirmation are enforced here,
+ * once, for every statement: a view cannot forget to check. Every statement is journaled before it is
+ * sent and again when it ends.
+ */
+export class Executor {
+  private readonly issued = new Map<string, string>();
+
+  constructor(
+    private readonly journal: Journal,
+    private readonly readOnly: boolean,
+  ) {}
+
+  /**
+   * Issues the token the executor requires. A statement that overwrites a database or takes it
+   * offline needs the database's name typed exactly; the others need the operator's yes.
+   */
+  confirm(instance: InstanceConfig, statement: Statement, typed: string | null): Confirmation {
+    if (statement.destructive && typed !== statement.database) {
+      throw new ActionRefused(`type the database name exactly (${statement.database}) to confirm: ${statement.summary}`);
+    }
+    const c = { id: randomUUID(), fingerprint: fingerprint(instance.name, statement) };
+    this.issued.set(c.id, c.fingerprint);
+    return c;
+  }
+
+  private entry(instance: InstanceConfig, statement: Statement, plan: { planId: string; step: number } | null): Omit<JournalEntry, 'event' | 'id' | 'at'> {
+    return {
+      v: 1,
+      who: whoAmI(),
+      planId: plan?.planId ?? null,
+      step: plan?.step ?? null,
+      instance: instance.name,
+      database: statement.database,
+      kind: statement.kind,
+      sql: script(statement),
+    };
+  }
+
+  async execute(
+    instance: InstanceConfig,
+    statement: Statement,
+    confirmation: Confirmation | null,
+    run: StatementRunner,
+    options: { onProgress?: (percent: number, message: string) => void; signal?: AbortSignal; plan?: { planId: string; step: number }; timeoutMs?: number } = {},
+  ): Promise<Outcome> {
+    const base = this.entry(instance, statement, options.plan ?? null);
+    const refuse = (reason: string): never => {
+      this.journal.append({ ...base, event: 'refused', id: randomUUID(), at: new Date().toISOString(), reason });
+      throw new ActionRefused(reason);
+    };
+    if (this.readOnly || instance.readOnly) {
+      refuse(`read-only: ${this.readOnly ? 'rpotop runs read-only' : `${instance.name} is read-only in the inventory`}; nothing was sent`);
+    }
+    if (!confirmation || this.issued.get(confirmation.id) !== fingerprint(instance.name, statement)) {
+      refuse('not confirmed: this exact statement was not confirmed on this instance; nothing was sent');
+    }
+    this.issued.delete(confirmation!.id);
+
+    const id = randomUUID();
+    this.journal.append({ ...base, event: 'start', id, at: new Date().toISOString() });
+    const started = Date.now();
+    const messages: string[] = [];
+    let outcome: Outcome;
+    try {
+      const result = await run(statement, {
+        timeoutMs: options.timeoutMs ?? STATEMENT_TIMEOUT_MS,
+        ...(options.signal ? { signal: options.signal } : {}),
+        onMessage: (m) => {
+          messages.push(m);
+          const pct = /^(\d+) percent processed\.$/.exec(m);
+          if (pct) options.onProgress?.(Number(pct[1]), m);
+        },
+      });
+      outcome = { outcome: 'succeeded', messages: result.messages, error: null, durationMs: Date.now() - started };
+    } catch (error) {
+      const e = error as { number?: number; code?: string; precedingErrors?: { number?: number; message: string }[] };
+      // SQL Server reports a failed BACKUP or RESTORE as several errors; keep each in order.
+      for (const p of e.precedingErrors ?? []) messages.push(`Msg ${p.number ?? '?'}: ${p.message}`);
+      messages.push(describeError(error));
+      const cancelled = e.code === 'ECANCEL' || options.signal?.aborted === true;
+      outcome = {
+        outcome: cancelled ? 'cancelled' : 'failed',
+        messages,
+        error: { number: e.number ?? null, message: describeError(error) },
+        durationMs: Date.now() - started,
+      };
+    }
+    this.journal.append({
+      ...base,
+      event: 'end',
+      id,
+      at: new Date().toISOString(),
+      outcome: outcome.outcome,
+      messages: outcome.messages,
+      ...(outcome.error ? { error: outcome.error } : {}),
+      durationMs: outcome.durationMs,
+    });
+    return outcome;
+  }
+}

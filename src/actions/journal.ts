@@ -1,0 +1,95 @@
+import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { homedir, hostname, userInfo } from 'node:os';
+import path from 'node:path';
+
+/** Overrides where the journal is kept. */
+export const JOURNAL_ENV = 'RPOTOP_JOURNAL';
+
+export interface JournalEntry {
+  v: 1;
+  at: string;
+  who: { user: string; host: string };
+  event: 'start' | 'end' | 'refused';
+  /** Ties a start to its end. */
+  id: string;
+  /** Ties the steps of one restore plan together, so an interrupted plan can be found and resumed. */
+  planId: string | null;
+  step: number | null;
+  instance: string;
+  database: string;
+  kind: string;
+  /** The exact T-SQL, as runnable script (DECLAREs and statement). Never a password. */
+  sql: string;
+  outcome?: 'succeeded' | 'failed' | 'cancelled';
+  /** SQL Server's messages (INFO and ERROR), in order. */
+  messages?: string[];
+  error?: { number: number | null; message: string };
+  durationMs?: number;
+  reason?: string;
+}
+
+/** The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
+export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env): string {
+  if (env[JOURNAL_ENV]) return path.resolve(env[JOURNAL_ENV]);
+  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'rpotop', 'journal.jsonl');
+  if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'rpotop', 'journal.jsonl');
+  return path.join(env.XDG_STATE_HOME ?? path.join(homedir(), '.local', 'state'), 'rpotop', 'journal.jsonl');
+}
+
+export function whoAmI(): { user: string; host: string } {
+  let user = 'unknown';
+  try {
+    user = userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME ?? 'unknown';
+  }
+  return { user, host: hostname() };
+}
+
+/**
+ * Append-only JSON lines, each written and fsynced before the call returns: a statement's start is on
+ * disk before it is sent, its end as soon as SQL Server answers, whatever happens to the process after.
+ */
+export class Journal {
+  constructor(readonly file: string = defaultJournalPath()) {}
+
+  append(entry: JournalEntry): void {
+    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
+    const fd = openSync(this.file, 'a', 0o600);
+    try {
+      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      fsyncSync(fd);
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** Every entry; a line cut short by a crash is reported, not fatal. */
+  read(): { entries: JournalEntry[]; damaged: number[] } {
+    let text: string;
+    try {
+      text = readFileSync(this.file, 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: [] };
+      throw error;
+    }
+    const entries: JournalEntry[] = [];
+    const damaged: number[] = [];
+    text.split('\n').forEach((line, i) => {
+      if (!line.trim()) return;
+      try {
+        entries.push(JSON.parse(line) as JournalEntry);
+      } catch {
+        damaged.push(i + 1);
+      }
+    });
+    return { entries, damaged };
+  }
+
+  /** Statements that started and never ended: the process died, or the link did, while they ran. */
+  unfinished(): JournalEntry[] {
+    const { entries } = this.read();
+    const ended = new Set(entries.filter((e) => e.event === 'end').map((e) => e.id));
+    return entries.filter((e) => e.event === 'start' && !ended.has(e.id));
+  }
+}

@@ -1,0 +1,134 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ActionRefused, Executor } from '../../src/actions/executor.js';
+import { Journal } from '../../src/actions/journal.js';
+import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js';
+import { resolveInventory } from '../../src/config/resolve.js';
+import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
+import { FleetPoller } from '../../src/fleet/poller.js';
+import { singleUser, tailLogBackup, restoreSteps } from '../../src/sql/statements.js';
+import { SimClock } from '../../src/sim/clock.js';
+import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
+import { SimFleet } from '../../src/sim/fleet.js';
+import { loadScenario } from '../../src/sim/scenarios.js';
+
+const scenario = loadScenario('seeds');
+let fleet: SimFleet;
+let poller: FleetPoller;
+let instance: InstanceConfig;
+const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-journal-'));
+
+beforeAll(async () => {
+  fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true, statementThroughput: 2 * 1024 ** 3 });
+  const endpoints = await fleet.start();
+  const input = demoInventory(scenario, endpoints.filter((e) => e.name === 'LYNCSQL01'));
+  input.groups = [];
+  const inventory = resolveInventory(configSchema.parse(input));
+  instance = inventory.config.instances[0]!;
+  poller = new FleetPoller({ inventory, env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null });
+  await poller.pollAll();
+});
+afterAll(async () => {
+  await poller?.stop();
+  await fleet?.stop();
+});
+
+const run = () => poller.runnerFor('LYNCSQL01')!;
+
+describe('the executor', () => {
+  it('refuses every statement in read-only mode, global or per instance, and journals the refusal', async () => {
+    const journal = new Journal(path.join(dir, 'ro.jsonl'));
+    const tail = tailLogBackup('xds', 'X:\\t.trn', 'norecovery');
+    const global = new Executor(journal, true);
+    const token = global.confirm(instance, tail, 'xds');
+    await expect(global.execute(instance, tail, token, run())).rejects.toThrow(/read-only: rpotop runs read-only; nothing was sent/);
+    const perInstance = new Executor(journal, false);
+    await expect(perInstance.execute({ ...instance, readOnly: true }, tail, perInstance.confirm(instance, tail, 'xds'), run())).rejects.toThrow(
+      /LYNCSQL01 is read-only in the inventory/,
+    );
+    expect(journal.read().entries.map((e) => e.event)).toEqual(['refused', 'refused']);
+    expect(fleet.instance('LYNCSQL01').findDatabase('xds')!.state).toBe('ONLINE');
+  });
+
+  it('runs nothing without a confirmation for exactly that statement, used once', async () => {
+    const journal = new Journal(path.join(dir, 'confirm.jsonl'));
+    const ex = new Executor(journal, false);
+    const a = singleUser('xds');
+    const b = singleUser('lis');
+    expect(() => ex.confirm(instance, a, 'XDS')).toThrow(ActionRefused);
+    await expect(ex.execute(instance, a, null, run())).rejects.toThrow(/not confirmed/);
+    const forB = ex.confirm(instance, b, 'lis');
+    await expect(ex.execute(instance, a, forB, run())).rejects.toThrow(/not confirmed/);
+    const forA = ex.confirm(instance, a, 'xds');
+    expect((await ex.execute(instance, a, forA, run())).outcome).toBe('succeeded');
+    await expect(ex.execute(instance, a, forA, run())).rejects.toThrow(/not confirmed/);
+  });
+
+  it('takes a tail-log backup with progress, journaled before and after, never with a password', async () => {
+    const journal = new Journal(path.join(dir, 'tail.jsonl'));
+    const ex = new Executor(journal, false);
+    const tail = tailLogBackup('xds', "X:\\tails\\xds 'tail'.trn", 'norecovery');
+    const progress: number[] = [];
+    const result = await ex.execute(instance, tail, ex.confirm(instance, tail, 'xds'), run(), { onProgress: (p) => progress.push(p) });
+    expect(result.outcome).toBe('succeeded');
+    expect(progress).toEqual([10, 20, 30, 40, 50, 60, 70, 80, 90, 100]);
+    expect(fleet.instance('LYNCSQL01').findDatabase('xds')!.state).toBe('RESTORING');
+    const entries = journal.read().entries;
+    expect(entries.map((e) => `${e.event}:${e.outcome ?? ''}`)).toEqual(['start:', 'end:succeeded']);
+    expect(entries[0]!.sql).toBe(`DECLARE @file1 nvarchar(260) = N'X:\\tails\\xds ''tail''.trn';\nBACKUP LOG [xds] TO DISK = @file1 WITH NORECOVERY, CHECKSUM, STATS = 10;`);
+    expect(entries[1]!.messages!.at(-1)).toMatch(/^BACKUP LOG successfully processed/);
+    expect(entries[0]!.who.user.length).toBeGreaterThan(0);
+    expect(readFileSync(journal.file, 'utf8')).not.toContain(fleet.password);
+    expect(journal.unfinished()).toEqual([]);
+  });
+
+  it('stops on a failing statement with SQL Server\'s messages, and the journal says so', async () => {
+    const journal = new Journal(path.join(dir, 'fail.jsonl'));
+    const ex = new Executor(journal, false);
+    const snapshot = poller.snapshot();
+    const lis = snapshot.databases.find((d) => d.name === 'lis')!;
+    // Restoring over an online database without its tail and without REPLACE: SQL Server refuses (3159).
+    const [full] = restoreSteps('lis', [{ backup: lis.assessment.chain!.full, stopAtLocal: null }], { replace: false, moves: [], recover: false });
+    const outcome = await ex.execute(instance, full!, ex.confirm(instance, full!, 'lis'), run());
+    expect(outcome.outcome).toBe('failed');
+    expect(outcome.error).toEqual({ number: 3013, message: 'Msg 3013: RESTORE DATABASE is terminating abnormally.' });
+    expect(outcome.messages[0]).toMatch(/^Msg 3159: The tail of the log for the database "lis" has not been backed up/);
+    const end = journal.read().entries.at(-1)!;
+    expect(end).toMatchObject({ event: 'end', outcome: 'failed', kind: 'restore-full', database: 'lis' });
+    expect(fleet.instance('LYNCSQL01').findDatabase('lis')!.state).toBe('ONLINE');
+  });
+
+  it('runs a whole restore plan step by step', async () => {
+    const journal = new Journal(path.join(dir, 'plan.jsonl'));
+    const ex = new Executor(journal, false);
+    await poller.pollAll();
+    const s = poller.snapshot();
+    const db = s.databases.find((d) => d.name === 'rtcxds')!;
+    const plan = buildRestorePlan(db, defaultPlanRequest, s.instances[0]!.serverNow!, s.instances[0]!.utcOffsetMinutes!);
+    if (!plan.ok) throw new Error(plan.reason);
+    const planId = 'plan-1';
+    for (const [i, step] of plan.steps.entries()) {
+      const result = await ex.execute(instance, step, ex.confirm(instance, step, step.destructive ? 'rtcxds' : null), run(), { plan: { planId, step: i + 1 } });
+      expect(result.outcome, result.messages.join('\n')).toBe('succeeded');
+    }
+    expect(fleet.instance('LYNCSQL01').findDatabase('rtcxds')!.state).toBe('ONLINE');
+    const ends = journal.read().entries.filter((e) => e.event === 'end');
+    expect(ends.map((e) => e.step)).toEqual(plan.steps.map((_, i) => i + 1));
+    expect(ends.every((e) => e.planId === planId)).toBe(true);
+  }, 60_000);
+});
+
+describe('the journal', () => {
+  it('finds statements that started and never ended, and survives a line cut short', () => {
+    const journal = new Journal(path.join(dir, 'crash.jsonl'));
+    const base = { v: 1 as const, at: new Date().toISOString(), who: { user: 'dba', host: 'jump1' }, planId: 'p', step: 2, instance: 'SQL01', database: 'db', kind: 'restore-log', sql: 'RESTORE LOG [db] ...' };
+    journal.append({ ...base, event: 'start', id: 'a' });
+    journal.append({ ...base, event: 'end', id: 'a', outcome: 'succeeded' });
+    journal.append({ ...base, event: 'start', id: 'b', step: 3 });
+    appendFileSync(journal.file, '{"v":1,"at":"2026-');
+    expect(journal.unfinished().map((e) => e.step)).toEqual([3]);
+    expect(journal.read().damaged).toEqual([4]);
+  });
+});
