@@ -15,6 +15,7 @@ import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
 import { Journal } from './actions/journal.js';
+import { ConsoleActions } from './actions/console-actions.js';
 import { formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
@@ -29,12 +30,15 @@ function version(): string {
 /** The console over a poller (and, for the demo, the simulated fleet it polls). The only render() call. */
 async function runConsole(config: Config, opts: { theme: string | undefined; readOnly: boolean }, cleanup: () => Promise<void>): Promise<number> {
   const theme = loadTheme(chooseTheme(opts.theme ?? config.theme, process.env));
-  const poller = new FleetPoller({ inventory: resolveInventory(config), prompt: terminalPrompt() });
+  const inventory = resolveInventory(config);
+  const poller = new FleetPoller({ inventory, prompt: terminalPrompt() });
   // Passwords are asked for before the console takes the screen.
   await poller.start();
+  const readOnly = opts.readOnly || config.readOnly;
+  const actions = new ConsoleActions(poller, inventory, new Journal(), readOnly);
   const restore = enterAlternateScreen();
   try {
-    const app = render(<App source={poller} theme={theme} readOnly={opts.readOnly || config.readOnly} />, {
+    const app = render(<App source={poller} actions={actions} theme={theme} readOnly={readOnly} />, {
       exitOnCtrlC: false,
       // Few frames are enough on a dashboard and spare an SSH link.
       maxFps: 10,

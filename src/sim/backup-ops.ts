@@ -139,6 +139,7 @@ export function performBackup(inst: SimInstance, req: BackupRequest, startUtc: n
       redoneTo: endLsn,
       redoneToTime: inst.localNow(finishUtc),
       databaseGuid: db.databaseGuid,
+      applied: false,
     };
   }
   return row;

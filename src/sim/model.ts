@@ -119,6 +119,8 @@ export interface RestoreProgress {
   redoneTo: bigint;
   /** The server wall-clock time that point corresponds to. */
   redoneToTime: number;
+  /** A backup was restored (not only a tail taken): recovery then starts a new incarnation. */
+  applied: boolean;
   databaseGuid: string;
 }
 

@@ -70,16 +70,24 @@ function sourceFiles(inst: SimInstance, backup: BackupSetRow): SimFile[] {
   return db ? db.files : [];
 }
 
-/** RESTORE ... WITH RECOVERY: online again, as a new incarnation (database_guid and recovery fork). */
+/**
+ * RESTORE ... WITH RECOVERY: online again. After a restore that is a new incarnation (database_guid and
+ * recovery fork); after only a NORECOVERY tail, the log simply goes on.
+ */
 function recover(db: SimDatabase, at: number): void {
+  const restored = db.restoring?.applied ?? true;
   db.state = 'ONLINE';
-  db.restoring = null;
-  db.databaseGuid = randomUUID().toUpperCase();
-  db.recoveryForkGuid = randomUUID().toUpperCase();
   db.activityAt = at;
   db.userAccess = 'MULTI_USER';
   // Applications reconnect once the database is back.
   db.sessions = 2;
+  if (!restored) {
+    db.restoring = null;
+    return;
+  }
+  db.restoring = null;
+  db.databaseGuid = randomUUID().toUpperCase();
+  db.recoveryForkGuid = randomUUID().toUpperCase();
   db.chainEnd = db.recoveryModel === 'SIMPLE' ? null : db.log.lsn;
   db.chainRestarted = true;
 }
@@ -120,6 +128,7 @@ function restoreFull(inst: SimInstance, req: RestoreRequest, backup: BackupSetRo
     redoneTo: backup.last_lsn,
     redoneToTime: backup.backup_finish_date,
     databaseGuid: backup.database_guid,
+    applied: true,
   };
   return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
 }
@@ -129,6 +138,7 @@ function restoreDiff(req: RestoreRequest, db: SimDatabase | undefined, backup: B
   if (backup.differential_base_guid?.toLowerCase() !== db.restoring.baseUuid.toLowerCase()) fail(req, sqlErrors.diffWrongBase());
   db.restoring.redoneTo = backup.last_lsn;
   db.restoring.redoneToTime = backup.backup_finish_date;
+  db.restoring.applied = true;
   db.log = LogPosition.at(backup.last_lsn);
   return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
 }
@@ -162,6 +172,7 @@ function restoreLog(inst: SimInstance, req: RestoreRequest, db: SimDatabase | un
     }
   }
   progress.redoneTo = stopLsn;
+  progress.applied = true;
   progress.redoneToTime = stoppedInside ? req.stopAt! : backup.backup_finish_date;
   db.log = LogPosition.at(stopLsn);
   // Without STOPAT inside this log, RECOVERY is honoured; with STOPAT past its end, the database stays restoring.

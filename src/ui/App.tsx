@@ -19,6 +19,8 @@ import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
 import type { SnapshotSource } from './source.js';
+import type { ActionKind, ActionsPort } from './actions-port.js';
+import { ConfirmView, type ConfirmState } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
@@ -36,6 +38,7 @@ interface UiState {
 }
 
 type Screen =
+  | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
   | { kind: 'dashboard' }
   | { kind: 'detail'; key: string; scroll: number }
   | { kind: 'instance'; name: string; back: Screen }
@@ -43,6 +46,8 @@ type Screen =
 
 interface Props {
   source: SnapshotSource;
+  /** Absent: the console offers no action (read-only by construction). */
+  actions?: ActionsPort;
   theme: Theme;
   readOnly: boolean;
   /** For tests: a fixed terminal size instead of the real one. */
@@ -66,7 +71,7 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
 }
 
 /** The console: dashboard, database detail, instance and help views over the fleet snapshot. */
-export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
+export function App({ source, actions, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
   const { exit } = useApp();
   const size = useTerminalSize(fixedSize);
   const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
@@ -177,8 +182,18 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
         source.refresh();
         setMessage('polling every instance now');
         return cursor;
+      case 'tailLog':
+      case 'recover': {
+        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
+        if (!actions || key === null) return cursor;
+        const action: ActionKind = command === 'tailLog' ? 'tail-log' : 'recover';
+        const preview = actions.preview(action, key);
+        if ('refused' in preview) setMessage(`${action === 'tail-log' ? 'no tail-log backup' : 'nothing to bring online'}: ${preview.refused}`);
+        else setScreen({ kind: 'confirm', action, key, back: screen, state: { preview, typed: '', running: null, result: null } });
+        return cursor;
+      }
       case 'back':
-        if (screen.kind === 'help' || screen.kind === 'instance') setScreen(screen.back);
+        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm') setScreen(screen.back);
         else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
         else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
         return cursor;
@@ -237,8 +252,59 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
     }
   };
 
+  /** Updates the confirm step's state on the latest screen (progress arrives after other keys may have moved on). */
+  const setConfirm = (next: Partial<ConfirmState>) => {
+    const latest = ui.current.screen;
+    if (latest.kind === 'confirm') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
+  };
+
+  /** The confirm step takes every key itself: a database name may hold q, j or any other command key. */
+  const onConfirmInput = (screen: Extract<Screen, { kind: 'confirm' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+    const st = screen.state;
+    if (st.result) {
+      if (key.return || key.escape) setScreen(screen.back);
+      return;
+    }
+    if (st.running) return;
+    const word = st.preview.confirmWord;
+    let typed = st.typed;
+    // Keys typed ahead arrive together: handle each, in order (a backspace, then the name, then Enter).
+    for (const name of keyNames(input, key)) {
+      if (name === 'esc') {
+        setScreen(screen.back);
+        setMessage('cancelled: nothing was sent');
+        return;
+      }
+      if (word === null) {
+        if (name === 'y') return run(screen, typed);
+        continue;
+      }
+      if (name === 'enter') {
+        if (typed === word) return run(screen, typed);
+        setConfirm({ typed });
+        setMessage(`type the name exactly as shown (${word}) to confirm`);
+        return;
+      }
+      if (name === 'backspace') typed = typed.slice(0, -1);
+      else if (!name.startsWith('ctrl+') && [...name].length === 1) typed += name;
+    }
+    setConfirm({ typed });
+  };
+
+  const run = (screen: Extract<Screen, { kind: 'confirm' }>, typed: string) => {
+    setConfirm({ typed, running: { percent: 0, message: '' } });
+    void actions!
+      .run(screen.action, screen.key, typed, (percent, message) => setConfirm({ running: { percent, message } }))
+      .then((result) => setConfirm({ running: null, result }));
+  };
+
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {
+    const current = ui.current.screen;
+    if (current.kind === 'confirm') {
+      onConfirmInput(current, input, key);
+      return;
+    }
     const prompt = ui.current.prompt;
     if (prompt) {
       if (key.escape) {
@@ -277,7 +343,7 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
         }
         break;
       }
-      const command = commandFor(ui.current.screen.kind, names[i]!, readOnly);
+      const command = commandFor(ui.current.screen.kind, names[i]!, readOnly || !actions);
       if (command) cursor = onCommand(command, cursor);
     }
     if (cursor !== before && cursor >= 0) selectIndex(cursor);
@@ -312,7 +378,9 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
   );
 
   let body;
-  if (screen.kind === 'detail') {
+  if (screen.kind === 'confirm') {
+    body = <ConfirmView state={screen.state} theme={theme} width={size.columns} />;
+  } else if (screen.kind === 'detail') {
     const db = snapshot.databases.find((d) => d.key === screen.key);
     const inst = db ? snapshot.instances.find((i) => i.name === db.instance) : undefined;
     body = db ? (
@@ -332,7 +400,7 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
     const inst = snapshot.instances.find((i) => i.name === screen.name);
     body = inst ? <InstanceView instance={inst} snapshot={snapshot} theme={theme} now={t} /> : <Text>no such instance</Text>;
   } else if (screen.kind === 'help') {
-    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly} />;
+    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly || !actions} />;
   } else {
     body = <Grid rows={rows} top={visibleTop} height={gridHeight} selected={selected} width={size.columns} theme={theme} state={grid} nowFor={serverNow} />;
   }
@@ -344,7 +412,7 @@ export function App({ source, theme, readOnly, size: fixedSize, now = Date.now }
         {body}
       </Box>
       {bottomLine}
-      <StatusBar scope={scope} theme={theme} readOnly={readOnly} width={size.columns} />
+      <StatusBar scope={scope} theme={theme} readOnly={readOnly || !actions} width={size.columns} />
     </Box>
   );
 }

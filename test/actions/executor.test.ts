@@ -8,7 +8,7 @@ import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js'
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
-import { singleUser, tailLogBackup, restoreSteps } from '../../src/sql/statements.js';
+import { multiUser, recoverOnly, restoreSteps, singleUser, tailLogBackup } from '../../src/sql/statements.js';
 import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet } from '../../src/sim/fleet.js';
@@ -82,6 +82,21 @@ describe('the executor', () => {
     expect(entries[0]!.who.user.length).toBeGreaterThan(0);
     expect(readFileSync(journal.file, 'utf8')).not.toContain(fleet.password);
     expect(journal.unfinished()).toEqual([]);
+  });
+
+  it('brings a database back online after a tail without starting a new incarnation', async () => {
+    const journal = new Journal(path.join(dir, 'recover.jsonl'));
+    const ex = new Executor(journal, false);
+    const xds = fleet.instance('LYNCSQL01').findDatabase('xds')!;
+    expect(xds.state).toBe('RESTORING');
+    const guid = xds.databaseGuid;
+    for (const s of [recoverOnly('xds'), multiUser('xds')]) {
+      expect((await ex.execute(instance, s, ex.confirm(instance, s, null), run())).outcome).toBe('succeeded');
+    }
+    expect(xds.state).toBe('ONLINE');
+    expect(xds.databaseGuid).toBe(guid);
+    await poller.pollAll();
+    expect(poller.snapshot().databases.find((d) => d.name === 'xds')!.assessment.status).toBe('OK');
   });
 
   it('stops on a failing statement with SQL Server\'s messages, and the journal says so', async () => {

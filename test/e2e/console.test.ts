@@ -1,4 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 
@@ -10,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 const root = path.resolve(import.meta.dirname, '../..');
 const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
 const session = `rpotop-e2e-${process.pid}`;
+const journal = path.join(mkdtempSync(path.join(tmpdir(), 'rpotop-e2e-')), 'journal.jsonl');
 
 const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
 const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
@@ -29,8 +32,11 @@ async function waitFor(predicate: (text: string) => boolean, what: string, ms = 
 describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
   beforeAll(async () => {
     tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '32', '-c', root);
-    keys(`clear; echo before-rpotop; env -u CI node --import tsx src/cli.tsx demo; echo "rpotop exited with $?"`, 'Enter');
+    keys(`clear; echo before-rpotop; env -u CI RPOTOP_JOURNAL='${journal}' node --import tsx src/cli.tsx demo; echo "rpotop exited with $?"`, 'Enter');
     await waitFor((s) => s.includes('STATUS▼') && /✔[1-9]\d* OK/.test(s), 'the dashboard after the first poll');
+    // Let the first polled frame settle before typing (a key sent in the same instant was once lost;
+    // see the note on issue 5).
+    await new Promise((r) => setTimeout(r, 500));
   }, 30_000);
   afterAll(() => {
     spawnSync('tmux', ['kill-session', '-t', session]);
@@ -95,6 +101,32 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     const wide = await waitFor((s) => s.includes('STATUS▼') && s.includes('DIFF'), 'the wide layout');
     expect(wide.split('\n')[1]).toMatch(/GROUP +MODEL +EXPOSURE\/RPO +FULL +DIFF +LOG +REASON/);
   }, 30_000);
+
+  it('takes a tail-log backup only once the database name is typed, then brings it back online', async () => {
+    keys(':', 'd', 'b', ' ', 'r', 't', 'c', 'x', 'd', 's', 'Enter');
+    await waitFor((s) => /^▶ .*rtcxds/m.test(s), 'rtcxds selected');
+    keys('t');
+    await waitFor((s) => s.includes('Type the database name rtcxds'), 'the confirm step');
+    const confirm = screen();
+    expect(confirm).toContain('ALTER DATABASE [rtcxds] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;');
+    expect(confirm).toContain('BACKUP LOG [rtcxds] TO DISK = @file1 WITH NORECOVERY, CHECKSUM, STATS = 10;');
+    expect(confirm).toContain('Effect: every session in the database is cut');
+    keys('r', 't', 'c', 'Enter');
+    await waitFor((s) => s.includes('type the name exactly as shown (rtcxds)'), 'a refusal of a partial name');
+    keys('x', 'd', 's', 'Enter');
+    await waitFor((s) => s.includes('✔ done') && s.includes('BACKUP LOG successfully processed'), 'the tail-log backup to finish');
+    keys('Enter');
+    await waitFor((s) => /^▶ .*rtcxds .*RESTORING after a tai/m.test(s), 'the database RESTORING after its tail');
+    keys('o');
+    await waitFor((s) => s.includes('RESTORE DATABASE [rtcxds] WITH RECOVERY;'), 'the bring-online confirm');
+    keys('y');
+    await waitFor((s) => s.includes('✔ done'), 'recovery');
+    keys('Enter');
+    const lines = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.map((e: { event: string; kind: string }) => `${e.event}:${e.kind}`)).toEqual([
+      'start:single-user', 'end:single-user', 'start:tail-log', 'end:tail-log', 'start:recover', 'end:recover', 'start:multi-user', 'end:multi-user',
+    ]);
+  }, 60_000);
 
   it('quits with q and gives the terminal back as it was', async () => {
     keys('q');

@@ -35,9 +35,10 @@ describe('keymap', () => {
   });
 
   it('hides commands that change a server in read-only mode', () => {
-    // No mutating command exists yet in the console; the filter is in place for the actions.
-    expect(keymap.filter((b) => b.mutates)).toEqual([]);
-    expect(bindingsFor('dashboard', true)).toEqual(bindingsFor('dashboard', false));
+    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover']);
+    expect(commandFor('dashboard', 't', false)).toBe('tailLog');
+    expect(commandFor('dashboard', 't', true)).toBeNull();
+    expect(bindingsFor('dashboard', true).some((b) => b.mutates)).toBe(false);
   });
 });
 

@@ -1,0 +1,99 @@
+import type { Inventory } from '../config/resolve.js';
+import { findInstance } from '../config/resolve.js';
+import type { FleetPoller } from '../fleet/poller.js';
+import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import { utcToServerLocal } from '../domain/time.js';
+import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type TailVariant } from '../sql/statements.js';
+import type { ActionKind, ActionPreview, ActionResult, ActionsPort } from '../ui/actions-port.js';
+import { Executor } from './executor.js';
+import type { Journal } from './journal.js';
+import { tailFile } from './plan.js';
+
+/** The tail-log variant a database's state calls for, or why there is none. */
+export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: string } {
+  if (db.state.recoveryModel === 'SIMPLE') return { refused: 'SIMPLE recovery keeps no log to back up: a tail-log backup is impossible' };
+  if (db.state.lastLogBackupLsn === null && db.state.state === 'ONLINE') {
+    return { refused: 'no log backup is possible (no full or differential since the recovery model changed)' };
+  }
+  if (db.assessment.chain === null) return { refused: 'there is no restorable chain for a tail to extend' };
+  if (db.assessment.chain.brokenAfter) return { refused: `the log chain is broken, so a tail would not restore: ${db.assessment.chain.brokenAfter.text}` };
+  if (db.state.state === 'RESTORING') return { refused: 'the database is already RESTORING (its tail may already be taken)' };
+  if (db.state.state === 'SUSPECT') return 'continue_after_error';
+  if (db.state.state !== 'ONLINE') return 'no_truncate';
+  return 'norecovery';
+}
+
+/**
+ * Console actions over the executor: the statements for a tail-log backup (and for bringing a
+ * database back online), their preview for the confirm step, and their execution, which the executor
+ * journals and guards.
+ */
+export class ConsoleActions implements ActionsPort {
+  private readonly executor: Executor;
+
+  constructor(
+    private readonly poller: FleetPoller,
+    private readonly inventory: Inventory,
+    journal: Journal,
+    readOnly: boolean,
+  ) {
+    this.executor = new Executor(journal, readOnly);
+  }
+
+  private statements(kind: ActionKind, databaseKey: string): { db: DatabaseSnapshot; list: Statement[]; effect: string } | { refused: string } {
+    const snapshot = this.poller.snapshot();
+    const db = snapshot.databases.find((d) => d.key === databaseKey);
+    if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
+    const inst = snapshot.instances.find((i) => i.name === db.instance);
+    if (kind === 'recover') {
+      if (db.state.state !== 'RESTORING') return { refused: `the database is ${db.state.state}, not RESTORING` };
+      return { db, list: [recoverOnly(db.name), multiUser(db.name)], effect: 'the database comes back online and users can connect again' };
+    }
+    const variant = tailVariant(db);
+    if (typeof variant !== 'string') return variant;
+    const local = utcToServerLocal(inst?.serverNow ?? Date.now(), inst?.utcOffsetMinutes ?? 0);
+    const tail = tailLogBackup(db.name, tailFile(db, local), variant);
+    if (variant === 'norecovery') {
+      return {
+        db,
+        list: [singleUser(db.name), tail],
+        effect: 'every session in the database is cut and its open transactions roll back; the database goes to RESTORING and stays unavailable until it is restored or brought back online',
+      };
+    }
+    return { db, list: [tail], effect: `the database cannot start (${db.state.state}); the log is read without touching it` };
+  }
+
+  preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string } {
+    const built = this.statements(kind, databaseKey);
+    if ('refused' in built) return built;
+    return {
+      title: `${kind === 'tail-log' ? 'Tail-log backup of' : 'Bring back online:'} ${built.db.instance} / ${built.db.name}`,
+      steps: built.list.map((s) => ({ script: script(s), summary: s.summary })),
+      effect: built.effect,
+      confirmWord: built.list.some((s) => s.destructive) ? built.db.name : null,
+    };
+  }
+
+  async run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
+    const built = this.statements(kind, databaseKey);
+    if ('refused' in built) return { ok: false, messages: [], error: built.refused };
+    const instance = findInstance(this.inventory.config, built.db.instance);
+    const runner = this.poller.runnerFor(built.db.instance);
+    if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${built.db.instance}` };
+    const messages: string[] = [];
+    try {
+      // One typed confirmation covers the statements shown together; each still gets its own token.
+      const tokens = built.list.map((s) => this.executor.confirm(instance, s, s.destructive ? typed : null));
+      for (const [i, statement] of built.list.entries()) {
+        const outcome = await this.executor.execute(instance, statement, tokens[i]!, runner, { onProgress });
+        messages.push(...outcome.messages);
+        if (outcome.outcome !== 'succeeded') return { ok: false, messages, error: outcome.error?.message ?? outcome.outcome };
+      }
+      return { ok: true, messages, error: null };
+    } catch (error) {
+      return { ok: false, messages, error: (error as Error).message };
+    } finally {
+      this.poller.refresh();
+    }
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * What the console may ask of the actions layer. The UI never builds T-SQL nor runs it: it shows the
+ * preview it is given, collects the operator's confirmation, and dispatches.
+ */
+export type ActionKind = 'tail-log' | 'recover';
+
+export interface ActionPreview {
+  title: string;
+  /** Each statement exactly as it will run, with what it does. */
+  steps: { script: string; summary: string }[];
+  /** What the operator's users will feel. */
+  effect: string;
+  /** The database name to type, for statements that overwrite or take a database offline; null: y confirms. */
+  confirmWord: string | null;
+}
+
+export interface ActionResult {
+  ok: boolean;
+  messages: string[];
+  error: string | null;
+}
+
+export interface ActionsPort {
+  /** Why this action is not offered for this database, or what it would run. */
+  preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string };
+  run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
+}
