@@ -1,4 +1,7 @@
 import { parseArgs, type ParseArgsConfig } from 'node:util';
+import type { PlanCommand } from './actions/plan-command.js';
+import type { StatusCommand } from './report/status-command.js';
+import type { SimCommand } from './sim/standalone.js';
 
 export const USAGE = `rpotop: SQL Server backup and recovery console
 
@@ -47,20 +50,10 @@ export type Command =
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
-  | { kind: 'sim'; scenario: string; basePort: number | undefined; json: boolean; tls: boolean }
+  | ({ kind: 'sim' } & SimCommand)
   | { kind: 'journal'; format: 'text' | 'json' }
-  | {
-      kind: 'plan';
-      instance: string;
-      database: string;
-      config: string | undefined;
-      demo: boolean;
-      scenario: string;
-      stopAt: string | undefined;
-      as: string | undefined;
-      format: 'sql' | 'json';
-    }
-  | { kind: 'status'; config: string | undefined; demo: boolean; scenario: string; format: 'table' | 'json' | 'markdown'; failOn: 'warn' | 'breach' };
+  | ({ kind: 'plan' } & PlanCommand)
+  | ({ kind: 'status' } & StatusCommand);
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
 const consoleOptions = { theme: { type: 'string' }, 'read-only': { type: 'boolean' } } satisfies ParseArgsConfig['options'];
