@@ -4,10 +4,12 @@ import type { FleetPoller } from '../fleet/poller.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type TailVariant } from '../sql/statements.js';
-import type { ActionKind, ActionPreview, ActionResult, ActionsPort } from '../ui/actions-port.js';
+import type { ActionKind, ActionPreview, ActionResult, ActionsPort, PlanPort, PlanPreview } from '../ui/actions-port.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
-import { tailFile } from './plan.js';
+import { buildRestorePlan, defaultPlanRequest, tailFile } from './plan.js';
+import { formatDuration, formatServerTime } from '../domain/time.js';
+import { randomUUID } from 'node:crypto';
 
 /** The tail-log variant a database's state calls for, or why there is none. */
 export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: string } {
@@ -28,8 +30,10 @@ export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: stri
  * database back online), their preview for the confirm step, and their execution, which the executor
  * journals and guards.
  */
-export class ConsoleActions implements ActionsPort {
+export class ConsoleActions implements ActionsPort, PlanPort {
   private readonly executor: Executor;
+  /** Plans shown to the operator, fixed until done: steps never change between confirmations. */
+  private readonly plans = new Map<string, { instance: string; database: string; steps: Statement[]; done: number }>();
 
   constructor(
     private readonly poller: FleetPoller,
@@ -72,6 +76,52 @@ export class ConsoleActions implements ActionsPort {
       effect: built.effect,
       confirmWord: built.list.some((s) => s.destructive) ? built.db.name : null,
     };
+  }
+
+  planRestore(databaseKey: string): PlanPreview | { refused: string } {
+    const snapshot = this.poller.snapshot();
+    const db = snapshot.databases.find((d) => d.key === databaseKey);
+    if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
+    const inst = snapshot.instances.find((i) => i.name === db.instance);
+    const offset = inst?.utcOffsetMinutes ?? 0;
+    const plan = buildRestorePlan(db, defaultPlanRequest, inst?.serverNow ?? Date.now(), offset);
+    if (!plan.ok) return { refused: plan.reason };
+    const planId = randomUUID();
+    this.plans.set(planId, { instance: db.instance, database: db.name, steps: plan.steps, done: 0 });
+    const c = plan.chain;
+    return {
+      planId,
+      title: `Restore ${db.instance} / ${db.name} to the latest point`,
+      facts: [
+        `restorable to ${formatServerTime(c.restorableTo + offset * 60_000)} (server time)${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
+        `estimated restore time ${formatDuration(plan.estimate.seconds * 1000)} (${plan.estimate.basis})`,
+        ...plan.notes,
+      ],
+      steps: plan.steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
+      confirmWord: db.name,
+    };
+  }
+
+  /** Runs step `step` of a shown plan, only when every earlier step succeeded: nothing runs ahead. */
+  async runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
+    const plan = this.plans.get(planId);
+    if (!plan) return { ok: false, messages: [], error: 'that plan is no longer open' };
+    if (step !== plan.done) return { ok: false, messages: [], error: `step ${step + 1} cannot run before step ${plan.done + 1}` };
+    const statement = plan.steps[step]!;
+    const instance = findInstance(this.inventory.config, plan.instance);
+    const runner = this.poller.runnerFor(plan.instance);
+    if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${plan.instance}` };
+    try {
+      const token = this.executor.confirm(instance, statement, statement.destructive ? typed : null);
+      const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 } });
+      if (outcome.outcome === 'succeeded') plan.done++;
+      if (plan.done === plan.steps.length) this.plans.delete(planId);
+      return { ok: outcome.outcome === 'succeeded', messages: outcome.messages, error: outcome.error?.message ?? null };
+    } catch (error) {
+      return { ok: false, messages: [], error: (error as Error).message };
+    } finally {
+      this.poller.refresh();
+    }
   }
 
   async run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {

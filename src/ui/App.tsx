@@ -19,7 +19,8 @@ import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
 import type { SnapshotSource } from './source.js';
-import type { ActionKind, ActionsPort } from './actions-port.js';
+import type { ActionKind, ActionsPort, PlanPort } from './actions-port.js';
+import { PlanView, type PlanState } from './PlanView.js';
 import { ConfirmView, type ConfirmState } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
 import { Styled } from './Styled.js';
@@ -38,6 +39,7 @@ interface UiState {
 }
 
 type Screen =
+  | { kind: 'plan'; key: string; state: PlanState; back: Screen }
   | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
   | { kind: 'dashboard' }
   | { kind: 'detail'; key: string; scroll: number }
@@ -47,7 +49,7 @@ type Screen =
 interface Props {
   source: SnapshotSource;
   /** Absent: the console offers no action (read-only by construction). */
-  actions?: ActionsPort;
+  actions?: ActionsPort & PlanPort;
   theme: Theme;
   readOnly: boolean;
   /** For tests: a fixed terminal size instead of the real one. */
@@ -192,8 +194,16 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         else setScreen({ kind: 'confirm', action, key, back: screen, state: { preview, typed: '', running: null, result: null } });
         return cursor;
       }
+      case 'restore': {
+        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
+        if (!actions || key === null) return cursor;
+        const plan = actions.planRestore(key);
+        if ('refused' in plan) setMessage(`no restore plan: ${plan.refused}`);
+        else setScreen({ kind: 'plan', key, back: screen, state: { plan, current: 0, typed: '', running: null, last: null, failed: false } });
+        return cursor;
+      }
       case 'back':
-        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm') setScreen(screen.back);
+        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm' || screen.kind === 'plan') setScreen(screen.back);
         else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
         else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
         return cursor;
@@ -258,6 +268,56 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     if (latest.kind === 'confirm') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
   };
 
+  const setPlan = (next: Partial<PlanState>) => {
+    const latest = ui.current.screen;
+    if (latest.kind === 'plan') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
+  };
+
+  const runPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, typed: string) => {
+    const step = screen.state.current;
+    setPlan({ typed, running: { percent: 0, message: '' }, failed: false });
+    void actions!
+      .runPlanStep(screen.state.plan.planId, step, typed, (percent, message) => setPlan({ running: { percent, message } }))
+      .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
+  };
+
+  /** The plan's steps, one at a time: nothing runs ahead of the operator. */
+  const onPlanInput = (screen: Extract<Screen, { kind: 'plan' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+    const st = screen.state;
+    if (st.running) return;
+    const finished = st.current >= st.plan.steps.length;
+    let typed = st.typed;
+    for (const name of keyNames(input, key)) {
+      if (finished) {
+        if (name === 'enter' || name === 'esc') setScreen(screen.back);
+        return;
+      }
+      if (name === 'esc') {
+        setScreen(screen.back);
+        setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
+        return;
+      }
+      if (st.failed) {
+        if (name === 'r') return runPlanStep(screen, typed);
+        continue;
+      }
+      const step = st.plan.steps[st.current]!;
+      if (!step.destructive) {
+        if (name === 'y') return runPlanStep(screen, '');
+        continue;
+      }
+      if (name === 'enter') {
+        if (typed === st.plan.confirmWord) return runPlanStep(screen, typed);
+        setPlan({ typed });
+        setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
+        return;
+      }
+      if (name === 'backspace') typed = typed.slice(0, -1);
+      else if (!name.startsWith('ctrl+') && [...name].length === 1) typed += name;
+    }
+    setPlan({ typed });
+  };
+
   /** The confirm step takes every key itself: a database name may hold q, j or any other command key. */
   const onConfirmInput = (screen: Extract<Screen, { kind: 'confirm' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
     const st = screen.state;
@@ -303,6 +363,10 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     const current = ui.current.screen;
     if (current.kind === 'confirm') {
       onConfirmInput(current, input, key);
+      return;
+    }
+    if (current.kind === 'plan') {
+      onPlanInput(current, input, key);
       return;
     }
     const prompt = ui.current.prompt;
@@ -378,7 +442,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   );
 
   let body;
-  if (screen.kind === 'confirm') {
+  if (screen.kind === 'plan') {
+    body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} />;
+  } else if (screen.kind === 'confirm') {
     body = <ConfirmView state={screen.state} theme={theme} width={size.columns} />;
   } else if (screen.kind === 'detail') {
     const db = snapshot.databases.find((d) => d.key === screen.key);

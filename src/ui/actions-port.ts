@@ -25,3 +25,18 @@ export interface ActionsPort {
   preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string };
   run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
 }
+
+/** A restore plan fixed when it is shown: its steps run one by one, each confirmed, in this order only. */
+export interface PlanPreview {
+  planId: string;
+  title: string;
+  /** Chain, restorable-to time, estimate and notes, in words. */
+  facts: string[];
+  steps: { script: string; summary: string; destructive: boolean }[];
+  confirmWord: string;
+}
+
+export interface PlanPort {
+  planRestore(databaseKey: string): PlanPreview | { refused: string };
+  runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
+}

@@ -4,7 +4,7 @@ import type { Key } from 'ink';
  * Every key rpotop answers, as data: input handling, the help view, the status-bar hints and read-only
  * filtering all read this one table (DESIGN.md 1).
  */
-export type Scope = 'dashboard' | 'detail' | 'instance' | 'help' | 'confirm';
+export type Scope = 'dashboard' | 'detail' | 'instance' | 'help' | 'confirm' | 'plan';
 
 export type Command =
   | 'up'
@@ -25,6 +25,7 @@ export type Command =
   | 'help'
   | 'tailLog'
   | 'recover'
+  | 'restore'
   | 'quit';
 
 export interface Binding {
@@ -59,6 +60,7 @@ export const keymap: readonly Binding[] = [
   { command: 'group', keys: ['a'], label: 'a', description: 'group rows: none, by instance, by application group', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'tailLog', keys: ['t'], label: 't', description: 'tail-log backup of the selected database (confirmed first)', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'recover', keys: ['o'], label: 'o', description: 'bring a RESTORING database back online (confirmed first)', scopes: ['dashboard', 'detail'], mutates: true, hint: false },
+  { command: 'restore', keys: ['p'], label: 'p', description: 'plan a restore to the latest point and step through it', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
   { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },

@@ -147,3 +147,39 @@ describe('the journal', () => {
     expect(journal.read().damaged).toEqual([4]);
   });
 });
+
+describe('a restore plan from the console', () => {
+  it('runs steps only in order, stops on a failure with SQL Server\'s message, and retries the same step', async () => {
+    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
+    const journal = new Journal(path.join(dir, 'console-plan.jsonl'));
+    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
+    input.groups = [];
+    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
+    await poller.pollAll();
+    const plan = actions.planRestore('LYNCSQL01/rtcshared');
+    if ('refused' in plan) throw new Error(plan.refused);
+    expect(plan.steps.map((s) => s.summary.split(' ')[0])).toEqual(['close', 'back', 'restore', ...plan.steps.slice(3, -1).map(() => 'restore'), 'let']);
+    const noop = () => undefined;
+    expect(await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 2 cannot run before step 1' });
+    expect((await actions.runPlanStep(plan.planId, 0, 'rtcshared', noop)).ok).toBe(true);
+    expect((await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).ok).toBe(true);
+    // Make the full's file unreadable: the restore fails as SQL Server fails it, and nothing moves on.
+    const inst = fleet.instance('LYNCSQL01');
+    const media = inst.mediafamily.find((m) => plan.steps[2]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
+    const original = media.physical_device_name;
+    media.physical_device_name = `${original}.moved`;
+    const failed = await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop);
+    expect(failed.ok).toBe(false);
+    expect(failed.messages[0]).toMatch(/^Msg 3201: Cannot open backup device/);
+    expect(await actions.runPlanStep(plan.planId, 3, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 4 cannot run before step 3' });
+    media.physical_device_name = original;
+    expect((await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop)).ok).toBe(true);
+    for (let i = 3; i < plan.steps.length; i++) {
+      const r = await actions.runPlanStep(plan.planId, i, 'rtcshared', noop);
+      expect(r.ok, r.error ?? '').toBe(true);
+    }
+    expect(inst.findDatabase('rtcshared')!.state).toBe('ONLINE');
+    const ends = journal.read().entries.filter((e) => e.event === 'end');
+    expect(ends.filter((e) => e.outcome === 'failed').map((e) => e.step)).toEqual([3]);
+  }, 60_000);
+});

@@ -128,6 +128,32 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     ]);
   }, 60_000);
 
+  it('steps through a restore, each step confirmed, and ends with the database online', async () => {
+    keys(':', 'd', 'b', ' ', 'l', 'i', 's', 'Enter');
+    await waitFor((s) => /^▶ .*LYNCSQL01 +lis /m.test(s), 'lis selected');
+    keys('p');
+    await waitFor((s) => s.includes('Restore LYNCSQL01 / lis to the latest point'), 'the restore plan');
+    const plan = screen();
+    expect(plan).toMatch(/1\. close every other connection/);
+    expect(plan).toMatch(/2\. back up the tail of the log/);
+    const stepOf = (x: string) => Number(/^ ▶ +(\d+)\./m.exec(x)?.[1] ?? 0);
+    for (let guard = 0; guard < 40; guard++) {
+      const s = await waitFor((x) => /Type lis and Enter|Press y to run step|every step succeeded|failed:/.test(x), 'the next step');
+      if (s.includes('every step succeeded')) break;
+      if (s.includes('failed:')) throw new Error(`a restore step failed:\n${s}`);
+      const step = stepOf(s);
+      if (s.includes('Type lis and Enter')) keys('l', 'i', 's', 'Enter');
+      else keys('y');
+      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
+    }
+    keys('Enter');
+    await waitFor((s) => /^▶ .*LYNCSQL01 +lis .*never backed up/m.test(s), 'lis restored (a new incarnation: no backup of it yet)');
+    const steps = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e: { planId: string | null; event: string }) => e.planId && e.event === 'end');
+    expect(steps.every((e: { outcome: string }) => e.outcome === 'succeeded')).toBe(true);
+    expect(steps.map((e: { kind: string }) => e.kind).slice(0, 3)).toEqual(['single-user', 'tail-log', 'restore-full']);
+    expect(steps.at(-1).kind).toBe('multi-user');
+  }, 120_000);
+
   it('quits with q and gives the terminal back as it was', async () => {
     keys('q');
     const after = await waitFor((s) => s.includes('rpotop exited with 0'), 'the shell after quitting');

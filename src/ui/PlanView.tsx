@@ -1,0 +1,74 @@
+import { Box, Text } from 'ink';
+import type { ActionResult, PlanPreview } from './actions-port.js';
+import { Styled } from './Styled.js';
+import type { Theme } from './theme.js';
+
+export interface PlanState {
+  plan: PlanPreview;
+  /** The step waiting for confirmation (or running). */
+  current: number;
+  typed: string;
+  running: { percent: number; message: string } | null;
+  last: ActionResult | null;
+  failed: boolean;
+}
+
+/**
+ * A restore, step by step: the plan, each step's exact T-SQL, the confirmation it needs (the database
+ * name for steps that overwrite or take it offline, y for the rest), progress, and SQL Server's answer.
+ * A failure stops the plan; r runs the step again, Esc stops there.
+ */
+export function PlanView({ state, theme, height }: { state: PlanState; theme: Theme; height: number }) {
+  const { plan, current, typed, running, last, failed } = state;
+  const finished = current >= plan.steps.length;
+  const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
+  const listRoom = Math.max(3, height - 12 - step.script.split('\n').length);
+  const first = Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
+  return (
+    <Box flexDirection="column">
+      <Styled theme={theme} token="title">{plan.title}</Styled>
+      {plan.facts.map((f, i) => (
+        <Styled key={i} theme={theme} token="muted">{`  ${f}`}</Styled>
+      ))}
+      {plan.steps.slice(first, first + listRoom).map((s, k) => {
+        const i = first + k;
+        const mark = i < current ? '✔' : i === current && failed ? '✖' : i === current ? '▶' : '·';
+        return (
+          <Styled key={i} theme={theme} token={i < current ? 'status.OK' : i === current ? (failed ? 'error' : 'title') : 'muted'}>
+            {` ${mark} ${String(i + 1).padStart(2)}. ${s.summary}`}
+          </Styled>
+        );
+      })}
+      <Text> </Text>
+      {finished ? (
+        <Styled theme={theme} token="status.OK">✔ every step succeeded. Enter returns; rpotop journal has the record.</Styled>
+      ) : (
+        <Box flexDirection="column">
+          {step.script.split('\n').map((line, k) => (
+            <Styled key={k} theme={theme} token="accent">{`   ${line}`}</Styled>
+          ))}
+          {running ? (
+            <Text>{`   [${'#'.repeat(Math.round(running.percent / 4))}${'.'.repeat(25 - Math.round(running.percent / 4))}] ${running.percent}% ${running.message}`}</Text>
+          ) : failed ? (
+            <Box flexDirection="column">
+              <Styled theme={theme} token="error">{`   ✖ step ${current + 1} failed: ${last?.error ?? ''}`}</Styled>
+              {(last?.messages ?? []).slice(-4).map((m, i) => (
+                <Styled key={i} theme={theme} token="muted">{`     ${m}`}</Styled>
+              ))}
+              <Text>   r runs this step again; Esc stops the plan here (later steps do not run).</Text>
+            </Box>
+          ) : step.destructive ? (
+            <Text>
+              {`   Step ${current + 1} overwrites or takes the database offline. Type `}
+              <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
+              {' and Enter to run it, Esc to stop: '}
+              <Styled theme={theme} token="selection">{typed || ' '}</Styled>
+            </Text>
+          ) : (
+            <Text>{`   Press y to run step ${current + 1}, Esc to stop.`}</Text>
+          )}
+        </Box>
+      )}
+    </Box>
+  );
+}
