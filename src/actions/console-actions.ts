@@ -4,7 +4,8 @@ import type { FleetPoller } from '../fleet/poller.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type TailVariant } from '../sql/statements.js';
-import type { ActionKind, ActionPreview, ActionResult, ActionsPort, PlanPort, PlanPreview } from '../ui/actions-port.js';
+import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview } from '../ui/actions-port.js';
+import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
 import { buildRestorePlan, defaultPlanRequest, tailFile } from './plan.js';
@@ -38,7 +39,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   constructor(
     private readonly poller: FleetPoller,
     private readonly inventory: Inventory,
-    journal: Journal,
+    private readonly journal: Journal,
     readOnly: boolean,
   ) {
     this.executor = new Executor(journal, readOnly);
@@ -88,10 +89,26 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (!plan.ok) return { refused: plan.reason };
     const planId = randomUUID();
     this.plans.set(planId, { instance: db.instance, database: db.name, steps: plan.steps, done: 0 });
+    const title = `Restore ${db.instance} / ${db.name} to the latest point`;
+    // The whole plan goes to the journal first, so a crash or a lost session can resume it exactly.
+    this.journal.append({
+      v: 1,
+      at: new Date().toISOString(),
+      who: whoAmI(),
+      event: 'plan',
+      id: planId,
+      planId,
+      step: null,
+      instance: db.instance,
+      database: db.name,
+      kind: 'restore',
+      sql: title,
+      steps: plan.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, text: s.text, params: s.params })),
+    });
     const c = plan.chain;
     return {
       planId,
-      title: `Restore ${db.instance} / ${db.name} to the latest point`,
+      title,
       facts: [
         `restorable to ${formatServerTime(c.restorableTo + offset * 60_000)} (server time)${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
         `estimated restore time ${formatDuration(plan.estimate.seconds * 1000)} (${plan.estimate.basis})`,
@@ -100,6 +117,58 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       steps: plan.steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
       confirmWord: db.name,
     };
+  }
+
+  interruptedPlans(): InterruptedPlan[] {
+    return this.journal.interruptedPlans().map(({ plan, next }) => ({
+      planId: plan.planId!,
+      what: `${plan.instance} / ${plan.database}`,
+      next,
+      total: plan.steps?.length ?? 0,
+    }));
+  }
+
+  resumePlan(planId: string): PlanPreview | { refused: string } {
+    const found = this.journal.interruptedPlans().find((p) => p.plan.planId === planId);
+    if (!found?.plan.steps) return { refused: 'that plan is not interrupted (finished, stopped, or unknown)' };
+    const { plan, next } = found;
+    const steps: Statement[] = plan.steps!.map((s) => ({
+      kind: s.kind as Statement['kind'],
+      database: plan.database,
+      text: s.text,
+      params: s.params as Statement['params'],
+      destructive: s.destructive,
+      summary: s.summary,
+      backup: null,
+    }));
+    this.plans.set(planId, { instance: plan.instance, database: plan.database, steps, done: next });
+    return {
+      planId,
+      title: `Resume: ${plan.sql}`,
+      facts: [`interrupted before step ${next + 1} of ${steps.length}; steps 1-${next} succeeded (rpotop journal)`],
+      steps: steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
+      confirmWord: plan.database,
+      current: next,
+    };
+  }
+
+  closePlan(planId: string, reason: string): void {
+    const plan = this.plans.get(planId);
+    this.plans.delete(planId);
+    this.journal.append({
+      v: 1,
+      at: new Date().toISOString(),
+      who: whoAmI(),
+      event: 'plan-closed',
+      id: randomUUID(),
+      planId,
+      step: null,
+      instance: plan?.instance ?? '',
+      database: plan?.database ?? '',
+      kind: 'restore',
+      sql: '',
+      reason,
+    });
   }
 
   /** Runs step `step` of a shown plan, only when every earlier step succeeded: nothing runs ahead. */
@@ -115,7 +184,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       const token = this.executor.confirm(instance, statement, statement.destructive ? typed : null);
       const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 } });
       if (outcome.outcome === 'succeeded') plan.done++;
-      if (plan.done === plan.steps.length) this.plans.delete(planId);
+      if (plan.done === plan.steps.length) this.closePlan(planId, 'every step succeeded');
       return { ok: outcome.outcome === 'succeeded', messages: outcome.messages, error: outcome.error?.message ?? null };
     } catch (error) {
       return { ok: false, messages: [], error: (error as Error).message };

@@ -9,7 +9,8 @@ export interface JournalEntry {
   v: 1;
   at: string;
   who: { user: string; host: string };
-  event: 'start' | 'end' | 'refused';
+  /** start/end of a statement; refused; plan (a restore plan shown, with its steps); plan-closed. */
+  event: 'start' | 'end' | 'refused' | 'plan' | 'plan-closed';
   /** Ties a start to its end. */
   id: string;
   /** Ties the steps of one restore plan together, so an interrupted plan can be found and resumed. */
@@ -26,6 +27,8 @@ export interface JournalEntry {
   error?: { number: number | null; message: string };
   durationMs?: number;
   reason?: string;
+  /** For a plan: every step as it will run, so an interrupted plan can be resumed exactly. */
+  steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
 }
 
 /** The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
@@ -84,6 +87,21 @@ export class Journal {
       }
     });
     return { entries, damaged };
+  }
+
+  /** Restore plans neither finished nor stopped by the operator, with the first step that did not succeed. */
+  interruptedPlans(): { plan: JournalEntry; next: number }[] {
+    const { entries } = this.read();
+    const closed = new Set(entries.filter((e) => e.event === 'plan-closed').map((e) => e.planId));
+    return entries
+      .filter((e) => e.event === 'plan' && !closed.has(e.planId))
+      .map((plan) => {
+        const succeeded = new Set(entries.filter((e) => e.event === 'end' && e.planId === plan.planId && e.outcome === 'succeeded').map((e) => e.step));
+        let next = 0;
+        while (succeeded.has(next + 1)) next++;
+        return { plan, next };
+      })
+      .filter(({ plan, next }) => next < (plan.steps?.length ?? 0));
   }
 
   /** Statements that started and never ended: the process died, or the link did, while they ran. */

@@ -92,6 +92,12 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   const setMessage = (next: string | null) => update({ message: next });
 
   useEffect(() => {
+    const interrupted = actions?.interruptedPlans() ?? [];
+    const first = interrupted[0];
+    if (first) setMessage(`interrupted restore of ${first.what} before step ${first.next + 1} of ${first.total}: type :resume to continue it`);
+  }, [actions]);
+
+  useEffect(() => {
     const unsubscribe = source.subscribe(setSnapshot);
     // Exposure grows between polls: refresh what is shown every second.
     const timer = setInterval(() => setSnapshot(source.snapshot()), 1000);
@@ -155,6 +161,18 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         const key = SORT_KEYS.find((k) => k === arg);
         if (key) setGrid((g) => ({ ...g, sort: { key: key as SortKey, desc: key === 'status' || key === 'exposure' } }));
         else setMessage(`sort by one of: ${SORT_KEYS.join(', ')}`);
+        return;
+      }
+      case 'resume': {
+        const interrupted = actions?.interruptedPlans() ?? [];
+        const chosen = interrupted.find((p) => !arg || p.what.toLowerCase().includes(arg)) ?? null;
+        if (!chosen || !actions) {
+          setMessage('no interrupted restore to resume');
+          return;
+        }
+        const plan = actions.resumePlan(chosen.planId);
+        if ('refused' in plan) setMessage(plan.refused);
+        else setScreen({ kind: 'plan', key: chosen.what, back: screen, state: { plan, current: plan.current ?? 0, typed: '', running: null, last: null, failed: false } });
         return;
       }
       case 'group':
@@ -293,6 +311,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         return;
       }
       if (name === 'esc') {
+        actions!.closePlan(st.plan.planId, `stopped by the operator before step ${st.current + 1}`);
         setScreen(screen.back);
         setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
         return;
@@ -360,6 +379,11 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
 
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {
+    // Ctrl-C always quits, whatever view has the keys: an interrupted restore is resumed from the journal.
+    if (key.ctrl && input === 'c') {
+      exit();
+      return;
+    }
     const current = ui.current.screen;
     if (current.kind === 'confirm') {
       onConfirmInput(current, input, key);

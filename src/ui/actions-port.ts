@@ -34,9 +34,25 @@ export interface PlanPreview {
   facts: string[];
   steps: { script: string; summary: string; destructive: boolean }[];
   confirmWord: string;
+  /** Where a resumed plan starts. */
+  current?: number;
+}
+
+export interface InterruptedPlan {
+  planId: string;
+  what: string;
+  /** The first step (0-based) that did not succeed. */
+  next: number;
+  total: number;
 }
 
 export interface PlanPort {
   planRestore(databaseKey: string): PlanPreview | { refused: string };
+  /** Plans the journal shows as started and neither finished nor stopped (a crash, a lost session, Ctrl-C). */
+  interruptedPlans(): InterruptedPlan[];
+  /** Reopens an interrupted plan at the step that did not finish, exactly as it was planned. */
+  resumePlan(planId: string): PlanPreview | { refused: string };
+  /** Records that the operator finished or stopped a plan, so it is not offered for resuming. */
+  closePlan(planId: string, reason: string): void;
   runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
 }

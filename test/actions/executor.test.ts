@@ -183,3 +183,49 @@ describe('a restore plan from the console', () => {
     expect(ends.filter((e) => e.outcome === 'failed').map((e) => e.step)).toEqual([3]);
   }, 60_000);
 });
+
+describe('resuming an interrupted restore', () => {
+  it('finds the plan in the journal after the process is gone, and resumes at the step that did not finish', async () => {
+    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
+    const file = path.join(dir, 'resume.jsonl');
+    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
+    input.groups = [];
+    const inventory = resolveInventory(configSchema.parse(input));
+    await poller.pollAll();
+    const before = new ConsoleActions(poller, inventory, new Journal(file), false);
+    const plan = before.planRestore('LYNCSQL01/lis');
+    if ('refused' in plan) throw new Error(plan.refused);
+    const noop = () => undefined;
+    expect((await before.runPlanStep(plan.planId, 0, 'lis', noop)).ok).toBe(true);
+    expect((await before.runPlanStep(plan.planId, 1, 'lis', noop)).ok).toBe(true);
+    expect(fleet.instance('LYNCSQL01').findDatabase('lis')!.state).toBe('RESTORING');
+
+    // A new process: nothing in memory, only the journal.
+    const after = new ConsoleActions(poller, inventory, new Journal(file), false);
+    expect(after.interruptedPlans()).toEqual([{ planId: plan.planId, what: 'LYNCSQL01 / lis', next: 2, total: plan.steps.length }]);
+    const resumed = after.resumePlan(plan.planId);
+    if ('refused' in resumed) throw new Error(resumed.refused);
+    expect(resumed.current).toBe(2);
+    expect(resumed.steps.map((s) => s.script)).toEqual(plan.steps.map((s) => s.script));
+    expect(await after.runPlanStep(plan.planId, 3, 'lis', noop)).toMatchObject({ ok: false, error: 'step 4 cannot run before step 3' });
+    for (let i = 2; i < plan.steps.length; i++) {
+      const r = await after.runPlanStep(plan.planId, i, 'lis', noop);
+      expect(r.ok, r.error ?? '').toBe(true);
+    }
+    expect(fleet.instance('LYNCSQL01').findDatabase('lis')!.state).toBe('ONLINE');
+    expect(after.interruptedPlans()).toEqual([]);
+  }, 60_000);
+
+  it('does not offer a plan the operator stopped', async () => {
+    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
+    const file = path.join(dir, 'stopped.jsonl');
+    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
+    input.groups = [];
+    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), new Journal(file), false);
+    const plan = actions.planRestore('LYNCSQL01/rtcab');
+    if ('refused' in plan) throw new Error(plan.refused);
+    expect(actions.interruptedPlans()).toHaveLength(1);
+    actions.closePlan(plan.planId, 'stopped by the operator before step 1');
+    expect(actions.interruptedPlans()).toEqual([]);
+  });
+});
