@@ -145,7 +145,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     return {
       planId,
       title: `Resume: ${plan.sql}`,
-      facts: [`interrupted before step ${next + 1} of ${steps.length}; steps 1-${next} succeeded (rpotop journal)`],
+      facts: [`interrupted before step ${next + 1} of ${steps.length}; ${next === 0 ? 'no step had succeeded' : next === 1 ? 'step 1 succeeded' : `steps 1-${next} succeeded`} (rpotop journal)`],
       steps: steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
       confirmWord: plan.database,
       current: next,
