@@ -143,7 +143,7 @@ function restoreDiff(req: RestoreRequest, db: SimDatabase | undefined, backup: B
   return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
 }
 
-function restoreLog(inst: SimInstance, req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
+function restoreLog(req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
   if (!db || db.state !== 'RESTORING' || !db.restoring) fail(req, sqlErrors.noFilesToRollForward());
   const progress = db.restoring;
   if (backup.first_lsn > progress.redoneTo) fail(req, sqlErrors.logTooRecent(backup.first_lsn, progress.redoneTo));
@@ -206,7 +206,7 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     if (backup.type !== 'L') {
       fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP DATABASE and cannot be used for this restore operation.` });
     }
-    outcome = restoreLog(inst, req, existing, backup);
+    outcome = restoreLog(req, existing, backup);
   }
   inst.recordRestore({
     restore_date: inst.localNow(at),
