@@ -12,8 +12,13 @@ import { buildRestorePlan, defaultPlanRequest, tailFile } from './plan.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
 
+const NO_BACKUP_LOG = (db: string) =>
+  `the login lacks the BACKUP LOG permission on ${db} (add it to db_backupoperator in that database, or grant BACKUP LOG)`;
+const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
+
 /** The tail-log variant a database's state calls for, or why there is none. */
 export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: string } {
+  if (db.state.canBackupLog === false) return { refused: NO_BACKUP_LOG(db.name) };
   if (db.state.recoveryModel === 'SIMPLE') return { refused: 'SIMPLE recovery keeps no log to back up: a tail-log backup is impossible' };
   if (db.state.lastLogBackupLsn === null && db.state.state === 'ONLINE') {
     return { refused: 'no log backup is possible (no full or differential since the recovery model changed)' };
@@ -84,6 +89,9 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const db = snapshot.databases.find((d) => d.key === databaseKey);
     if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
     const inst = snapshot.instances.find((i) => i.name === db.instance);
+    // Permissions are checked before an action is offered, not discovered halfway through it.
+    if (inst?.canCreateDatabase === false) return { refused: NO_CREATE_DATABASE };
+    if (db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE') return { refused: NO_BACKUP_LOG(db.name) };
     const offset = inst?.utcOffsetMinutes ?? 0;
     const plan = buildRestorePlan(db, defaultPlanRequest, inst?.serverNow ?? Date.now(), offset);
     if (!plan.ok) return { refused: plan.reason };

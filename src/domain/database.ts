@@ -40,6 +40,8 @@ export interface DatabaseState {
    * cannot be backed up: no full since the database entered that recovery model (pseudo-simple).
    */
   lastLogBackupLsn: Lsn | null;
+  /** The login may run BACKUP LOG here (HAS_PERMS_BY_NAME); null when the server could not say. */
+  canBackupLog?: boolean | null;
   /** Availability group membership, when the database is in one. */
   availabilityGroup: { name: string; role: 'PRIMARY' | 'SECONDARY'; isPreferredBackupReplica: boolean } | null;
   files: DatabaseFile[];

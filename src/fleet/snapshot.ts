@@ -24,6 +24,8 @@ export interface InstanceSnapshot {
   /** The server's clock at the last poll (UTC ms). */
   serverNow: number | null;
   encryption: { configured: boolean; inForce: boolean | null };
+  /** The login may create (and so restore) databases; null when not known yet. */
+  canCreateDatabase: boolean | null;
   readOnly: boolean;
   findings: Finding[];
   databaseCount: number;
@@ -163,6 +165,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       utcOffsetMinutes: t.server?.utc_offset_minutes ?? null,
       serverNow,
       encryption: { configured: t.config.encrypt, inForce },
+      canCreateDatabase: t.server?.can_create_database == null ? null : t.server.can_create_database === 1,
       readOnly: t.config.readOnly || ctx.inventory.config.readOnly,
       findings: instanceFindings,
       databaseCount: t.databases.length,

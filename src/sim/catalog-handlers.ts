@@ -37,6 +37,7 @@ function server(session: Session): Result[] {
         col('encrypt_option', { kind: 'nvarchar', length: 40 }),
         col('has_view_server_state', INT),
         col('has_msdb_access', INT),
+        col('can_create_database', INT),
         col('msdb_min_backup_set_id', INT),
         col('msdb_max_backup_set_id', INT),
       ],
@@ -50,6 +51,7 @@ function server(session: Session): Result[] {
           session.encrypted ? 'TRUE' : 'FALSE',
           1,
           1,
+          inst.options.readOnlyLogin ? 0 : 1,
           inst.backupset[0]?.backup_set_id ?? null,
           inst.backupset.at(-1)?.backup_set_id ?? null,
         ],
@@ -80,6 +82,7 @@ function databases(session: Session): Result[] {
         d.ag?.name ?? null,
         role,
         d.ag ? d.ag.preferredBackupReplica.toLowerCase() === inst.name.toLowerCase() : null,
+        inst.options.readOnlyLogin ? 0 : 1,
       ];
     });
   return [
@@ -98,6 +101,7 @@ function databases(session: Session): Result[] {
         col('ag_name', SYSNAME),
         col('ag_role', DESC),
         col('is_preferred_backup_replica', BIT),
+        col('can_backup_log', INT),
       ],
       rows,
     },

@@ -197,6 +197,8 @@ export interface InstanceOptions {
   machineName?: string;
   /** Bytes per second at which BACKUP and RESTORE statements run in real time over TDS. */
   statementThroughput?: number;
+  /** A monitoring-only login: no BACKUP LOG, no CREATE ANY DATABASE. */
+  readOnlyLogin?: boolean;
 }
 
 export class SimInstance {

@@ -30,6 +30,7 @@ SELECT
   (SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID) AS encrypt_option,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state,
   HAS_DBACCESS('msdb') AS has_msdb_access,
+  HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS can_create_database,
   (SELECT MIN(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_min_backup_set_id,
   (SELECT MAX(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_max_backup_set_id;`,
 );
@@ -50,7 +51,8 @@ SELECT
   CAST(drs.last_log_backup_lsn AS varchar(25)) AS last_log_backup_lsn,
   ag.name AS ag_name,
   ars.role_desc AS ag_role,
-  CASE WHEN ag.name IS NULL THEN NULL ELSE sys.fn_hadr_backup_is_preferred_replica(d.name) END AS is_preferred_backup_replica
+  CASE WHEN ag.name IS NULL THEN NULL ELSE sys.fn_hadr_backup_is_preferred_replica(d.name) END AS is_preferred_backup_replica,
+  HAS_PERMS_BY_NAME(d.name, 'DATABASE', 'BACKUP LOG') AS can_backup_log
 FROM sys.databases AS d
 LEFT JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id
 LEFT JOIN sys.dm_hadr_database_replica_states AS hdrs ON hdrs.database_id = d.database_id AND hdrs.is_local = 1

@@ -44,6 +44,7 @@ export const serverRow = z.object({
   encrypt_option: z.string().nullable(),
   has_view_server_state: z.number().nullable(),
   has_msdb_access: z.number().nullable(),
+  can_create_database: z.number().nullable(),
   msdb_min_backup_set_id: z.number().int().nullable(),
   msdb_max_backup_set_id: z.number().int().nullable(),
 });
@@ -63,6 +64,7 @@ export const databaseRow = z.object({
   ag_name: z.string().nullable(),
   ag_role: z.string().nullable(),
   is_preferred_backup_replica: z.boolean().nullable(),
+  can_backup_log: z.number().nullable(),
 });
 export type DatabaseRow = z.output<typeof databaseRow>;
 
@@ -185,6 +187,7 @@ export function toDatabaseStates(instance: string, rows: readonly DatabaseRow[],
     databaseGuid: r.database_guid,
     recoveryForkGuid: r.recovery_fork_guid,
     lastLogBackupLsn: parseOptionalLsn(r.last_log_backup_lsn),
+    canBackupLog: r.can_backup_log === null ? null : r.can_backup_log === 1,
     availabilityGroup:
       r.ag_name === null
         ? null

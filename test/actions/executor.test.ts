@@ -229,3 +229,28 @@ describe('resuming an interrupted restore', () => {
     expect(actions.interruptedPlans()).toEqual([]);
   });
 });
+
+describe('permissions', () => {
+  it('does not offer a tail-log backup or a restore the login may not run, and names what is missing', async () => {
+    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
+    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
+    input.groups = [];
+    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), new Journal(path.join(dir, 'perm.jsonl')), false);
+    const inst = fleet.instance('LYNCSQL01');
+    inst.options.readOnlyLogin = true;
+    try {
+      await poller.pollAll();
+      expect(actions.preview('tail-log', 'LYNCSQL01/rtcshared')).toEqual({
+        refused: 'the login lacks the BACKUP LOG permission on rtcshared (add it to db_backupoperator in that database, or grant BACKUP LOG)',
+      });
+      expect(actions.planRestore('LYNCSQL01/rtcshared')).toEqual({
+        refused: 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)',
+      });
+    } finally {
+      inst.options.readOnlyLogin = false;
+      await poller.pollAll();
+    }
+    // With the permissions back, the same actions are offered again (xds still has an unbroken chain).
+    expect('refused' in actions.preview('tail-log', 'LYNCSQL01/xds')).toBe(false);
+  });
+});
