@@ -1,7 +1,7 @@
 import type { Inventory } from '../config/resolve.js';
 import { findInstance } from '../config/resolve.js';
 import type { FleetPoller } from '../fleet/poller.js';
-import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import { serverClock, type DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type TailVariant } from '../sql/statements.js';
 import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview } from '../ui/actions-port.js';
@@ -61,7 +61,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     }
     const variant = tailVariant(db);
     if (typeof variant !== 'string') return variant;
-    const local = utcToServerLocal(inst?.serverNow ?? Date.now(), inst?.utcOffsetMinutes ?? 0);
+    const local = utcToServerLocal((inst && serverClock(inst, Date.now())) ?? Date.now(), inst?.utcOffsetMinutes ?? 0);
     const tail = tailLogBackup(db.name, tailFile(db, local), variant);
     if (variant === 'norecovery') {
       return {
@@ -93,7 +93,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (inst?.canCreateDatabase === false) return { refused: NO_CREATE_DATABASE };
     if (db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE') return { refused: NO_BACKUP_LOG(db.name) };
     const offset = inst?.utcOffsetMinutes ?? 0;
-    const plan = buildRestorePlan(db, defaultPlanRequest, inst?.serverNow ?? Date.now(), offset);
+    const plan = buildRestorePlan(db, defaultPlanRequest, (inst && serverClock(inst, Date.now())) ?? Date.now(), offset);
     if (!plan.ok) return { refused: plan.reason };
     const planId = randomUUID();
     this.plans.set(planId, { instance: db.instance, database: db.name, steps: plan.steps, done: 0 });

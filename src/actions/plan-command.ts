@@ -2,7 +2,9 @@ import { terminalPrompt } from '../config/prompt.js';
 import { findInstance, resolveInventory } from '../config/resolve.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
+import { parseWallClock } from '../domain/time.js';
 import { FleetPoller } from '../fleet/poller.js';
+import { serverClock } from '../fleet/snapshot.js';
 import { formatPlanJson, formatPlanSql } from '../report/plan.js';
 import { startDemo } from '../sim/demo.js';
 import { buildRestorePlan, defaultPlanRequest } from './plan.js';
@@ -24,9 +26,9 @@ export class PlanError extends Error {
 }
 
 function parseServerLocal(text: string): number {
-  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2}))?$/.exec(text.trim());
-  if (!m) throw new PlanError(`--stopat takes the server's local time as "YYYY-MM-DD HH:MM[:SS]", not "${text}"`);
-  return Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]), Number(m[4]), Number(m[5]), Number(m[6] ?? 0));
+  const at = parseWallClock(text);
+  if (at === null) throw new PlanError(`--stopat takes the server's local time as "YYYY-MM-DD HH:MM[:SS]", not "${text}"`);
+  return at;
 }
 
 /** `rpotop plan`: reads one instance, prints the restore plan it would run; runs nothing. */
@@ -50,7 +52,7 @@ export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Pro
     const target = cmd.stopAt
       ? ({ kind: 'pointInTime', at: parseServerLocal(cmd.stopAt) - offset * 60_000 } as const)
       : ({ kind: 'latest' } as const);
-    const plan = buildRestorePlan(db, { ...defaultPlanRequest, target, as: cmd.as ?? null }, inst.serverNow ?? Date.now(), offset);
+    const plan = buildRestorePlan(db, { ...defaultPlanRequest, target, as: cmd.as ?? null }, serverClock(inst, Date.now()) ?? Date.now(), offset);
     if (!plan.ok) throw new PlanError(`no restore plan for ${instance.name} / ${db.name}: ${plan.reason}`);
     const header = {
       instance: instance.name,

@@ -48,6 +48,17 @@ export function formatDuration(ms: number): string {
   return hours === 0 ? `${sign}${days} d` : `${sign}${days} d ${hours} h`;
 }
 
+/**
+ * Reads a wall-clock time as operators and T-SQL write it, "YYYY-MM-DD HH:MM[:SS[.fff]]" (or with a T),
+ * into "local ms"; null when it is not one.
+ */
+export function parseWallClock(text: string): number | null {
+  const m = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text.trim());
+  if (!m) return null;
+  const [, y, mo, d, h, mi, s = '0', ms = '0'] = m;
+  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+}
+
 /** Wall-clock "YYYY-MM-DD HH:MM:SS" of a local-ms value, as SQL Server prints datetime. */
 export function formatServerTime(localMs: number): string {
   return new Date(localMs).toISOString().slice(0, 19).replace('T', ' ');

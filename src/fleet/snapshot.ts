@@ -31,6 +31,11 @@ export interface InstanceSnapshot {
   databaseCount: number;
 }
 
+/** An instance's clock now (UTC ms): its time at the last poll, advanced by the time since; null before one. */
+export function serverClock(i: InstanceSnapshot, now: number): number | null {
+  return i.serverNow !== null && i.lastSuccessAt !== null ? i.serverNow + (now - i.lastSuccessAt) : null;
+}
+
 export interface DatabaseSnapshot {
   key: string;
   instance: string;

@@ -5,6 +5,11 @@ import type { PollResult } from '../sql/poll.js';
 import { toBackupSets, toDatabaseStates, type FileRow, type ServerRow } from '../sql/rows.js';
 
 const DAY = 86_400_000;
+
+/** The server's clock as an instant: its wall clock less its offset from UTC, both read in the same query. */
+function serverTimeOf(server: ServerRow): number {
+  return server.local_now - server.utc_offset_minutes * 60_000;
+}
 /** Files and volumes change rarely: re-read them this often, or when a database appears. */
 const FILES_REFRESH_MS = 30 * 60_000;
 
@@ -43,7 +48,7 @@ export class InstanceTracker {
 
   /** Server time (UTC ms) when the last successful poll read the state. */
   get serverNowAtPoll(): number | null {
-    return this.server ? this.server.local_now - this.server.utc_offset_minutes * 60_000 : null;
+    return this.server ? serverTimeOf(this.server) : null;
   }
 
   /** Whether the next poll should read files: never read, due for a refresh, or a database without them. */
@@ -85,7 +90,7 @@ export class InstanceTracker {
         }
       }
     }
-    this.prune(server.msdb_min_backup_set_id, this.serverNowAtPollFrom(server));
+    this.prune(server.msdb_min_backup_set_id, serverTimeOf(server));
     this.server = server;
     // Per-database history arrays keep their identity until rows change: derived data is cached on them.
     if (changed || this.rows.size !== rowsBefore + incoming.length) this.byDatabase = null;
@@ -103,10 +108,6 @@ export class InstanceTracker {
     this.lastError = error;
     this.failures++;
     this.version++;
-  }
-
-  private serverNowAtPollFrom(server: ServerRow): number {
-    return server.local_now - server.utc_offset_minutes * 60_000;
   }
 
   /**

@@ -14,8 +14,3 @@ export function exposureText(d: DatabaseSnapshot): string {
 export function rpoText(d: DatabaseSnapshot): string {
   return formatDuration(d.targets.rpoMinutes * durations.MINUTE);
 }
-
-/** Server time of the poll, advanced to now, for ages of the last backups. */
-export function serverNowOf(d: DatabaseSnapshot, serverNow: number | null, takenAt: number): number {
-  return serverNow !== null && d.observedAt !== null ? serverNow + (takenAt - d.observedAt) : takenAt;
-}

@@ -1,20 +1,21 @@
 import { statusGlyph, type Status } from '../domain/status.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
-import { ageOf, exposureText, rpoText, serverNowOf } from './columns.js';
+import { serverClock } from '../fleet/snapshot.js';
+import { ageOf, exposureText, rpoText } from './columns.js';
 
 const ANSI: Record<Status, string> = { OK: '\x1b[32m', WARN: '\x1b[33m', BREACH: '\x1b[31m', UNPROTECTED: '\x1b[35m', UNKNOWN: '\x1b[90m' };
 const RESET = '\x1b[0m';
 
 /** One line per database, worst first; colour only when asked (a terminal without NO_COLOR). */
 export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
-  const serverNow = new Map(snapshot.instances.map((i) => [i.name, i.serverNow]));
+  const serverNow = new Map(snapshot.instances.map((i) => [i.name, serverClock(i, snapshot.takenAt) ?? snapshot.takenAt]));
   const header = ['STATUS', 'INSTANCE', 'DATABASE', 'EXPOSURE', 'RPO', 'FULL', 'DIFF', 'LOG', 'REASON'];
   const rows: { status: Status; cells: string[] }[] = [];
   for (const i of snapshot.instances.filter((x) => x.status === 'UNKNOWN')) {
     rows.push({ status: 'UNKNOWN', cells: [`${statusGlyph.UNKNOWN} UNKNOWN`, i.name, '(instance)', '-', '-', '-', '-', '-', `instance unreachable: ${i.error ?? ''}`] });
   }
   for (const d of snapshot.databases.filter((x) => x.inventoried)) {
-    const now = serverNowOf(d, serverNow.get(d.instance) ?? null, snapshot.takenAt);
+    const now = serverNow.get(d.instance) ?? snapshot.takenAt;
     const s = d.assessment.status;
     rows.push({
       status: s,

@@ -37,7 +37,7 @@ export function demoInventory(scenario: Scenario, endpoints: readonly Endpoint[]
     })),
     groups: scenario.groups.map((g) => ({
       name: g.name,
-      ...(g.preset ? { preset: g.preset as 'dynamics-ax' } : {}),
+      ...(g.preset ? { preset: g.preset } : {}),
       ...(g.business ? { business: g.business } : {}),
       ...(g.instance ? { instance: g.instance } : {}),
       ...(g.rpo ? { targets: { rpo: g.rpo } } : {}),

@@ -1,3 +1,4 @@
+import { parseWallClock } from '../domain/time.js';
 import { performBackup, validateBackup, backupBytes, type BackupRequest } from './backup-ops.js';
 import { catalogHandlers } from './catalog-handlers.js';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
@@ -227,10 +228,9 @@ function parseBackup(c: Cursor): BackupRequest & { stats: number | null } {
 }
 
 function parseServerTime(text: string): number {
-  const m = /^(\d{4})-?(\d{2})-?(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(?:\.(\d{1,3}))?)?$/.exec(text.trim());
-  if (!m) throw new SimFailure([{ number: 241, class: 16, state: 1, message: 'Conversion failed when converting date and/or time from character string.' }]);
-  const [, y, mo, d, h, mi, s = '0', ms = '0'] = m;
-  return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
+  const at = parseWallClock(text);
+  if (at === null) throw new SimFailure([{ number: 241, class: 16, state: 1, message: 'Conversion failed when converting date and/or time from character string.' }]);
+  return at;
 }
 
 function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { DURATION_PATTERN } from '../config/duration.js';
+import { presetIds } from '../config/presets.js';
 
 /**
  * Scenarios are data: the instances of a simulated estate, their databases, the backup jobs that ran
@@ -85,7 +86,7 @@ const availabilityGroup = z.strictObject({
 
 const group = z.strictObject({
   name: z.string(),
-  preset: z.string().optional(),
+  preset: z.enum(presetIds).optional(),
   business: z.string().optional(),
   instance: z.string().optional(),
   rpo: duration.optional(),

@@ -1,6 +1,6 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
-import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { serverClock, type FleetSnapshot } from '../fleet/snapshot.js';
 import { DetailView } from './DetailView.js';
 import {
   buildRows,
@@ -124,7 +124,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     const byName = new Map(snapshot.instances.map((i) => [i.name, i]));
     return (instance: string) => {
       const i = byName.get(instance);
-      return i?.serverNow != null && i.lastSuccessAt != null ? i.serverNow + (now() - i.lastSuccessAt) : now();
+      return (i && serverClock(i, now())) ?? now();
     };
   }, [snapshot]);
 

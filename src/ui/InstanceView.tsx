@@ -2,7 +2,7 @@ import { Box, Text } from 'ink';
 import { Table } from 'ink-table';
 import { statusGlyph, type Status } from '../domain/status.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
-import type { FleetSnapshot, InstanceSnapshot } from '../fleet/snapshot.js';
+import { serverClock, type FleetSnapshot, type InstanceSnapshot } from '../fleet/snapshot.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -18,9 +18,10 @@ export function utcOffsetText(minutes: number): string {
 export function InstanceView({ instance, snapshot, theme, now }: { instance: InstanceSnapshot; snapshot: FleetSnapshot; theme: Theme; now: number }) {
   const mine = snapshot.databases.filter((d) => d.instance === instance.name);
   const counts = ORDER.map((s) => [s, mine.filter((d) => d.assessment.status === s).length] as const).filter(([, n]) => n > 0);
+  const serverNow = serverClock(instance, now);
   const clock =
-    instance.serverNow !== null && instance.utcOffsetMinutes !== null
-      ? `${formatServerTime(utcToServerLocal(instance.serverNow + (now - (instance.lastSuccessAt ?? now)), instance.utcOffsetMinutes))} (UTC${utcOffsetText(instance.utcOffsetMinutes)})`
+    serverNow !== null && instance.utcOffsetMinutes !== null
+      ? `${formatServerTime(utcToServerLocal(serverNow, instance.utcOffsetMinutes))} (UTC${utcOffsetText(instance.utcOffsetMinutes)})`
       : 'unknown';
   const enc = instance.encryption;
   const link = enc.inForce === null ? 'unknown' : enc.inForce ? 'encrypted (TLS)' : `CLEARTEXT${enc.configured ? ' although the inventory asks for encryption' : ''}`;

@@ -106,3 +106,16 @@ describe('isNulDevice', () => {
     (name, expected) => expect(isNulDevice(name)).toBe(expected),
   );
 });
+
+describe('parseWallClock', () => {
+  it.each([
+    ['2026-11-22 04:05', Date.UTC(2026, 10, 22, 4, 5)],
+    ['2026-11-22T04:05:06', Date.UTC(2026, 10, 22, 4, 5, 6)],
+    ['2026-11-22 04:05:06.7', Date.UTC(2026, 10, 22, 4, 5, 6, 700)],
+    ['22/11/2026 04:05', null],
+    ['2026-11-22', null],
+  ])('%j -> %s', async (text, expected) => {
+    const { parseWallClock } = await import('../../src/domain/time.js');
+    expect(parseWallClock(text)).toBe(expected);
+  });
+});
