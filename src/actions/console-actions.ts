@@ -3,12 +3,14 @@ import { findInstance } from '../config/resolve.js';
 import type { FleetPoller } from '../fleet/poller.js';
 import { serverClock, type DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
-import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type TailVariant } from '../sql/statements.js';
-import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview } from '../ui/actions-port.js';
+import type { BackupFile } from '../sql/backup-files.js';
+import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type StatementKind, type TailVariant } from '../sql/statements.js';
+import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview, RestoreForm } from '../ui/actions-port.js';
 import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
-import { buildRestorePlan, defaultPlanRequest, tailFile } from './plan.js';
+import { buildRestorePlan, movesFor, tailFile } from './plan.js';
+import { contextFor, planRequestFrom } from './restore-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
 
@@ -31,6 +33,28 @@ export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: stri
   return 'norecovery';
 }
 
+interface OpenPlan {
+  planId: string;
+  instance: string;
+  /** The database the plan restores (the new name, for a restore as a copy). */
+  database: string;
+  title: string;
+  /** Chain, estimate and notes, as the options screen showed them. */
+  facts: string[];
+  steps: Statement[];
+  /** Steps behind the operator: succeeded or skipped. */
+  done: number;
+}
+
+/**
+ * Steps a plan can go on without when they fail: a VERIFYONLY (the restores check CHECKSUM anyway) and
+ * the user-access changes around the restore. A tail or a restore of the chain is never skippable: every
+ * later RESTORE would fail (3159, 4305) without it.
+ */
+const SKIPPABLE: ReadonlySet<StatementKind> = new Set(['verify', 'single-user', 'multi-user']);
+
+const stepView = (s: Statement) => ({ script: script(s), summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind) });
+
 /**
  * Console actions over the executor: the statements for a tail-log backup (and for bringing a
  * database back online), their preview for the confirm step, and their execution, which the executor
@@ -39,7 +63,11 @@ export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: stri
 export class ConsoleActions implements ActionsPort, PlanPort {
   private readonly executor: Executor;
   /** Plans shown to the operator, fixed until done: steps never change between confirmations. */
-  private readonly plans = new Map<string, { instance: string; database: string; steps: Statement[]; done: number }>();
+  private readonly plans = new Map<string, OpenPlan>();
+  /** The plan the options screen shows, not begun. */
+  private draft: OpenPlan | null = null;
+  /** FILELISTONLY answers, per backup. */
+  private readonly fileLists = new Map<string, Promise<BackupFile[]>>();
 
   constructor(
     private readonly poller: FleetPoller,
@@ -84,21 +112,46 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     };
   }
 
-  planRestore(databaseKey: string): PlanPreview | { refused: string } {
+  /**
+   * The plan the options on screen give, checked and built but not begun: nothing is journaled and
+   * nothing can run until the operator begins this exact draft. Each call replaces the last draft.
+   */
+  async draftRestore(databaseKey: string, form: RestoreForm): Promise<PlanPreview | { refused: string }> {
     const snapshot = this.poller.snapshot();
     const db = snapshot.databases.find((d) => d.key === databaseKey);
     if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
     const inst = snapshot.instances.find((i) => i.name === db.instance);
     // Permissions are checked before an action is offered, not discovered halfway through it.
     if (inst?.canCreateDatabase === false) return { refused: NO_CREATE_DATABASE };
-    if (db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE') return { refused: NO_BACKUP_LOG(db.name) };
-    const offset = inst?.utcOffsetMinutes ?? 0;
-    const plan = buildRestorePlan(db, defaultPlanRequest, (inst && serverClock(inst, Date.now())) ?? Date.now(), offset);
+    const ctx = contextFor(snapshot, db, this.poller.runnerFor(db.instance), this.fileLists);
+    const request = await planRequestFrom(form, ctx);
+    if ('refused' in request) return request;
+    const over = request.as === null;
+    if (over && request.tailFirst && db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE') {
+      return { refused: `${NO_BACKUP_LOG(db.name)}; or turn the tail-log backup off and lose what the log holds` };
+    }
+    const plan = buildRestorePlan(db, request, ctx.serverNowUtc, ctx.offsetMinutes);
     if (!plan.ok) return { refused: plan.reason };
     const planId = randomUUID();
-    this.plans.set(planId, { instance: db.instance, database: db.name, steps: plan.steps, done: 0 });
-    const title = `Restore ${db.instance} / ${db.name} to the latest point`;
-    // The whole plan goes to the journal first, so a crash or a lost session can resume it exactly.
+    const to = request.target.kind === 'latest' ? 'the latest point' : `${formatServerTime(request.target.at + ctx.offsetMinutes * 60_000)} (server time)`;
+    const title = `Restore ${db.instance} / ${db.name}${over ? '' : ` as ${plan.target}`} to ${to}`;
+    const c = plan.chain;
+    const facts = [
+      `restorable to ${formatServerTime(c.restorableTo + ctx.offsetMinutes * 60_000)} (server time)${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
+      `estimated restore time ${formatDuration(plan.estimate.seconds * 1000)} (${plan.estimate.basis})`,
+      ...plan.notes,
+      ...(request.as ? movesFor(request.as.files, request.as.name).map((m) => `move ${m.logical} to ${m.physical}`) : []),
+    ];
+    this.draft = { planId, instance: db.instance, database: plan.target, steps: plan.steps, done: 0, title, facts };
+    return { planId, title, facts, steps: plan.steps.map(stepView), confirmWord: plan.target };
+  }
+
+  /** Begins the draft the operator saw: its steps are fixed and journaled, so a lost session can resume them. */
+  beginPlan(planId: string): PlanPreview | { refused: string } {
+    const draft = this.draft;
+    if (!draft || draft.planId !== planId) return { refused: 'the options changed since that plan was shown: look at the new one' };
+    this.draft = null;
+    this.plans.set(planId, draft);
     this.journal.append({
       v: 1,
       at: new Date().toISOString(),
@@ -107,24 +160,43 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       id: planId,
       planId,
       step: null,
-      instance: db.instance,
-      database: db.name,
+      instance: draft.instance,
+      database: draft.database,
       kind: 'restore',
-      sql: title,
-      steps: plan.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, text: s.text, params: s.params })),
+      sql: draft.title,
+      steps: draft.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind), text: s.text, params: s.params })),
     });
-    const c = plan.chain;
-    return {
+    return { planId, title: draft.title, facts: draft.facts, steps: draft.steps.map(stepView), confirmWord: draft.database };
+  }
+
+  /**
+   * Skips a failed step, with the operator's reason in the journal, where SQL Server allows the plan
+   * to go on without it (a check, or a change of user access); never a BACKUP or RESTORE of the chain.
+   */
+  skipPlanStep(planId: string, step: number, reason: string): { ok: true } | { refused: string } {
+    const plan = this.plans.get(planId);
+    if (!plan) return { refused: 'that plan is no longer open' };
+    if (step !== plan.done) return { refused: `step ${step + 1} is not the next step` };
+    const statement = plan.steps[step]!;
+    if (!SKIPPABLE.has(statement.kind)) return { refused: `step ${step + 1} cannot be skipped: the restores after it need it` };
+    if (!reason.trim()) return { refused: 'say why the step is skipped: the journal keeps the reason' };
+    this.journal.append({
+      v: 1,
+      at: new Date().toISOString(),
+      who: whoAmI(),
+      event: 'skipped',
+      id: randomUUID(),
       planId,
-      title,
-      facts: [
-        `restorable to ${formatServerTime(c.restorableTo + offset * 60_000)} (server time)${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
-        `estimated restore time ${formatDuration(plan.estimate.seconds * 1000)} (${plan.estimate.basis})`,
-        ...plan.notes,
-      ],
-      steps: plan.steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
-      confirmWord: db.name,
-    };
+      step: step + 1,
+      instance: plan.instance,
+      database: statement.database,
+      kind: statement.kind,
+      sql: script(statement),
+      reason: reason.trim(),
+    });
+    plan.done++;
+    if (plan.done === plan.steps.length) this.closePlan(planId, 'every step succeeded or was skipped');
+    return { ok: true };
   }
 
   interruptedPlans(): InterruptedPlan[] {
@@ -149,12 +221,13 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       summary: s.summary,
       backup: null,
     }));
-    this.plans.set(planId, { instance: plan.instance, database: plan.database, steps, done: next });
+    const facts = [`interrupted before step ${next + 1} of ${steps.length}; ${next === 0 ? 'no step had succeeded' : next === 1 ? 'step 1 is behind' : `steps 1-${next} are behind`} (rpotop journal)`];
+    this.plans.set(planId, { planId, instance: plan.instance, database: plan.database, title: plan.sql, facts, steps, done: next });
     return {
       planId,
       title: `Resume: ${plan.sql}`,
-      facts: [`interrupted before step ${next + 1} of ${steps.length}; ${next === 0 ? 'no step had succeeded' : next === 1 ? 'step 1 succeeded' : `steps 1-${next} succeeded`} (rpotop journal)`],
-      steps: steps.map((s) => ({ script: script(s), summary: s.summary, destructive: s.destructive })),
+      facts,
+      steps: steps.map(stepView),
       confirmWord: plan.database,
       current: next,
     };

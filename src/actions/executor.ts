@@ -1,12 +1,24 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InstanceConfig } from '../config/schema.js';
 import { describeError } from '../sql/client.js';
+import type { BackupFile } from '../sql/backup-files.js';
+import type { StatementProgress } from '../sql/progress.js';
 import type { StatementResult, RunOptions } from '../sql/run-statement.js';
+import type { MediaFamily } from '../domain/history.js';
 import { script, type Statement } from '../sql/statements.js';
 import { whoAmI, type Journal, type JournalEntry } from './journal.js';
 
-/** Runs a statement on an instance's pool; the sql layer provides it, so this file never imports the driver. */
-export type StatementRunner = (statement: Statement, options: RunOptions) => Promise<StatementResult>;
+/** One instance's connection as actions use it; the sql layer provides it, so this file never imports the driver. */
+export interface InstanceRunner {
+  run(statement: Statement, options: RunOptions): Promise<StatementResult>;
+  /** sys.dm_exec_requests' percent_complete for the statement while it runs; null when not found. */
+  progress(statement: Statement): Promise<StatementProgress | null>;
+  /** RESTORE FILELISTONLY: the files a restore under a new name has to move. */
+  backupFiles(media: readonly MediaFamily[]): Promise<BackupFile[]>;
+}
+
+/** When STATS messages stop arriving, ask sys.dm_exec_requests instead, this often. */
+export const PROGRESS_PROBE_MS = 3_000;
 
 export class ActionRefused extends Error {
   override name = 'ActionRefused';
@@ -75,8 +87,14 @@ export class Executor {
     instance: InstanceConfig,
     statement: Statement,
     confirmation: Confirmation | null,
-    run: StatementRunner,
-    options: { onProgress?: (percent: number, message: string) => void; signal?: AbortSignal; plan?: { planId: string; step: number }; timeoutMs?: number } = {},
+    runner: InstanceRunner,
+    options: {
+      onProgress?: (percent: number, message: string) => void;
+      signal?: AbortSignal;
+      plan?: { planId: string; step: number };
+      timeoutMs?: number;
+      probeMs?: number;
+    } = {},
   ): Promise<Outcome> {
     const base = this.entry(instance, statement, options.plan ?? null);
     const refuse = (reason: string): never => {
@@ -96,14 +114,18 @@ export class Executor {
     const started = Date.now();
     const messages: string[] = [];
     let outcome: Outcome;
+    const probe = this.probeProgress(runner, statement, options.probeMs ?? PROGRESS_PROBE_MS, options.onProgress);
     try {
-      const result = await run(statement, {
+      const result = await runner.run(statement, {
         timeoutMs: options.timeoutMs ?? STATEMENT_TIMEOUT_MS,
         ...(options.signal ? { signal: options.signal } : {}),
         onMessage: (m) => {
           messages.push(m);
           const pct = /^(\d+) percent processed\.$/.exec(m);
-          if (pct) options.onProgress?.(Number(pct[1]), m);
+          if (pct) {
+            probe.heard();
+            options.onProgress?.(Number(pct[1]), m);
+          }
         },
       });
       outcome = { outcome: 'succeeded', messages: result.messages, error: null, durationMs: Date.now() - started };
@@ -119,6 +141,8 @@ export class Executor {
         error: { number: e.number ?? null, message: describeError(error) },
         durationMs: Date.now() - started,
       };
+    } finally {
+      probe.stop();
     }
     this.journal.append({
       ...base,
@@ -131,5 +155,38 @@ export class Executor {
       durationMs: outcome.durationMs,
     });
     return outcome;
+  }
+
+  /**
+   * The STATS fallback: while no "percent processed" message has arrived for `everyMs`, read
+   * percent_complete from sys.dm_exec_requests on another connection. A failed probe only skips a beat.
+   */
+  private probeProgress(runner: InstanceRunner, statement: Statement, everyMs: number, onProgress?: (percent: number, message: string) => void) {
+    let lastHeard = Date.now();
+    let busy = false;
+    let stopped = false;
+    const timer = setInterval(() => {
+      if (!onProgress || busy || Date.now() - lastHeard < everyMs) return;
+      busy = true;
+      runner
+        .progress(statement)
+        .then((p) => {
+          if (p && !stopped) onProgress(Math.floor(p.percent), `${p.percent.toFixed(1)}% (sys.dm_exec_requests), about ${Math.ceil(p.remainingMs / 1000)} s left`);
+        })
+        .catch(() => undefined)
+        .finally(() => {
+          busy = false;
+        });
+    }, Math.max(100, Math.floor(everyMs / 3)));
+    timer.unref();
+    return {
+      heard: () => {
+        lastHeard = Date.now();
+      },
+      stop: () => {
+        stopped = true;
+        clearInterval(timer);
+      },
+    };
   }
 }

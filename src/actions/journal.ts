@@ -9,8 +9,8 @@ export interface JournalEntry {
   v: 1;
   at: string;
   who: { user: string; host: string };
-  /** start/end of a statement; refused; plan (a restore plan shown, with its steps); plan-closed. */
-  event: 'start' | 'end' | 'refused' | 'plan' | 'plan-closed';
+  /** start/end of a statement; refused; plan (a restore plan begun, with its steps); skipped (a plan step, with the operator's reason); plan-closed. */
+  event: 'start' | 'end' | 'refused' | 'plan' | 'skipped' | 'plan-closed';
   /** Ties a start to its end. */
   id: string;
   /** Ties the steps of one restore plan together, so an interrupted plan can be found and resumed. */
@@ -28,7 +28,7 @@ export interface JournalEntry {
   durationMs?: number;
   reason?: string;
   /** For a plan: every step as it will run, so an interrupted plan can be resumed exactly. */
-  steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
+  steps?: { kind: string; summary: string; destructive: boolean; skippable?: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
 }
 
 /** The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
@@ -96,7 +96,10 @@ export class Journal {
     return entries
       .filter((e) => e.event === 'plan' && !closed.has(e.planId))
       .map((plan) => {
-        const succeeded = new Set(entries.filter((e) => e.event === 'end' && e.planId === plan.planId && e.outcome === 'succeeded').map((e) => e.step));
+        // A step the operator skipped (with a reason) is behind them, like one that succeeded.
+        const succeeded = new Set(
+          entries.filter((e) => e.planId === plan.planId && ((e.event === 'end' && e.outcome === 'succeeded') || e.event === 'skipped')).map((e) => e.step),
+        );
         let next = 0;
         while (succeeded.has(next + 1)) next++;
         return { plan, next };

@@ -2,12 +2,12 @@ import { terminalPrompt } from '../config/prompt.js';
 import { findInstance, resolveInventory } from '../config/resolve.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
-import { parseWallClock } from '../domain/time.js';
 import { FleetPoller } from '../fleet/poller.js';
-import { serverClock } from '../fleet/snapshot.js';
 import { formatPlanJson, formatPlanSql } from '../report/plan.js';
 import { startDemo } from '../sim/demo.js';
-import { buildRestorePlan, defaultPlanRequest } from './plan.js';
+import { defaultRestoreForm } from '../ui/actions-port.js';
+import { buildRestorePlan } from './plan.js';
+import { contextFor, planRequestFrom } from './restore-request.js';
 
 export interface PlanCommand {
   instance: string;
@@ -25,12 +25,6 @@ export class PlanError extends Error {
   override name = 'PlanError';
 }
 
-function parseServerLocal(text: string): number {
-  const at = parseWallClock(text);
-  if (at === null) throw new PlanError(`--stopat takes the server's local time as "YYYY-MM-DD HH:MM[:SS]", not "${text}"`);
-  return at;
-}
-
 /** `rpotop plan`: reads one instance, prints the restore plan it would run; runs nothing. */
 export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Promise<number> {
   const demo = cmd.demo ? await startDemo(cmd.scenario) : null;
@@ -42,27 +36,30 @@ export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Pro
     const only = { ...config, instances: [instance], groups: config.groups.filter((g) => !g.instance || g.instance === instance.name) };
     const poller = new FleetPoller({ inventory: resolveInventory(only), prompt: terminalPrompt() });
     await poller.pollAll();
-    await poller.stop();
-    const snapshot = poller.snapshot();
-    const inst = snapshot.instances[0]!;
-    if (inst.status === 'UNKNOWN' && inst.error) throw new PlanError(`${instance.name} could not be read: ${inst.error}`);
-    const db = snapshot.databases.find((d) => d.name.toLowerCase() === cmd.database.toLowerCase());
-    if (!db) throw new PlanError(`no database named "${cmd.database}" on ${instance.name}`);
-    const offset = inst.utcOffsetMinutes ?? 0;
-    const target = cmd.stopAt
-      ? ({ kind: 'pointInTime', at: parseServerLocal(cmd.stopAt) - offset * 60_000 } as const)
-      : ({ kind: 'latest' } as const);
-    const plan = buildRestorePlan(db, { ...defaultPlanRequest, target, as: cmd.as ?? null }, serverClock(inst, Date.now()) ?? Date.now(), offset);
-    if (!plan.ok) throw new PlanError(`no restore plan for ${instance.name} / ${db.name}: ${plan.reason}`);
-    const header = {
-      instance: instance.name,
-      database: db.name,
-      target: cmd.stopAt ? `${cmd.stopAt} (server time)` : 'the latest point',
-      offsetMinutes: offset,
-      generatedAt: Date.now(),
-    };
-    out.write(`${cmd.format === 'json' ? formatPlanJson(plan, header) : formatPlanSql(plan, header)}\n`);
-    return 0;
+    try {
+      const snapshot = poller.snapshot();
+      const inst = snapshot.instances[0]!;
+      if (inst.status === 'UNKNOWN' && inst.error) throw new PlanError(`${instance.name} could not be read: ${inst.error}`);
+      const db = snapshot.databases.find((d) => d.name.toLowerCase() === cmd.database.toLowerCase());
+      if (!db) throw new PlanError(`no database named "${cmd.database}" on ${instance.name}`);
+      // The same checks as the console's restore options: one path from what was typed to a plan.
+      const ctx = contextFor(snapshot, db, poller.runnerFor(instance.name), new Map());
+      const request = await planRequestFrom({ ...defaultRestoreForm, stopAt: cmd.stopAt ?? '', as: cmd.as ?? '' }, ctx);
+      if ('refused' in request) throw new PlanError(`--stopat/--as: ${request.refused}`);
+      const plan = buildRestorePlan(db, request, ctx.serverNowUtc, ctx.offsetMinutes);
+      if (!plan.ok) throw new PlanError(`no restore plan for ${instance.name} / ${db.name}: ${plan.reason}`);
+      const header = {
+        instance: instance.name,
+        database: db.name,
+        target: cmd.stopAt ? `${cmd.stopAt} (server time)` : 'the latest point',
+        offsetMinutes: ctx.offsetMinutes,
+        generatedAt: Date.now(),
+      };
+      out.write(`${cmd.format === 'json' ? formatPlanJson(plan, header) : formatPlanSql(plan, header)}\n`);
+      return 0;
+    } finally {
+      await poller.stop();
+    }
   } finally {
     await demo?.fleet.stop();
   }

@@ -3,6 +3,7 @@ import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { utcToServerLocal } from '../domain/time.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import type { BackupFile } from '../sql/backup-files.js';
 import {
   multiUser,
   restoreSteps,
@@ -14,8 +15,8 @@ import {
 
 export interface PlanRequest {
   target: RestoreTarget;
-  /** Restore under a new name (WITH MOVE) instead of over the database. */
-  as: string | null;
+  /** Restore under a new name, each file moved (WITH MOVE), instead of over the database. */
+  as: { name: string; files: BackupFile[] } | null;
   /** Back up the tail of the log first (restoring over the database, FULL or BULK_LOGGED only). */
   tailFirst: boolean;
   /** RESTORE VERIFYONLY every backup before anything changes. */
@@ -49,14 +50,21 @@ export function tailFile(db: DatabaseSnapshot, serverLocalNow: number): string {
   return `${dir}${dir ? sep : ''}${safe}_TAIL_${stamp}.trn`;
 }
 
-/** New file names for a restore under another name: same folders, the new name in the file name. */
-export function movesFor(db: DatabaseSnapshot, newName: string): { logical: string; physical: string }[] {
+/** New file names for a restore under another name: the backup's folders, the new name in the file name. */
+export function movesFor(files: readonly BackupFile[], newName: string): { logical: string; physical: string }[] {
   const safe = newName.replace(/[\\/:*?"<>|]/g, '_');
-  return db.state.files.map((f) => {
+  const used = new Set<string>();
+  return files.map((f) => {
     const sep = f.physicalName.includes('\\') ? '\\' : '/';
     const dir = f.physicalName.slice(0, f.physicalName.lastIndexOf(sep) + 1);
-    const ext = f.physicalName.slice(f.physicalName.lastIndexOf('.'));
-    return { logical: f.logicalName, physical: `${dir}${safe}${f.type === 'LOG' ? '_log' : ''}${ext}` };
+    const dot = f.physicalName.lastIndexOf('.');
+    const ext = dot > f.physicalName.lastIndexOf(sep) ? f.physicalName.slice(dot) : '';
+    const base = `${dir}${safe}${f.type === 'L' ? '_log' : ''}`;
+    // Two data files in one folder (a secondary .ndf beside the .mdf with the same extension) stay apart.
+    let physical = `${base}${ext}`;
+    for (let n = 2; used.has(physical.toLowerCase()); n++) physical = `${base}_${n}${ext}`;
+    used.add(physical.toLowerCase());
+    return { logical: f.logicalName, physical };
   });
 }
 
@@ -72,7 +80,7 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   });
   if (!built.ok) return { ok: false, reason: built.reason };
   const chain = built.chain;
-  const target = request.as ?? db.name;
+  const target = request.as?.name ?? db.name;
   const over = request.as === null;
   const notes: string[] = [];
   const steps: Statement[] = [];
@@ -96,12 +104,12 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetMinutes);
   const restoreList = [
     ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null })),
-    ...(tail ? [{ backup: tail, stopAtLocal: null }] : []),
+    ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
   ];
   steps.push(
     ...restoreSteps(target, restoreList, {
       replace: over && online && !takeTail,
-      moves: over ? [] : movesFor(db, target),
+      moves: request.as ? movesFor(request.as.files, request.as.name) : [],
       recover: request.recover,
     }),
   );

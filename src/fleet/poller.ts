@@ -1,7 +1,6 @@
 import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
 import type { Inventory } from '../config/resolve.js';
 import { describeError, InstanceClient } from '../sql/client.js';
-import type { StatementRunner } from '../actions/executor.js';
 import { buildSnapshot, type FleetSnapshot } from './snapshot.js';
 import { InstanceTracker } from './tracker.js';
 
@@ -137,10 +136,10 @@ export class FleetPoller {
   }
 
   /** The connection the executor runs an instance's statements on (beside the polls, in the same pool). */
-  runnerFor(instance: string): StatementRunner | null {
+  runnerFor(instance: string): InstanceClient | null {
     const tracker = this.trackers.find((t) => t.name.toLowerCase() === instance.toLowerCase());
     const client = tracker ? this.clients.get(tracker) : undefined;
-    return client instanceof InstanceClient ? (statement, options) => client.run(statement, options) : null;
+    return client instanceof InstanceClient ? client : null;
   }
 
   /** Polls every instance now, without waiting for it (the console's refresh key). */

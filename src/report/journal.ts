@@ -15,7 +15,9 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
     }
     const what = `${e.instance}/${e.database} ${e.kind}${e.planId ? ` (plan ${e.planId} step ${e.step})` : ''}`;
     const result =
-      e.event === 'refused'
+      e.event === 'skipped'
+        ? `SKIPPED by the operator: ${e.reason ?? ''}`
+        : e.event === 'refused'
         ? `REFUSED: ${e.reason ?? ''}`
         : end
           ? `${end.outcome?.toUpperCase()} in ${formatDuration(end.durationMs ?? 0)}${end.error ? `: ${end.error.message}` : ''}`

@@ -1,6 +1,7 @@
 import type { Session } from './engine.js';
 import { activeRequests } from './engine.js';
 import type { BackupSetRow } from './model.js';
+import { UndeclaredVariable } from './tsql.js';
 import type { Column, SqlValue } from './tds/types.js';
 
 /**
@@ -237,23 +238,19 @@ function history(session: Session, params: ReadonlyMap<string, SqlValue>): Resul
   ];
 }
 
-function progress(session: Session): Result[] {
-  const inst = session.instance;
-  const rows = [...(activeRequests.get(inst) ?? [])].map((r) => [
-    r.sessionId,
-    r.command,
-    r.database,
-    r.percent,
-    BigInt(r.estimatedMs),
-    r.startedAt,
-  ]);
+/** sys.dm_exec_requests for BACKUP and RESTORE, as progress.v2 filters it: by statement text, not the asker's session. */
+function progress(session: Session, params: ReadonlyMap<string, SqlValue>): Result[] {
+  const wanted = params.get('@statement');
+  if (typeof wanted !== 'string') throw new UndeclaredVariable('@statement');
+  const rows = [...(activeRequests.get(session.instance) ?? [])]
+    .filter((r) => r.sessionId !== session.spid && r.text.includes(wanted))
+    .map((r) => [r.sessionId, r.command, r.percent, BigInt(r.estimatedMs), r.startedAt]);
   return [
     {
       columns: [
         col('session_id', { kind: 'smallint' }, false),
         col('command', { kind: 'nvarchar', length: 32 }, false),
-        col('database_name', SYSNAME),
-        col('percent_complete', { kind: 'real' }, false),
+        col('percent_complete', { kind: 'float' }, false),
         col('estimated_completion_time', BIGINT, false),
         col('start_time', DATETIME, false),
       ],
@@ -267,5 +264,5 @@ export const catalogHandlers: Record<string, CatalogHandler> = {
   'databases.v1': databases,
   'files.v1': files,
   'history.v1': history,
-  'progress.v1': progress,
+  'progress.v2': progress,
 };

@@ -24,12 +24,15 @@ export interface Session {
   database: string;
   login: string;
   encrypted: boolean;
+  /** The text being run, as sys.dm_exec_sql_text would show it for this session's request. */
+  batchText?: string;
 }
 
 /** A statement running on an instance, for sys.dm_exec_requests. */
 export interface ActiveRequest {
   sessionId: number;
   command: string;
+  text: string;
   database: string;
   startedAt: number;
   percent: number;
@@ -57,6 +60,7 @@ export async function* execute(
   signal: AbortSignal,
 ): AsyncGenerator<EngineEvent> {
   const values = valuesOf(params);
+  session.batchText = text;
   const parts = catalogIds(text);
   if (parts.length > 0) {
     for (const part of parts) {
@@ -274,7 +278,7 @@ async function* progress(
   signal: AbortSignal,
 ): AsyncGenerator<EngineEvent, boolean> {
   const inst = session.instance;
-  const request: ActiveRequest = { sessionId: session.spid, command, database, startedAt: inst.localNow(), percent: 0, estimatedMs: durationMs };
+  const request: ActiveRequest = { sessionId: session.spid, command, text: session.batchText ?? '', database, startedAt: inst.localNow(), percent: 0, estimatedMs: durationMs };
   requestsOf(inst).add(request);
   try {
     const step = stats && stats > 0 ? stats : 100;

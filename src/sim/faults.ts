@@ -12,6 +12,11 @@ export interface Faults {
   slowPacketMs: number;
   /** The next N logins fail with error 40613 (database not currently available), then succeed. */
   transientLoginFailures: number;
+  /**
+   * Keep progress messages in the output buffer until the statement ends, as a server (or a proxy in
+   * between) may: STATS percentages then arrive all at once, too late to show progress.
+   */
+  bufferMessages: boolean;
   /** Added before every response (login and requests): a round trip's latency. */
   latencyMs: number;
 }
@@ -23,6 +28,7 @@ export const noFaults = (): Faults => ({
   dropMidResult: false,
   slowPacketMs: 0,
   transientLoginFailures: 0,
+  bufferMessages: false,
   latencyMs: 0,
 });
 

@@ -348,7 +348,7 @@ class Connection {
           failed ||= ev.error;
           break;
         case 'flush':
-          await flush();
+          if (!this.faults.bufferMessages) await flush();
           break;
       }
     }

@@ -139,19 +139,26 @@ ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
   { since_id: 'int', window_days: 'int' },
 );
 
-/** Running BACKUP and RESTORE statements, for progress when STATS messages are not available. */
+/**
+ * The progress of one running BACKUP or RESTORE, found by its statement text (a request's session is
+ * not known to the pool that sent it): the fallback when STATS messages do not arrive as they are sent.
+ * CHARINDEX, not LIKE: the text holds [ ] and % that LIKE would take for patterns.
+ */
 export const progressQuery = query(
-  'progress.v1',
+  'progress.v2',
   `
 SELECT
   r.session_id,
   r.command,
-  DB_NAME(r.database_id) AS database_name,
-  r.percent_complete,
+  CAST(r.percent_complete AS float) AS percent_complete,
   r.estimated_completion_time,
   r.start_time
 FROM sys.dm_exec_requests AS r
-WHERE r.command LIKE 'BACKUP%' OR r.command LIKE 'RESTORE%';`,
+CROSS APPLY sys.dm_exec_sql_text(r.sql_handle) AS t
+WHERE r.session_id <> @@SPID
+  AND (r.command LIKE 'BACKUP%' OR r.command LIKE 'RESTORE%')
+  AND CHARINDEX(@statement, t.text) > 0;`,
+  { statement: 'nvarchar' },
 );
 
 export const catalog: readonly CatalogQuery[] = [serverQuery, databasesQuery, filesQuery, historyQuery, progressQuery];

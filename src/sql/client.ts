@@ -1,8 +1,11 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
+import { readBackupFiles, type BackupFile } from './backup-files.js';
 import { pollInstance, type PollResult } from './poll.js';
+import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
+import type { MediaFamily } from '../domain/history.js';
 
 export interface ClientSettings {
   instance: InstanceConfig;
@@ -26,8 +29,8 @@ function poolConfig(s: ClientSettings): sql.config {
     authentication,
     connectionTimeout: s.connectTimeoutMs,
     requestTimeout: s.requestTimeoutMs,
-    // One connection polls; a second serves actions and progress queries beside it.
-    pool: { max: 2, min: 0, idleTimeoutMillis: 10 * 60_000 },
+    // One connection polls; a second runs an action's statement, a third reads its progress beside it.
+    pool: { max: 3, min: 0, idleTimeoutMillis: 10 * 60_000 },
     // The default SELECT 1 on every acquire costs a round trip per poll, and hangs with a hung server.
     validateConnection: 'socket',
     options: {
@@ -96,6 +99,16 @@ export class InstanceClient {
   /** Runs a statement that changes the server (actions' executor only) on this instance's pool. */
   async run(statement: Statement, options: RunOptions): Promise<StatementResult> {
     return runStatement(await this.connected(), statement, options);
+  }
+
+  /** sys.dm_exec_requests' view of a statement running on this instance (the STATS fallback). */
+  async progress(statement: Statement): Promise<StatementProgress | null> {
+    return readProgress(await this.connected(), statement);
+  }
+
+  /** The files inside a backup, for WITH MOVE. */
+  async backupFiles(media: readonly MediaFamily[]): Promise<BackupFile[]> {
+    return readBackupFiles(await this.connected(), media);
   }
 
   async close(): Promise<void> {

@@ -103,8 +103,12 @@ export interface RestoreOptions {
 }
 
 /** One RESTORE per chain step, in order; only the last may recover. STOPAT is the server's wall clock. */
-export function restoreSteps(target: string, steps: { backup: BackupSet; stopAtLocal: number | null }[], options: RestoreOptions): Statement[] {
-  return steps.map(({ backup, stopAtLocal }, i) => {
+export function restoreSteps(
+  target: string,
+  steps: { backup: BackupSet; stopAtLocal: number | null; label?: string }[],
+  options: RestoreOptions,
+): Statement[] {
+  return steps.map(({ backup, stopAtLocal, label }, i) => {
     const last = i === steps.length - 1;
     const d = devices(backup);
     const params = [...d.params];
@@ -130,7 +134,7 @@ export function restoreSteps(target: string, steps: { backup: BackupSet; stopAtL
       text: `RESTORE ${verb} ${quoteName(target)} FROM ${d.clause} WITH ${withs.join(', ')};`,
       params,
       destructive: backup.type === 'D',
-      summary: `restore the ${what} backup #${backup.backupSetId}${stopAtLocal !== null ? ', stopping at the target time' : ''}${last && options.recover ? ', then recover' : ''}`,
+      summary: `restore ${label ?? `the ${what} backup #${backup.backupSetId}`}${stopAtLocal !== null ? ', stopping at the target time' : ''}${last && options.recover ? ', then recover' : ''}`,
       backup,
     };
   });

@@ -19,7 +19,9 @@ import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
 import type { SnapshotSource } from './source.js';
-import type { ActionKind, ActionsPort, PlanPort } from './actions-port.js';
+import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort, type PlanPreview } from './actions-port.js';
+import { optionsKey, type OptionsState } from './restore-options.js';
+import { RestoreOptionsView } from './RestoreOptionsView.js';
 import { PlanView, type PlanState } from './PlanView.js';
 import { ConfirmView, type ConfirmState } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
@@ -27,6 +29,17 @@ import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
 export const MIN_COLUMNS = 80;
+
+const planState = (plan: PlanPreview): PlanState => ({
+  plan,
+  current: plan.current ?? 0,
+  typed: '',
+  running: null,
+  last: null,
+  failed: false,
+  skipped: [],
+  skipping: null,
+});
 export const MIN_ROWS = 24;
 
 interface UiState {
@@ -39,6 +52,7 @@ interface UiState {
 }
 
 type Screen =
+  | { kind: 'options'; key: string; title: string; state: OptionsState; back: Screen }
   | { kind: 'plan'; key: string; state: PlanState; back: Screen }
   | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
   | { kind: 'dashboard' }
@@ -172,7 +186,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         }
         const plan = actions.resumePlan(chosen.planId);
         if ('refused' in plan) setMessage(plan.refused);
-        else setScreen({ kind: 'plan', key: chosen.what, back: screen, state: { plan, current: plan.current ?? 0, typed: '', running: null, last: null, failed: false } });
+        else setScreen({ kind: 'plan', key: chosen.what, back: screen, state: planState(plan) });
         return;
       }
       case 'group':
@@ -215,13 +229,20 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       case 'restore': {
         const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
         if (!actions || key === null) return cursor;
-        const plan = actions.planRestore(key);
-        if ('refused' in plan) setMessage(`no restore plan: ${plan.refused}`);
-        else setScreen({ kind: 'plan', key, back: screen, state: { plan, current: 0, typed: '', running: null, last: null, failed: false } });
+        const db = snapshot.databases.find((d) => d.key === key);
+        const opened: Screen = {
+          kind: 'options',
+          key,
+          title: `Restore ${db ? `${db.instance} / ${db.name}` : key}: options`,
+          state: { form: defaultRestoreForm, field: 0, draft: null },
+          back: screen,
+        };
+        setScreen(opened);
+        redraft(opened);
         return cursor;
       }
       case 'back':
-        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm' || screen.kind === 'plan') setScreen(screen.back);
+        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm' || screen.kind === 'plan' || screen.kind === 'options') setScreen(screen.back);
         else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
         else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
         return cursor;
@@ -291,6 +312,53 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     if (latest.kind === 'plan') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
   };
 
+  /** Drafts the plan the options on screen give; a draft for options since changed is dropped. */
+  const redraft = (screen: Extract<Screen, { kind: 'options' }>) => {
+    const form = screen.state.form;
+    void actions!.draftRestore(screen.key, form).then((draft) => {
+      const latest = ui.current.screen;
+      if (latest.kind === 'options' && latest.state.form === form) update({ screen: { ...latest, state: { ...latest.state, draft } } });
+    });
+  };
+
+  const onOptionsInput = (screen: Extract<Screen, { kind: 'options' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
+    let state = screen.state;
+    let changed = false;
+    for (const name of keyNames(input, key)) {
+      const next = optionsKey(state, name);
+      state = next.state;
+      changed ||= next.action === 'redraft';
+      if (next.action === 'cancel') {
+        setScreen(screen.back);
+        setMessage('restore cancelled: nothing was sent');
+        return;
+      }
+      if (next.action === 'begin' && state.draft && 'planId' in state.draft) {
+        const plan = actions!.beginPlan(state.draft.planId);
+        if ('refused' in plan) {
+          setMessage(plan.refused);
+          break;
+        }
+        setScreen({ kind: 'plan', key: screen.key, back: screen.back, state: planState(plan) });
+        return;
+      }
+    }
+    const updated = { ...screen, state };
+    setScreen(updated);
+    if (changed) redraft(updated);
+  };
+
+  const skipPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, reason: string) => {
+    const st = screen.state;
+    const skipped = actions!.skipPlanStep(st.plan.planId, st.current, reason);
+    if ('refused' in skipped) {
+      setPlan({ skipping: reason });
+      setMessage(skipped.refused);
+      return;
+    }
+    setPlan({ current: st.current + 1, failed: false, last: null, skipping: null, typed: '', skipped: [...st.skipped, st.current] });
+  };
+
   const runPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, typed: string) => {
     const step = screen.state.current;
     setPlan({ typed, running: { percent: 0, message: '' }, failed: false });
@@ -310,14 +378,28 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         if (name === 'enter' || name === 'esc') setScreen(screen.back);
         return;
       }
+      if (name === 'esc' && st.skipping !== null) {
+        setPlan({ skipping: null });
+        return;
+      }
       if (name === 'esc') {
         actions!.closePlan(st.plan.planId, `stopped by the operator before step ${st.current + 1}`);
         setScreen(screen.back);
         setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
         return;
       }
+      if (st.failed && st.skipping !== null) {
+        // Typing the reason for a skip: Esc leaves skip mode (the plan stays stopped at this step).
+        let reason = st.skipping;
+        if (name === 'enter') return skipPlanStep(screen, reason);
+        if (name === 'backspace') reason = reason.slice(0, -1);
+        else if (!name.startsWith('ctrl+') && [...name].length === 1) reason += name;
+        setPlan({ skipping: reason });
+        continue;
+      }
       if (st.failed) {
         if (name === 'r') return runPlanStep(screen, typed);
+        if (name === 's' && st.plan.steps[st.current]!.skippable) return setPlan({ skipping: '' });
         continue;
       }
       const step = st.plan.steps[st.current]!;
@@ -393,6 +475,10 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       onPlanInput(current, input, key);
       return;
     }
+    if (current.kind === 'options') {
+      onOptionsInput(current, input, key);
+      return;
+    }
     const prompt = ui.current.prompt;
     if (prompt) {
       if (key.escape) {
@@ -466,7 +552,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   );
 
   let body;
-  if (screen.kind === 'plan') {
+  if (screen.kind === 'options') {
+    body = <RestoreOptionsView title={screen.title} state={screen.state} theme={theme} height={size.rows - 5} />;
+  } else if (screen.kind === 'plan') {
     body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} />;
   } else if (screen.kind === 'confirm') {
     body = <ConfirmView state={screen.state} theme={theme} width={size.columns} />;

@@ -11,6 +11,10 @@ export interface PlanState {
   running: { percent: number; message: string } | null;
   last: ActionResult | null;
   failed: boolean;
+  /** Steps skipped with a reason. */
+  skipped: number[];
+  /** The reason being typed for skipping the failed step; null when not skipping. */
+  skipping: string | null;
 }
 
 /**
@@ -22,7 +26,9 @@ export function PlanView({ state, theme, height }: { state: PlanState; theme: Th
   const { plan, current, typed, running, last, failed } = state;
   const finished = current >= plan.steps.length;
   const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
-  const listRoom = Math.max(3, height - 12 - step.script.split('\n').length);
+  // Title, facts, a blank line, the script and the prompt (longer after a failure) come first.
+  const promptLines = failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2;
+  const listRoom = Math.max(3, height - 2 - plan.facts.length - step.script.split('\n').length - promptLines);
   const first = Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
   return (
     <Box flexDirection="column">
@@ -32,7 +38,7 @@ export function PlanView({ state, theme, height }: { state: PlanState; theme: Th
       ))}
       {plan.steps.slice(first, first + listRoom).map((s, k) => {
         const i = first + k;
-        const mark = i < current ? '✔' : i === current && failed ? '✖' : i === current ? '▶' : '·';
+        const mark = i < current ? (state.skipped.includes(i) ? '↷' : '✔') : i === current && failed ? '✖' : i === current ? '▶' : '·';
         return (
           <Styled key={i} theme={theme} token={i < current ? 'status.OK' : i === current ? (failed ? 'error' : 'title') : 'muted'}>
             {` ${mark} ${String(i + 1).padStart(2)}. ${s.summary}`}
@@ -55,15 +61,26 @@ export function PlanView({ state, theme, height }: { state: PlanState; theme: Th
               {(last?.messages ?? []).slice(-4).map((m, i) => (
                 <Styled key={i} theme={theme} token="muted">{`     ${m}`}</Styled>
               ))}
-              <Text>   r runs this step again; Esc stops the plan here (later steps do not run).</Text>
+              {state.skipping !== null ? (
+                <Text>
+                  {'   Why is this step skipped? (kept in the journal) '}
+                  <Styled theme={theme} token="selection">{state.skipping || ' '}</Styled>
+                  {'  Enter skips, Esc does not'}
+                </Text>
+              ) : (
+                <Text>{`   r runs this step again; ${step.skippable ? 's skips it (with a reason); ' : ''}Esc stops the plan here (later steps do not run).`}</Text>
+              )}
             </Box>
           ) : step.destructive ? (
-            <Text>
-              {`   Step ${current + 1} overwrites or takes the database offline. Type `}
-              <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
-              {' and Enter to run it, Esc to stop: '}
-              <Styled theme={theme} token="selection">{typed || ' '}</Styled>
-            </Text>
+            <Box flexDirection="column">
+              <Text>{`   Step ${current + 1} writes over ${plan.confirmWord} or takes it offline.`}</Text>
+              <Text wrap="truncate-end">
+                {'   Type '}
+                <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
+                {' and Enter to run it, Esc to stop: '}
+                <Styled theme={theme} token="selection">{typed || ' '}</Styled>
+              </Text>
+            </Box>
           ) : (
             <Text>{`   Press y to run step ${current + 1}, Esc to stop.`}</Text>
           )}

@@ -32,7 +32,7 @@ export interface PlanPreview {
   title: string;
   /** Chain, restorable-to time, estimate and notes, in words. */
   facts: string[];
-  steps: { script: string; summary: string; destructive: boolean }[];
+  steps: { script: string; summary: string; destructive: boolean; skippable: boolean }[];
   confirmWord: string;
   /** Where a resumed plan starts. */
   current?: number;
@@ -47,7 +47,12 @@ export interface InterruptedPlan {
 }
 
 export interface PlanPort {
-  planRestore(databaseKey: string): PlanPreview | { refused: string };
+  /** The plan these options give, checked but not begun (nothing journaled, nothing runnable). */
+  draftRestore(databaseKey: string, form: RestoreForm): Promise<PlanPreview | { refused: string }>;
+  /** Begins exactly the draft the operator saw; refused when a newer draft replaced it. */
+  beginPlan(planId: string): PlanPreview | { refused: string };
+  /** Skips the failed step where the plan can go on without it, the reason journaled. */
+  skipPlanStep(planId: string, step: number, reason: string): { ok: true } | { refused: string };
   /** Plans the journal shows as started and neither finished nor stopped (a crash, a lost session, Ctrl-C). */
   interruptedPlans(): InterruptedPlan[];
   /** Reopens an interrupted plan at the step that did not finish, exactly as it was planned. */
@@ -56,3 +61,27 @@ export interface PlanPort {
   closePlan(planId: string, reason: string): void;
   runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
 }
+
+/**
+ * The restore options as the operator states them, before they are checked: a point in time as typed
+ * (empty: the latest point), a new name as typed (empty: over the database itself).
+ */
+export interface RestoreForm {
+  /** The server's wall clock, "YYYY-MM-DD HH:MM[:SS]"; empty for the latest point. */
+  stopAt: string;
+  /** Restore as a new database with its files moved; empty to restore over this one. */
+  as: string;
+  tailFirst: boolean;
+  verifyFirst: boolean;
+  closeConnections: boolean;
+  recover: boolean;
+}
+
+export const defaultRestoreForm: RestoreForm = {
+  stopAt: '',
+  as: '',
+  tailFirst: true,
+  verifyFirst: false,
+  closeConnections: true,
+  recover: true,
+};

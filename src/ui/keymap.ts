@@ -4,7 +4,7 @@ import type { Key } from 'ink';
  * Every key rpotop answers, as data: input handling, the help view, the status-bar hints and read-only
  * filtering all read this one table (DESIGN.md 1).
  */
-export type Scope = 'dashboard' | 'detail' | 'instance' | 'help' | 'confirm' | 'plan';
+export type Scope = 'dashboard' | 'detail' | 'instance' | 'help' | 'confirm' | 'options' | 'plan';
 
 export type Command =
   | 'up'
@@ -60,7 +60,7 @@ export const keymap: readonly Binding[] = [
   { command: 'group', keys: ['a'], label: 'a', description: 'group rows: none, by instance, by application group', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'tailLog', keys: ['t'], label: 't', description: 'tail-log backup of the selected database (confirmed first)', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'recover', keys: ['o'], label: 'o', description: 'bring a RESTORING database back online (confirmed first)', scopes: ['dashboard', 'detail'], mutates: true, hint: false },
-  { command: 'restore', keys: ['p'], label: 'p', description: 'plan a restore to the latest point and step through it', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
+  { command: 'restore', keys: ['p'], label: 'p', description: 'restore: choose the options (point in time, new name, verify...), then step through the plan', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
   { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },
@@ -79,7 +79,7 @@ export function keyNames(input: string, key: Key): string[] {
   if (key.end) return ['end'];
   if (key.return) return ['enter'];
   if (key.escape) return ['esc'];
-  if (key.tab) return ['tab'];
+  if (key.tab) return [key.shift ? 'shift+tab' : 'tab'];
   if (key.backspace || key.delete) return ['backspace'];
   if (key.ctrl) return [`ctrl+${input}`];
   const named: Record<string, string> = { '\r': 'enter', '\n': 'enter', '\x1b': 'esc', '\x7f': 'backspace', '\t': 'tab' };

@@ -5,10 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRefused, Executor } from '../../src/actions/executor.js';
 import { Journal } from '../../src/actions/journal.js';
 import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js';
+import type { ConsoleActions } from '../../src/actions/console-actions.js';
+import { defaultRestoreForm, type RestoreForm } from '../../src/ui/actions-port.js';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
 import { multiUser, recoverOnly, restoreSteps, singleUser, tailLogBackup } from '../../src/sql/statements.js';
+import { backupBytes } from '../../src/sim/backup-ops.js';
 import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet } from '../../src/sim/fleet.js';
@@ -36,6 +39,12 @@ afterAll(async () => {
 });
 
 const run = () => poller.runnerFor('LYNCSQL01')!;
+
+/** Drafts a restore with these options and begins it, as Enter on the options screen does. */
+async function begin(actions: ConsoleActions, key: string, form: Partial<RestoreForm> = {}) {
+  const draft = await actions.draftRestore(key, { ...defaultRestoreForm, ...form });
+  return 'refused' in draft ? draft : actions.beginPlan(draft.planId);
+}
 
 describe('the executor', () => {
   it('refuses every statement in read-only mode, global or per instance, and journals the refusal', async () => {
@@ -83,6 +92,37 @@ describe('the executor', () => {
     expect(readFileSync(journal.file, 'utf8')).not.toContain(fleet.password);
     expect(journal.unfinished()).toEqual([]);
   });
+
+  it('reads progress from sys.dm_exec_requests when STATS messages do not arrive as they are sent', async () => {
+    const journal = new Journal(path.join(dir, 'probe.jsonl'));
+    const ex = new Executor(journal, false);
+    const inst = fleet.instance('LYNCSQL01');
+    const server = fleet.server('LYNCSQL01');
+    await server.setFaults({ bufferMessages: true });
+    // About 2.5 s for this log backup, whatever the log holds by the time this test runs.
+    const db = inst.findDatabase('rtcxds')!;
+    db.advanceTo(inst.clock.now());
+    inst.options.statementThroughput = backupBytes(db, { database: 'rtcxds', kind: 'log', devices: [] }) / 2.5;
+    try {
+      const seen: { percent: number; message: string; at: number }[] = [];
+      const backup = tailLogBackup('rtcxds', 'X:\\probe\\rtcxds.trn', 'no_truncate');
+      const started = Date.now();
+      const result = await ex.execute(instance, backup, ex.confirm(instance, backup, null), run(), {
+        probeMs: 300,
+        onProgress: (percent, message) => seen.push({ percent, message, at: Date.now() - started }),
+      });
+      expect(result.outcome, result.messages.join('\n')).toBe('succeeded');
+      const probed = seen.filter((p) => /sys\.dm_exec_requests/.test(p.message));
+      expect(probed.length).toBeGreaterThan(0);
+      expect(probed.every((p) => p.percent >= 0 && p.percent <= 100)).toBe(true);
+      // The STATS messages were held back to the end: the probe is what showed progress while it ran.
+      const stats = seen.filter((p) => /percent processed/.test(p.message));
+      expect(Math.min(...stats.map((p) => p.at))).toBeGreaterThan(Math.max(...probed.map((p) => p.at)));
+    } finally {
+      delete inst.options.statementThroughput;
+      await server.setFaults({ bufferMessages: false });
+    }
+  }, 30_000);
 
   it('brings a database back online after a tail without starting a new incarnation', async () => {
     const journal = new Journal(path.join(dir, 'recover.jsonl'));
@@ -156,7 +196,7 @@ describe('a restore plan from the console', () => {
     input.groups = [];
     const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
     await poller.pollAll();
-    const plan = actions.planRestore('LYNCSQL01/rtcshared');
+    const plan = await begin(actions, 'LYNCSQL01/rtcshared');
     if ('refused' in plan) throw new Error(plan.refused);
     expect(plan.steps.map((s) => s.summary.split(' ')[0])).toEqual(['close', 'back', 'restore', ...plan.steps.slice(3, -1).map(() => 'restore'), 'let']);
     const noop = () => undefined;
@@ -193,7 +233,7 @@ describe('resuming an interrupted restore', () => {
     const inventory = resolveInventory(configSchema.parse(input));
     await poller.pollAll();
     const before = new ConsoleActions(poller, inventory, new Journal(file), false);
-    const plan = before.planRestore('LYNCSQL01/lis');
+    const plan = await begin(before, 'LYNCSQL01/lis');
     if ('refused' in plan) throw new Error(plan.refused);
     const noop = () => undefined;
     expect((await before.runPlanStep(plan.planId, 0, 'lis', noop)).ok).toBe(true);
@@ -222,7 +262,7 @@ describe('resuming an interrupted restore', () => {
     const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
     input.groups = [];
     const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), new Journal(file), false);
-    const plan = actions.planRestore('LYNCSQL01/rtcab');
+    const plan = await begin(actions, 'LYNCSQL01/rtcab');
     if ('refused' in plan) throw new Error(plan.refused);
     expect(actions.interruptedPlans()).toHaveLength(1);
     actions.closePlan(plan.planId, 'stopped by the operator before step 1');
@@ -243,7 +283,7 @@ describe('permissions', () => {
       expect(actions.preview('tail-log', 'LYNCSQL01/rtcshared')).toEqual({
         refused: 'the login lacks the BACKUP LOG permission on rtcshared (add it to db_backupoperator in that database, or grant BACKUP LOG)',
       });
-      expect(actions.planRestore('LYNCSQL01/rtcshared')).toEqual({
+      expect(await actions.draftRestore('LYNCSQL01/rtcshared', defaultRestoreForm)).toEqual({
         refused: 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)',
       });
     } finally {
@@ -253,4 +293,52 @@ describe('permissions', () => {
     // With the permissions back, the same actions are offered again (xds still has an unbroken chain).
     expect('refused' in actions.preview('tail-log', 'LYNCSQL01/xds')).toBe(false);
   });
+});
+
+describe('skipping a failed step', () => {
+  // Last in the file: it restores xds, which the tests above use.
+  it('skips a failed check with a reason in the journal, never a restore of the chain', async () => {
+    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
+    const journal = new Journal(path.join(dir, 'skip.jsonl'));
+    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
+    input.groups = [];
+    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
+    await poller.pollAll();
+    const plan = await begin(actions, 'LYNCSQL01/xds', { verifyFirst: true });
+    if ('refused' in plan) throw new Error(plan.refused);
+    const kinds = plan.steps.map((s) => s.summary.split(' ')[0]);
+    expect(kinds[0]).toBe('check');
+    expect(plan.steps.map((s) => s.skippable)).toEqual(plan.steps.map((s) => /^(check|close|let)/.test(s.summary)));
+    const inst = fleet.instance('LYNCSQL01');
+    const media = inst.mediafamily.find((m) => plan.steps[0]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
+    const original = media.physical_device_name;
+    media.physical_device_name = `${original}.offsite`;
+    const noop = () => undefined;
+    try {
+      const failed = await actions.runPlanStep(plan.planId, 0, '', noop);
+      expect(failed.ok).toBe(false);
+      expect(actions.skipPlanStep(plan.planId, 0, '  ')).toEqual({ refused: 'say why the step is skipped: the journal keeps the reason' });
+      expect(actions.skipPlanStep(plan.planId, 0, 'file read by hand on the share')).toEqual({ ok: true });
+      expect(actions.interruptedPlans()).toMatchObject([{ planId: plan.planId, next: 1 }]);
+      const verifies = kinds.filter((k) => k === 'check').length;
+      for (let i = 1; i < verifies; i++) expect((await actions.runPlanStep(plan.planId, i, '', noop)).ok).toBe(true);
+      const full = plan.steps.findIndex((s) => /^restore the full/.test(s.summary));
+      for (let i = verifies; i < full; i++) expect((await actions.runPlanStep(plan.planId, i, 'xds', noop)).ok).toBe(true);
+      expect((await actions.runPlanStep(plan.planId, full, 'xds', noop)).ok).toBe(false);
+      expect(actions.skipPlanStep(plan.planId, full, 'in a hurry')).toEqual({ refused: `step ${full + 1} cannot be skipped: the restores after it need it` });
+      media.physical_device_name = original;
+      for (let i = full; i < plan.steps.length; i++) {
+        const r = await actions.runPlanStep(plan.planId, i, 'xds', noop);
+        expect(r.ok, r.error ?? '').toBe(true);
+      }
+    } finally {
+      media.physical_device_name = original;
+    }
+    expect(inst.findDatabase('xds')!.state).toBe('ONLINE');
+    const skipped = journal.read().entries.filter((e) => e.event === 'skipped');
+    expect(skipped.map((e) => [e.step, e.kind, e.reason])).toEqual([[1, 'verify', 'file read by hand on the share']]);
+    expect(actions.interruptedPlans()).toEqual([]);
+    const { formatJournal } = await import('../../src/report/journal.js');
+    expect(formatJournal(journal.read().entries, [])).toContain('SKIPPED by the operator: file read by hand on the share');
+  }, 60_000);
 });

@@ -1,6 +1,9 @@
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js';
+import { buildRestorePlan, defaultPlanRequest, type PlanRequest } from '../../src/actions/plan.js';
+import { contextFor, planRequestFrom } from '../../src/actions/restore-request.js';
+import { formatServerTime, utcToServerLocal } from '../../src/domain/time.js';
+import { defaultRestoreForm, type RestoreForm } from '../../src/ui/actions-port.js';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
@@ -17,6 +20,7 @@ const scenario = loadScenario('seeds');
 let fleet: SimFleet;
 let endpoints: Endpoint[];
 let pool: sql.ConnectionPool;
+const pollers: FleetPoller[] = [];
 
 beforeAll(async () => {
   fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true, statementThroughput: 100 * 1024 ** 3 });
@@ -25,19 +29,28 @@ beforeAll(async () => {
   pool = await new sql.ConnectionPool({ server: ax.host, port: ax.port, user: ax.login, password: ax.password, options: { encrypt: false } }).connect();
 });
 afterAll(async () => {
+  for (const p of pollers) await p.stop();
   await pool?.close();
   await fleet?.stop();
 });
 
-async function snapshotOf(instance: string): Promise<{ db: (name: string) => DatabaseSnapshot; serverNow: number; offset: number }> {
+async function snapshotOf(instance: string): Promise<{
+  db: (name: string) => DatabaseSnapshot;
+  /** The console's path from typed options to a plan request, FILELISTONLY read through the driver. */
+  request: (name: string, form: Partial<RestoreForm>) => Promise<PlanRequest | { refused: string }>;
+  serverNow: number;
+  offset: number;
+}> {
   const input = demoInventory(scenario, endpoints.filter((e) => e.name === instance));
   input.groups = [];
   const poller = new FleetPoller({ inventory: resolveInventory(configSchema.parse(input)), env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null });
+  pollers.push(poller);
   await poller.pollAll();
-  await poller.stop();
   const s = poller.snapshot();
+  const db = (name: string) => s.databases.find((d) => d.name === name)!;
   return {
-    db: (name) => s.databases.find((d) => d.name === name)!,
+    db,
+    request: (name, form) => planRequestFrom({ ...defaultRestoreForm, ...form }, contextFor(s, db(name), poller.runnerFor(instance), new Map())),
     serverNow: s.instances[0]!.serverNow!,
     offset: s.instances[0]!.utcOffsetMinutes!,
   };
@@ -95,32 +108,84 @@ describe('restore plans run through the driver', () => {
     expect(restored.userAccess).toBe('MULTI_USER');
   }, 60_000);
 
-  it('restores under a new name with its files moved', async () => {
-    const { db, serverNow, offset } = await snapshotOf('AXSQL01');
-    const plan = buildRestorePlan(db('MicrosoftDynamicsAX_model'), { ...defaultPlanRequest, as: 'AX_model_copy' }, serverNow, offset);
+  it('restores under a new name with the files FILELISTONLY lists moved, quoting the name', async () => {
+    const name = "AX ]copy' Åsa";
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
+    const req = await request('MicrosoftDynamicsAX_model', { as: name });
+    if ('refused' in req) throw new Error(req.refused);
+    expect(req.as?.files.map((f) => [f.logicalName, f.type])).toEqual([
+      ['MicrosoftDynamicsAX_model', 'D'],
+      ['MicrosoftDynamicsAX_model_log', 'L'],
+    ]);
+    const plan = buildRestorePlan(db('MicrosoftDynamicsAX_model'), req, serverNow, offset);
     if (!plan.ok) throw new Error(plan.reason);
     expect(plan.steps.map((s) => s.kind)).not.toContain('tail-log');
+    expect(plan.steps.map((s) => s.kind)).not.toContain('single-user');
     expect(plan.steps[0]!.text).toContain('MOVE @logical1 TO @physical1');
+    expect(plan.steps[0]!.text).toContain("RESTORE DATABASE [AX ]]copy' Åsa]");
     for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
-    const copy = fleet.instance('AXSQL01').findDatabase('AX_model_copy')!;
+    const copy = fleet.instance('AXSQL01').findDatabase(name)!;
     expect(copy.state).toBe('ONLINE');
-    expect(copy.files.map((f) => f.physicalName)).toEqual(['L:\\MSSQL\\Log\\AX_model_copy_log.ldf', 'D:\\MSSQL\\Data\\AX_model_copy.mdf'].reverse());
+    expect(copy.files.map((f) => f.physicalName).sort()).toEqual([`D:\\MSSQL\\Data\\${name}.mdf`, `L:\\MSSQL\\Log\\${name}_log.ldf`]);
     // The source database was not touched.
     expect(fleet.instance('AXSQL01').findDatabase('MicrosoftDynamicsAX_model')!.state).toBe('ONLINE');
   }, 60_000);
 
-  it('restores to a point in time inside a log backup', async () => {
-    const { db, serverNow, offset } = await snapshotOf('AXSQL01');
+  it('refuses a new name that is taken, a file that would collide, and a time it cannot read', async () => {
+    const temp = fleet.instance('AXSQL01').findDatabase('ReportServerTempDB')!.files[0]!;
+    const original = temp.physicalName;
+    temp.physicalName = 'D:\\MSSQL\\Data\\AX_clash.mdf';
+    const { request, serverNow, offset } = await snapshotOf('AXSQL01').finally(() => {
+      temp.physicalName = original;
+    });
+    expect(await request('MicrosoftDynamicsAX_model', { as: 'AX_clash' })).toEqual({
+      refused: 'D:\\MSSQL\\Data\\AX_clash.mdf already belongs to ReportServerTempDB: choose another name',
+    });
+    expect(await request('MicrosoftDynamicsAX_model', { as: 'microsoftdynamicsax' })).toEqual({
+      refused: 'MicrosoftDynamicsAX already exists on AXSQL01: choose a free name, or leave the name empty to restore over MicrosoftDynamicsAX_model',
+    });
+    // The source's own name, in any case, means "over the database": no moves.
+    expect(await request('MicrosoftDynamicsAX_model', { as: 'MICROSOFTDYNAMICSAX_MODEL' })).toMatchObject({ as: null });
+    expect(await request('MicrosoftDynamicsAX_model', { stopAt: 'yesterday' })).toEqual({
+      refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock (it is ${formatServerTime(utcToServerLocal(serverNow, offset))} there now)`,
+    });
+    expect(await request('MicrosoftDynamicsAX_model', { stopAt: formatServerTime(utcToServerLocal(serverNow, offset) + 3_600_000) })).toMatchObject({
+      refused: expect.stringMatching(/is in the future on the server's clock/),
+    });
+  });
+
+  it('restores to a point in time typed on the server\'s clock', async () => {
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
     const source = db('MicrosoftDynamicsAX');
     const log = source.history.filter((b) => b.type === 'L').sort((a, b) => a.finish - b.finish).at(-3)!;
     const at = log.finish - 5 * 60_000;
-    const plan = buildRestorePlan(source, { ...defaultPlanRequest, target: { kind: 'pointInTime', at }, as: 'AX_pit' }, serverNow, offset);
+    const req = await request('MicrosoftDynamicsAX', { stopAt: formatServerTime(utcToServerLocal(at, offset)), as: 'AX_pit' });
+    if ('refused' in req) throw new Error(req.refused);
+    expect(req.target).toEqual({ kind: 'pointInTime', at: Math.floor(at / 1000) * 1000 });
+    const plan = buildRestorePlan(source, req, serverNow, offset);
     if (!plan.ok) throw new Error(plan.reason);
     const last = plan.steps.at(-1)!;
     expect(last.text).toContain('STOPAT = @stopat');
     expect(last.text).toContain('RECOVERY');
+    expect(plan.chain.logs.at(-1)!.backupSetId).toBe(log.backupSetId);
     for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
     expect(fleet.instance('AXSQL01').findDatabase('AX_pit')!.state).toBe('ONLINE');
+  }, 60_000);
+
+  it('leaves the database restoring when asked, verifying every backup first', async () => {
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
+    const req = await request('MicrosoftDynamicsAX', { as: 'AX_standby', recover: false, verifyFirst: true });
+    if ('refused' in req) throw new Error(req.refused);
+    const plan = buildRestorePlan(db('MicrosoftDynamicsAX'), req, serverNow, offset);
+    if (!plan.ok) throw new Error(plan.reason);
+    const verifies = plan.steps.filter((s) => s.kind === 'verify');
+    expect(verifies.length).toBe(1 + (plan.chain.diff ? 1 : 0) + plan.chain.logs.length);
+    expect(plan.steps.slice(0, verifies.length).every((s) => s.kind === 'verify')).toBe(true);
+    expect(plan.steps.at(-1)!.text).toMatch(/WITH NORECOVERY, CHECKSUM/);
+    const messages: string[] = [];
+    for (const s of plan.steps) messages.push(...(await runStatement(pool, s, { timeoutMs: 30_000 })).messages);
+    expect(messages.filter((m) => /The backup set on file 1 is valid/.test(m))).toHaveLength(verifies.length);
+    expect(fleet.instance('AXSQL01').findDatabase('AX_standby')!.state).toBe('RESTORING');
   }, 60_000);
 
   it('refuses a target past a broken log chain before any statement exists', async () => {

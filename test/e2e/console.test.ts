@@ -1,8 +1,8 @@
-import { execFileSync, spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { currentStep, terminal, tmuxAvailable } from './tmux.js';
 
 /**
  * The real binary in a real terminal: tmux runs `rpotop demo` (with CI unset, or ink would print only
@@ -10,28 +10,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
  * .ci/run installs tmux; without it this suite is skipped, visibly.
  */
 const root = path.resolve(import.meta.dirname, '../..');
-const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
 const session = `rpotop-e2e-${process.pid}`;
 const journal = path.join(mkdtempSync(path.join(tmpdir(), 'rpotop-e2e-')), 'journal.jsonl');
-
-const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
-const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
-const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
-
-async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
-  const until = Date.now() + ms;
-  let last = '';
-  while (Date.now() < until) {
-    last = screen();
-    if (predicate(last)) return last;
-    await new Promise((r) => setTimeout(r, 150));
-  }
-  throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
-}
+const { tmux, screen, keys, waitFor, stepThrough, start, stop } = terminal(session);
 
 describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
   beforeAll(async () => {
-    tmux('new-session', '-d', '-s', session, '-x', '120', '-y', '32', '-c', root);
+    start(120, 32, root);
     keys(`clear; echo before-rpotop; env -u CI RPOTOP_JOURNAL='${journal}' node --import tsx src/cli.tsx demo; echo "rpotop exited with $?"`, 'Enter');
     await waitFor((s) => s.includes('STATUS▼') && /✔[1-9]\d* OK/.test(s), 'the dashboard after the first poll');
     // Let the first polled frame settle before typing (a key sent in the same instant was once lost;
@@ -39,7 +24,7 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     await new Promise((r) => setTimeout(r, 500));
   }, 30_000);
   afterAll(() => {
-    spawnSync('tmux', ['kill-session', '-t', session]);
+    stop();
   });
 
   it('draws the dashboard in the alternate screen with status colours', () => {
@@ -132,20 +117,18 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     keys(':', 'd', 'b', ' ', 'l', 'i', 's', 'Enter');
     await waitFor((s) => /^▶ .*LYNCSQL01 +lis /m.test(s), 'lis selected');
     keys('p');
-    await waitFor((s) => s.includes('Restore LYNCSQL01 / lis to the latest point'), 'the restore plan');
+    // The options first, with the plan they give below them; Enter begins exactly that plan.
+    const options = await waitFor((s) => s.includes('Restore LYNCSQL01 / lis: options') && / 1\. close every other connection/.test(s), 'the restore options and their plan');
+    expect(options).toMatch(/▶ Point in time +\(the latest point\)/);
+    expect(options).toMatch(/ 9\. restore the tail-log backup taken in step 2, then recover/);
+    expect(options).toMatch(/Tail-log backup first +\[x\]/);
+    expect(options).toMatch(/ 2\. back up the tail of the log/);
+    keys('Enter');
+    await waitFor((s) => s.includes('Restore LYNCSQL01 / lis to the latest point') && s.includes('Press y to run step 1') === false, 'the restore plan');
     const plan = screen();
     expect(plan).toMatch(/1\. close every other connection/);
     expect(plan).toMatch(/2\. back up the tail of the log/);
-    const stepOf = (x: string) => Number(/^ ▶ +(\d+)\./m.exec(x)?.[1] ?? 0);
-    for (let guard = 0; guard < 40; guard++) {
-      const s = await waitFor((x) => /Type lis and Enter|Press y to run step|every step succeeded|failed:/.test(x), 'the next step');
-      if (s.includes('every step succeeded')) break;
-      if (s.includes('failed:')) throw new Error(`a restore step failed:\n${s}`);
-      const step = stepOf(s);
-      if (s.includes('Type lis and Enter')) keys('l', 'i', 's', 'Enter');
-      else keys('y');
-      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
-    }
+    await stepThrough('lis', currentStep);
     keys('Enter');
     await waitFor((s) => /^▶ .*LYNCSQL01 +lis .*never backed up/m.test(s), 'lis restored (a new incarnation: no backup of it yet)');
     const steps = readFileSync(journal, 'utf8').trim().split('\n').map((l) => JSON.parse(l)).filter((e: { planId: string | null; event: string }) => e.planId && e.event === 'end');

@@ -1,0 +1,104 @@
+import { buildRestoreChain, type RestoreTarget } from '../domain/chain.js';
+import type { BackupSet } from '../domain/history.js';
+import { formatServerTime, parseWallClock } from '../domain/time.js';
+import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
+import { utcToServerLocal } from '../domain/time.js';
+import type { InstanceRunner } from './executor.js';
+import type { BackupFile } from '../sql/backup-files.js';
+import type { RestoreForm } from '../ui/actions-port.js';
+import { movesFor, type PlanRequest } from './plan.js';
+
+export interface RequestContext {
+  db: DatabaseSnapshot;
+  /** Every database on the same instance: a new name or a moved file must not collide with one. */
+  neighbours: readonly DatabaseSnapshot[];
+  offsetMinutes: number;
+  /** The server's wall clock now, for messages. */
+  serverLocalNow: number;
+  /** RESTORE FILELISTONLY of a backup (read-only; cached by the caller). */
+  files: (backup: BackupSet) => Promise<BackupFile[]>;
+}
+
+const MAX_NAME = 128;
+
+/**
+ * Checks the options an operator typed (console or `rpotop plan`) and turns them into a plan request:
+ * the time on the server's clock, the new name free on the instance, its files read from the backup
+ * and moved to names no other database uses. Anything wrong comes back as a sentence, before any plan.
+ */
+export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): Promise<PlanRequest | { refused: string }> {
+  const { db } = ctx;
+  let target: RestoreTarget = { kind: 'latest' };
+  if (form.stopAt.trim()) {
+    const local = parseWallClock(form.stopAt);
+    if (local === null) {
+      return { refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock (it is ${formatServerTime(ctx.serverLocalNow)} there now)` };
+    }
+    if (local > ctx.serverLocalNow) return { refused: `${formatServerTime(local)} is in the future on the server's clock (${formatServerTime(ctx.serverLocalNow)})` };
+    target = { kind: 'pointInTime', at: local - ctx.offsetMinutes * 60_000 };
+  }
+  const request: PlanRequest = {
+    target,
+    as: null,
+    tailFirst: form.tailFirst,
+    verifyFirst: form.verifyFirst,
+    closeConnections: form.closeConnections,
+    recover: form.recover,
+  };
+  const name = form.as.trim();
+  // SQL Server compares database names without case under the usual collations.
+  if (!name || name.toLowerCase() === db.name.toLowerCase()) return request;
+  if ([...name].length > MAX_NAME) return { refused: `a database name has at most ${MAX_NAME} characters` };
+  const taken = ctx.neighbours.find((d) => d.name.toLowerCase() === name.toLowerCase());
+  if (taken) return { refused: `${taken.name} already exists on ${db.instance}: choose a free name, or leave the name empty to restore over ${db.name}` };
+  const chain = buildRestoreChain(db.history, target, { databaseGuid: db.state.databaseGuid, recoveryForkGuid: db.state.recoveryForkGuid });
+  if (!chain.ok) return { refused: chain.reason };
+  let files: BackupFile[];
+  try {
+    files = await ctx.files(chain.chain.full);
+  } catch (error) {
+    return { refused: `RESTORE FILELISTONLY of full backup #${chain.chain.full.backupSetId} failed, so its files cannot be moved: ${(error as Error).message}` };
+  }
+  if (files.length === 0) return { refused: `RESTORE FILELISTONLY listed no files in full backup #${chain.chain.full.backupSetId}` };
+  const inUse = new Map(ctx.neighbours.flatMap((d) => d.state.files.map((f) => [f.physicalName.toLowerCase(), d.name] as const)));
+  for (const move of movesFor(files, name)) {
+    const owner = inUse.get(move.physical.toLowerCase());
+    if (owner) return { refused: `${move.physical} already belongs to ${owner}: choose another name` };
+  }
+  return { ...request, as: { name, files } };
+}
+
+/**
+ * The context for a database in a fleet snapshot. File lists are read once per backup and kept in
+ * `cache`: a name typed letter by letter must not send a FILELISTONLY per letter.
+ */
+export function contextFor(
+  snapshot: FleetSnapshot,
+  db: DatabaseSnapshot,
+  runner: InstanceRunner | null,
+  cache: Map<string, Promise<BackupFile[]>>,
+  now: number = Date.now(),
+): RequestContext & { serverNowUtc: number } {
+  const inst = snapshot.instances.find((i) => i.name === db.instance);
+  const offsetMinutes = inst?.utcOffsetMinutes ?? 0;
+  const serverNowUtc = (inst && serverClock(inst, now)) ?? now;
+  return {
+    db,
+    neighbours: snapshot.databases.filter((d) => d.instance === db.instance),
+    offsetMinutes,
+    serverLocalNow: utcToServerLocal(serverNowUtc, offsetMinutes),
+    serverNowUtc,
+    files: (backup) => {
+      if (!runner) return Promise.reject(new Error(`no connection to ${db.instance}`));
+      const key = `${db.instance}\u0000${backup.backupSetUuid}`;
+      let files = cache.get(key);
+      if (!files) {
+        files = runner.backupFiles(backup.media);
+        // A failed read is not remembered: the next keystroke tries again.
+        files.catch(() => cache.delete(key));
+        cache.set(key, files);
+      }
+      return files;
+    },
+  };
+}

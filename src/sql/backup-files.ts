@@ -1,0 +1,35 @@
+import sql from 'mssql';
+import { z } from 'zod';
+import type { MediaFamily } from '../domain/history.js';
+import { parseRows } from './rows.js';
+
+/** A file inside a backup, as RESTORE FILELISTONLY lists it: what WITH MOVE has to name. */
+export interface BackupFile {
+  logicalName: string;
+  physicalName: string;
+  /** D data, L log, F full-text catalog, S FILESTREAM/memory-optimized container. */
+  type: 'D' | 'L' | 'F' | 'S';
+}
+
+const fileListRow = z.object({
+  LogicalName: z.string(),
+  PhysicalName: z.string(),
+  Type: z.enum(['D', 'L', 'F', 'S']),
+});
+
+/**
+ * Reads the file list of a backup from the backup itself (RESTORE FILELISTONLY), not from
+ * sys.master_files: the database may have gained or lost files since, or may not exist any more.
+ * Read-only, so it needs no confirmation; the device names are parameters like everywhere else.
+ */
+export async function readBackupFiles(pool: sql.ConnectionPool, media: readonly MediaFamily[]): Promise<BackupFile[]> {
+  const sorted = [...media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
+  const request = pool.request();
+  sorted.forEach((m, i) => request.input(`file${i + 1}`, sql.NVarChar(260), m.physicalDeviceName));
+  const result = await request.query(`RESTORE FILELISTONLY FROM ${sorted.map((_, i) => `DISK = @file${i + 1}`).join(', ')};`);
+  return parseRows('restore-filelistonly', fileListRow, result.recordset ?? []).map((r) => ({
+    logicalName: r.LogicalName,
+    physicalName: r.PhysicalName,
+    type: r.Type,
+  }));
+}

@@ -1,0 +1,59 @@
+import { Box, Text } from 'ink';
+import { FIELDS, type OptionsState } from './restore-options.js';
+import { Styled } from './Styled.js';
+import type { Theme } from './theme.js';
+
+/**
+ * Restore options, and below them the plan they give, redrafted as they change: the operator sees the
+ * steps before beginning, and begins exactly what they saw.
+ */
+export function RestoreOptionsView({ title, state, theme, height }: { title: string; state: OptionsState; theme: Theme; height: number }) {
+  const { form, field, draft } = state;
+  const room = Math.max(2, height - FIELDS.length - 5);
+  return (
+    <Box flexDirection="column">
+      <Styled theme={theme} token="title">{title}</Styled>
+      {FIELDS.map((f, i) => {
+        const value = form[f.id];
+        const on = i === field;
+        return (
+          <Text key={f.id} wrap="truncate-end">
+            {on ? '▶ ' : '  '}
+            <Styled theme={theme} token={on ? 'title' : 'header'}>{f.label.padEnd(25)}</Styled>
+            {typeof value === 'boolean' ? (value ? '[x]' : '[ ]') : value}
+            {on && typeof value === 'string' ? <Text inverse> </Text> : null}
+            {typeof value === 'string' && !value ? <Styled theme={theme} token="muted">{` ${f.empty ?? ''}`}</Styled> : null}
+          </Text>
+        );
+      })}
+      <Styled theme={theme} token="muted">{`  ${FIELDS[field]!.hint}`}</Styled>
+      <Text> </Text>
+      {draft === null ? (
+        <Styled theme={theme} token="muted">drafting the plan...</Styled>
+      ) : 'refused' in draft ? (
+        <Styled theme={theme} token="error" wrap="wrap">{`✖ no plan with these options: ${draft.refused}`}</Styled>
+      ) : (
+        <Box flexDirection="column">
+          {(() => {
+            const lines = [...draft.facts.map((f) => `  ${f}`), ...draft.steps.map((s, i) => ` ${String(i + 1).padStart(2)}. ${s.summary}`)];
+            const shown = lines.length > room ? room - 1 : room;
+            return [
+              ...lines.slice(0, shown).map((line, i) => (
+                <Styled key={i} theme={theme} token={i < draft.facts.length ? 'muted' : 'accent'}>{line}</Styled>
+              )),
+              lines.length > shown ? (
+                <Styled key="more" theme={theme} token="muted">{`  ... ${lines.length - shown} more line(s); the plan screen shows every step`}</Styled>
+              ) : null,
+            ];
+          })()}
+        </Box>
+      )}
+      <Text> </Text>
+      <Text wrap="truncate-end">
+        {'↑/↓ Tab choose · Space toggles · type into text fields · '}
+        <Styled theme={theme} token="title">Enter</Styled>
+        {' begins this plan (each step confirmed on its own) · Esc back'}
+      </Text>
+    </Box>
+  );
+}

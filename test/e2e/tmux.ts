@@ -1,0 +1,52 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+
+/**
+ * Driving the real binary in a real terminal: tmux runs rpotop (with CI unset, or ink would print only
+ * the last frame), keys go in with send-keys, the screen comes back with capture-pane (-e: colours).
+ */
+export const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
+
+export function terminal(session: string) {
+  const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
+  const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
+  const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+  async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
+    const until = Date.now() + ms;
+    let last = '';
+    while (Date.now() < until) {
+      last = screen();
+      if (predicate(last)) return last;
+      await new Promise((r) => setTimeout(r, 150));
+    }
+    throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);
+  }
+  /** Answers each step of the plan on screen (the name where it is asked for, y elsewhere) until it ends. */
+  async function stepThrough(name: string, stepOf: (screen: string) => number): Promise<void> {
+    for (let guard = 0; guard < 40; guard++) {
+      const s = await waitFor((x) => x.includes(`Type ${name} and Enter`) || /Press y to run step|every step succeeded|failed:/.test(x), 'the next step');
+      if (s.includes('every step succeeded')) return;
+      if (s.includes('failed:')) throw new Error(`a restore step failed:\n${s}`);
+      const step = stepOf(s);
+      if (s.includes(`Type ${name} and Enter`)) {
+        keys('-l', name);
+        keys('Enter');
+      } else {
+        keys('y');
+      }
+      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
+    }
+    throw new Error('the plan did not end after 40 steps');
+  }
+  return {
+    tmux,
+    screen,
+    keys,
+    waitFor,
+    stepThrough,
+    start: (columns: number, rows: number, cwd: string) => tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', cwd),
+    stop: () => spawnSync('tmux', ['kill-session', '-t', session]),
+  };
+}
+
+/** The plan screen's current step number (the ▶ line). */
+export const currentStep = (screen: string) => Number(/^ ▶ +(\d+)\./m.exec(screen)?.[1] ?? 0);

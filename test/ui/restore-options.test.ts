@@ -1,0 +1,50 @@
+import { describe, expect, it } from 'vitest';
+import { defaultRestoreForm } from '../../src/ui/actions-port.js';
+import { FIELDS, optionsKey, type OptionsState } from '../../src/ui/restore-options.js';
+
+const start: OptionsState = { form: defaultRestoreForm, field: 0, draft: null };
+const press = (state: OptionsState, ...names: string[]) => {
+  const actions: string[] = [];
+  for (const n of names) {
+    const next = optionsKey(state, n);
+    state = next.state;
+    actions.push(next.action);
+  }
+  return { state, actions };
+};
+const drafted = (state: OptionsState): OptionsState => ({
+  ...state,
+  draft: { planId: 'p', title: 't', facts: [], steps: [], confirmWord: 'db' },
+});
+
+describe('the restore options', () => {
+  it('types into text fields, including keys that are commands elsewhere', () => {
+    const { state, actions } = press(start, '2', '0', '2', '6', '-', 'q', 'j', 'k', 'backspace', 'backspace', 'backspace');
+    expect(state.form.stopAt).toBe('2026-');
+    expect(state.field).toBe(0);
+    expect(actions.every((a) => a === 'redraft')).toBe(true);
+  });
+
+  it('moves with arrows and Tab (and j/k on toggles), wrapping around', () => {
+    expect(press(start, 'up').state.field).toBe(FIELDS.length - 1);
+    expect(press(start, 'tab', 'tab').state.field).toBe(2);
+    expect(press(start, 'tab', 'tab', 'j', 'j', 'k').state.field).toBe(3);
+    expect(press(start, 'down', 'shift+tab').state.field).toBe(0);
+  });
+
+  it('toggles with Space only, and redrafts', () => {
+    const tail = FIELDS.findIndex((f) => f.id === 'tailFirst');
+    const at = { ...start, field: tail };
+    expect(press(at, ' ')).toMatchObject({ state: { form: { tailFirst: false } }, actions: ['redraft'] });
+    expect(press(at, 'x').actions).toEqual(['none']);
+  });
+
+  it('begins only a plan that was drafted for the options on screen, and Esc cancels', () => {
+    expect(press(start, 'enter').actions).toEqual(['none']);
+    expect(press(drafted(start), 'enter').actions).toEqual(['begin']);
+    // A change drops the draft: Enter right after it cannot begin the plan for the old options.
+    expect(press(drafted(start), '1', 'enter').actions).toEqual(['redraft', 'none']);
+    expect(press({ ...drafted(start), draft: { refused: 'no' } }, 'enter').actions).toEqual(['none']);
+    expect(press(start, 'esc').actions).toEqual(['cancel']);
+  });
+});
