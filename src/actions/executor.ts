@@ -168,10 +168,12 @@ export class Executor {
     const timer = setInterval(() => {
       if (!onProgress || busy || Date.now() - lastHeard < everyMs) return;
       busy = true;
+      const asked = lastHeard;
       runner
         .progress(statement)
         .then((p) => {
-          if (p && !stopped) onProgress(Math.floor(p.percent), `${p.percent.toFixed(1)}% (sys.dm_exec_requests), about ${Math.ceil(p.remainingMs / 1000)} s left`);
+          // A STATS message that arrived meanwhile is newer: an older percentage would move the bar back.
+          if (p && !stopped && lastHeard === asked) onProgress(Math.floor(p.percent), `${p.percent.toFixed(1)}% (sys.dm_exec_requests), about ${Math.ceil(p.remainingMs / 1000)} s left`);
         })
         .catch(() => undefined)
         .finally(() => {
