@@ -85,8 +85,15 @@ console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} m
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);
 console.log(`instances failing: ${failed}`);
-console.log(`poller RSS: ${f(rss / 1024 / 1024)} MB (heap used after GC ${f(process.memoryUsage().heapUsed / 1024 / 1024)} MB, backup sets held ${poller.trackers.reduce((n, tr) => n + tr.rowCount, 0)})`);
+const mem = process.memoryUsage();
+// V8 gives pages back some seconds after the peak (its memory reducer), as a console between polls would see.
+await new Promise((r) => setTimeout(r, 10_000));
+global.gc?.();
+const settled = process.memoryUsage();
+console.log(`poller RSS 10 s later: ${f(settled.rss / 1024 / 1024)} MB (heap ${f(settled.heapUsed / 1024 / 1024)} MB of ${f(settled.heapTotal / 1024 / 1024)} MB reserved)`);
+console.log(`poller RSS: ${f(rss / 1024 / 1024)} MB (heap used after GC ${f(mem.heapUsed / 1024 / 1024)} MB of ${f(mem.heapTotal / 1024 / 1024)} MB reserved, buffers ${f(mem.arrayBuffers / 1024 / 1024)} MB, backup sets held ${poller.trackers.reduce((n, tr) => n + tr.rowCount, 0)})`);
 await poller.stop();
-child.kill();
+// Closing its stdin ends the child cleanly (a profiler attached to it writes its profile).
+child.stdin.end();
 global.gc?.();
 console.log(`after closing the connections: heap used ${f(process.memoryUsage().heapUsed / 1024 / 1024)} MB, RSS ${f(process.memoryUsage().rss / 1024 / 1024)} MB`);

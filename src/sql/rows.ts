@@ -30,7 +30,14 @@ export function parseRows<T>(queryId: string, schema: z.ZodType<T>, rows: readon
 
 const lsnText = z.string().regex(/^\d{1,25}$/, 'expected an LSN cast to varchar(25)');
 const flag = z.boolean().nullable().transform((v) => v ?? false);
-const guid = z.string().nullable();
+/**
+ * tedious builds each uniqueidentifier by concatenation: a tree of small strings per value that lives as
+ * long as the value does (1.2 million of them, 38 MB, for a 500-instance fleet's history). A flat copy
+ * keeps 36 characters instead.
+ */
+const flatText = (s: string): string => Buffer.from(s, 'latin1').toString('latin1');
+const guidText = z.string().transform(flatText);
+const guid = guidText.nullable();
 /** The driver reads datetime as UTC: its UTC fields are the server's wall clock. */
 const wallClock = z.date().transform((d) => d.getTime());
 const bigintText = z.union([z.string(), z.number()]).nullable().transform((v) => (v === null ? null : Number(v)));
@@ -81,7 +88,7 @@ export type FileRow = z.output<typeof fileRow>;
 
 export const historyRow = z.object({
   backup_set_id: z.number().int(),
-  backup_set_uuid: z.string(),
+  backup_set_uuid: guidText,
   media_set_id: z.number().int(),
   database_name: z.string().nullable(),
   database_guid: guid,
@@ -126,6 +133,15 @@ function recoveryModel(text: string | null): RecoveryModel {
  */
 export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, serverOffsetMinutes: number): BackupSet[] {
   const sets = new Map<number, BackupSet>();
+  // Every backup of a database repeats its database, family and fork GUIDs: hold one string for each.
+  const seen = new Map<string, string>();
+  const one = <T extends string | null>(s: T): T => {
+    if (s === null) return s;
+    const known = seen.get(s);
+    if (known !== undefined) return known as T;
+    seen.set(s, s);
+    return s;
+  };
   for (const r of rows) {
     let set = sets.get(r.backup_set_id);
     if (!set) {
@@ -135,8 +151,8 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
         mediaSetId: r.media_set_id,
         recordedOn,
         databaseName: r.database_name ?? '',
-        databaseGuid: r.database_guid ?? '',
-        familyGuid: r.family_guid,
+        databaseGuid: one(r.database_guid ?? ''),
+        familyGuid: one(r.family_guid),
         type: r.type as BackupType,
         recoveryModel: recoveryModel(r.recovery_model),
         firstLsn: parseLsn(r.first_lsn),
@@ -144,9 +160,9 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
         checkpointLsn: parseOptionalLsn(r.checkpoint_lsn) ?? 0n,
         databaseBackupLsn: parseOptionalLsn(r.database_backup_lsn),
         differentialBaseLsn: parseOptionalLsn(r.differential_base_lsn),
-        differentialBaseGuid: r.differential_base_guid,
-        firstRecoveryForkGuid: r.first_recovery_fork_guid,
-        lastRecoveryForkGuid: r.last_recovery_fork_guid,
+        differentialBaseGuid: one(r.differential_base_guid),
+        firstRecoveryForkGuid: one(r.first_recovery_fork_guid),
+        lastRecoveryForkGuid: one(r.last_recovery_fork_guid),
         isCopyOnly: r.is_copy_only,
         isDamaged: r.is_damaged,
         isSnapshot: r.is_snapshot,

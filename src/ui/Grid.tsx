@@ -1,8 +1,8 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
 import { statusGlyph } from '../domain/status.js';
 import { fit, fitColumns } from './cells.js';
 import type { GridRow, GridState } from './grid-model.js';
-import { Styled } from './Styled.js';
+import { FastLine, Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
 interface Props {
@@ -33,9 +33,7 @@ export function Grid({ rows, top, height, selected, width, theme, state, nowFor 
   const visible = rows.slice(top, top + height);
   return (
     <Box flexDirection="column">
-      <Styled theme={theme} token="header">
-        {fit(`  ${header}`, width)}
-      </Styled>
+      <FastLine theme={theme} token="header" text={fit(`  ${header}`, width)} />
       {visible.map((row, i) => {
         const index = top + i;
         if (row.kind === 'heading') {
@@ -50,17 +48,12 @@ export function Grid({ rows, top, height, selected, width, theme, state, nowFor 
         const isSelected = index === selected;
         const token = `status.${row.db.assessment.status}` as const;
         return (
-          <Text key={row.key} wrap="truncate-end">
-            {isSelected ? (
-              <Styled theme={theme} token="selection">
-                {fit(`▶ ${line}`, width)}
-              </Styled>
-            ) : (
-              <Styled theme={theme} token={row.db.inventoried ? token : 'muted'}>
-                {fit(`  ${line}`, width)}
-              </Styled>
-            )}
-          </Text>
+          <FastLine
+            key={row.key}
+            theme={theme}
+            token={isSelected ? 'selection' : row.db.inventoried ? token : 'muted'}
+            text={fit(`${isSelected ? '▶' : ' '} ${line}`, width)}
+          />
         );
       })}
       {rows.length === 0 ? (
