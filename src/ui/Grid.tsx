@@ -52,7 +52,8 @@ export function Grid({ rows, top, height, selected, width, theme, state, nowFor 
             key={row.key}
             theme={theme}
             token={isSelected ? 'selection' : row.db.inventoried ? token : 'muted'}
-            text={fit(`${isSelected ? '▶' : ' '} ${line}`, width)}
+            // Only the selected row's bar needs its trailing spaces: ink tokenizes every character it is given.
+            text={isSelected ? fit(`▶ ${line}`, width) : fit(`  ${line}`, width).trimEnd()}
           />
         );
       })}

@@ -37,12 +37,19 @@ function textOf(db: DatabaseSnapshot): string {
   return text;
 }
 
-export function matchesFilter(db: DatabaseSnapshot, filter: string): boolean {
+/** The filter as a test, its words split once (not once per database: filtering 50,000 runs per key press). */
+export function filterTest(filter: string): (db: DatabaseSnapshot) => boolean {
   const words = filter.toLowerCase().split(/\s+/).filter(Boolean);
-  if (words.length === 0) return true;
-  const status = db.assessment.status.toLowerCase();
-  const text = textOf(db);
-  return words.every((w) => (STATUS_WORDS.has(w) ? status === w : text.includes(w)));
+  if (words.length === 0) return () => true;
+  const statuses = words.filter((w) => STATUS_WORDS.has(w));
+  const texts = words.filter((w) => !STATUS_WORDS.has(w));
+  return (db) => {
+    const status = db.assessment.status.toLowerCase();
+    if (!statuses.every((w) => status === w)) return false;
+    if (texts.length === 0) return true;
+    const text = textOf(db);
+    return texts.every((w) => text.includes(w));
+  };
 }
 
 const lowerNames = new WeakMap<DatabaseSnapshot, string>();
@@ -88,7 +95,7 @@ function sortValue(d: DatabaseSnapshot, key: SortKey): number | string {
 export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] {
   const sign = state.sort.desc ? -1 : 1;
   const decorated = snapshot.databases
-    .filter((d) => matchesFilter(d, state.filter))
+    .filter(filterTest(state.filter))
     .map((db) => ({ db, v: sortValue(db, state.sort.key) }));
   decorated.sort((a, b) => sign * (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) || byText(a.db.key, b.db.key));
   const dbs = decorated.map((x) => x.db);
