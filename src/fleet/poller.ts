@@ -18,6 +18,12 @@ export interface PollerOptions {
 const MAX_BACKOFF_MS = 10 * 60_000;
 
 /**
+ * Logging in is three round trips (prelogin, login, the driver's initial SET batch) that wait on the
+ * network, not on the server: instances connect this many times more at once than they are polled.
+ */
+const CONNECT_FANOUT = 4;
+
+/**
  * Polls every inventoried instance concurrently, at most `poll.concurrency` at a time, each once per
  * interval (with jitter so a large fleet does not poll in lockstep). A slow or dead instance holds only
  * its own slot: every poll is bounded by the connect and query timeouts, and failing instances back off.
@@ -29,6 +35,7 @@ export class FleetPoller {
   private readonly polled = new Set<(tracker: InstanceTracker) => void>();
   private notifyTimer: NodeJS.Timeout | null = null;
   private running = 0;
+  private connecting = 0;
   private readonly queue: InstanceTracker[] = [];
   private readonly inFlight = new Set<InstanceTracker>();
   private timer: NodeJS.Timeout | null = null;
@@ -92,6 +99,11 @@ export class FleetPoller {
         clearTimeout(guard);
       }
     }
+    this.finish(t);
+  }
+
+  /** Schedules the instance's next poll (backing off while it fails) and tells who waits for it. */
+  private finish(t: InstanceTracker): void {
     const interval = this.settings.intervalSeconds * 1000;
     const jitter = (this.random() * 2 - 1) * this.settings.jitterSeconds * 1000;
     const backoff = t.failures > 0 ? Math.min(MAX_BACKOFF_MS, interval * 2 ** Math.min(t.failures - 1, 6)) : interval;
@@ -100,21 +112,63 @@ export class FleetPoller {
     this.scheduleNotify();
   }
 
-  private pump(): Promise<void>[] {
-    const started: Promise<void>[] = [];
-    while (this.running < this.settings.concurrency && this.queue.length > 0) {
-      const t = this.queue.shift()!;
-      this.running++;
-      this.inFlight.add(t);
-      started.push(
-        this.pollOne(t).finally(() => {
+  /**
+   * Starts what the limits allow: instances without a connection go to the connect lane (up to
+   * CONNECT_FANOUT x concurrency at once), connected ones to the poll lane (up to concurrency).
+   */
+  private pump(): void {
+    for (let i = 0; i < this.queue.length; ) {
+      const t = this.queue[i]!;
+      const client = this.clients.get(t);
+      if (client instanceof InstanceClient && !client.isConnected) {
+        if (this.connecting < this.settings.concurrency * CONNECT_FANOUT) {
+          this.queue.splice(i, 1);
+          this.connectFirst(t, client);
+          continue;
+        }
+      } else if (this.running < this.settings.concurrency) {
+        this.queue.splice(i, 1);
+        this.running++;
+        this.inFlight.add(t);
+        void this.pollOne(t).finally(() => {
           this.running--;
           this.inFlight.delete(t);
           this.pump();
-        }),
-      );
+        });
+        continue;
+      }
+      i++;
     }
-    return started;
+  }
+
+  /** Logs in, then queues the instance for its poll ahead of the rest; a failed login is that poll's failure. */
+  private connectFirst(t: InstanceTracker, client: InstanceClient): void {
+    this.connecting++;
+    this.inFlight.add(t);
+    const limit = (this.settings.connectTimeoutSeconds + 5) * 1000;
+    let guard: NodeJS.Timeout | undefined;
+    void Promise.race([
+      client.connect(),
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(() => reject(new Error(`no answer within ${limit / 1000} s`)), limit);
+      }),
+    ])
+      .then(
+        () => {
+          this.queue.unshift(t);
+        },
+        async (error: unknown) => {
+          await client.close();
+          t.fail(describeError(error), this.now());
+          this.finish(t);
+        },
+      )
+      .finally(() => {
+        clearTimeout(guard);
+        this.connecting--;
+        this.inFlight.delete(t);
+        this.pump();
+      });
   }
 
   /** Polls every instance once, concurrently within the limit; snapshot() then reads the result. */

@@ -65,6 +65,16 @@ export class InstanceClient {
 
   constructor(private readonly settings: ClientSettings) {}
 
+  /** Whether the pool is logged in (a poll then costs one round trip). */
+  get isConnected(): boolean {
+    return this.pool?.connected === true;
+  }
+
+  /** Logs in now, so that a poll later is one round trip. */
+  async connect(): Promise<void> {
+    await this.connected();
+  }
+
   private async connected(): Promise<sql.ConnectionPool> {
     if (this.pool?.connected) return this.pool;
     this.connecting ??= (async () => {
