@@ -64,6 +64,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   private readonly executor: Executor;
   /** Plans shown to the operator, fixed until done: steps never change between confirmations. */
   private readonly plans = new Map<string, OpenPlan>();
+  /** Statements shown by preview(), the only ones run() will send. */
+  private readonly previewed = new Map<string, { db: DatabaseSnapshot; list: Statement[]; effect: string }>();
   /** The plan the options screen shows, not begun. */
   private draft: OpenPlan | null = null;
   /** FILELISTONLY answers, per backup. */
@@ -104,6 +106,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string } {
     const built = this.statements(kind, databaseKey);
     if ('refused' in built) return built;
+    // run() sends these very statements (the tail's file name is made here, with the time in it).
+    this.previewed.set(`${kind}\u0000${databaseKey}`, built);
     return {
       title: `${kind === 'tail-log' ? 'Tail-log backup of' : 'Bring back online:'} ${built.db.instance} / ${built.db.name}`,
       steps: built.list.map((s) => ({ script: script(s), summary: s.summary })),
@@ -275,8 +279,9 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   }
 
   async run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
-    const built = this.statements(kind, databaseKey);
-    if ('refused' in built) return { ok: false, messages: [], error: built.refused };
+    const built = this.previewed.get(`${kind}\u0000${databaseKey}`);
+    if (!built) return { ok: false, messages: [], error: 'nothing was previewed for this database: nothing runs unseen' };
+    this.previewed.delete(`${kind}\u0000${databaseKey}`);
     const instance = findInstance(this.inventory.config, built.db.instance);
     const runner = this.poller.runnerFor(built.db.instance);
     if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${built.db.instance}` };

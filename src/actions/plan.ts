@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import { buildRestoreChain, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
@@ -47,7 +48,9 @@ export function tailFile(db: DatabaseSnapshot, serverLocalNow: number): string {
   const sep = last?.includes('\\') ? '\\' : '/';
   const dir = last && last.includes(sep) ? last.slice(0, last.lastIndexOf(sep)) : '';
   const safe = db.name.replace(/[\\/:*?"<>|]/g, '_');
-  return `${dir}${dir ? sep : ''}${safe}_TAIL_${stamp}.trn`;
+  // A suffix of its own: BACKUP appends to an existing file (NOINIT), and a RESTORE of that name without
+  // FILE = n would read the older backup set in it (4326, "too early").
+  return `${dir}${dir ? sep : ''}${safe}_TAIL_${stamp}_${randomBytes(3).toString('hex')}.trn`;
 }
 
 /** New file names for a restore under another name: the backup's folders, the new name in the file name. */
