@@ -136,6 +136,9 @@ describe('rpotop plan --demo', () => {
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ schema: 'rpotop.plan/1', instance: 'AXSQL01', database: 'MicrosoftDynamicsAX', restoreAs: 'AX copy' });
     expect(doc.steps[0].text).toMatch(/^RESTORE DATABASE \[AX copy\] FROM DISK = @file1 WITH MOVE @logical1 TO @physical1/);
+    const taken = await rpotop(['plan', 'AXSQL01', 'MicrosoftDynamicsAX', '--demo', '--as', 'reportserver']);
+    expect(taken.code).toBe(1);
+    expect(taken.stderr).toContain('--stopat/--as: ReportServer already exists on AXSQL01: choose a free name');
     const never = await rpotop(['plan', 'AXSQL01', 'ReportServerTempDB', '--demo']);
     expect(never.code).toBe(1);
     expect(never.stderr).toContain('no restore plan for AXSQL01 / ReportServerTempDB: no restorable full backup');
