@@ -4,7 +4,7 @@ import { describeError } from '../sql/client.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import type { StatementProgress } from '../sql/progress.js';
 import type { StatementResult, RunOptions } from '../sql/run-statement.js';
-import type { MediaFamily } from '../domain/history.js';
+import type { BackupSet } from '../domain/history.js';
 import { script, type Statement } from '../sql/statements.js';
 import { whoAmI, type Journal, type JournalEntry } from './journal.js';
 
@@ -14,7 +14,7 @@ export interface InstanceRunner {
   /** sys.dm_exec_requests' percent_complete for the statement while it runs; null when not found. */
   progress(statement: Statement): Promise<StatementProgress | null>;
   /** RESTORE FILELISTONLY: the files a restore under a new name has to move. */
-  backupFiles(media: readonly MediaFamily[]): Promise<BackupFile[]>;
+  backupFiles(backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]>;
 }
 
 /** When STATS messages stop arriving, ask sys.dm_exec_requests instead, this often. */

@@ -93,7 +93,7 @@ export function contextFor(
       const key = `${db.instance}\u0000${backup.backupSetUuid}`;
       let files = cache.get(key);
       if (!files) {
-        files = runner.backupFiles(backup.media);
+        files = runner.backupFiles(backup);
         // A failed read is not remembered: the next keystroke tries again.
         files.catch(() => cache.delete(key));
         cache.set(key, files);

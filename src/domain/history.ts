@@ -24,6 +24,8 @@ export interface BackupSet {
   backupSetId: number;
   backupSetUuid: string;
   mediaSetId: number;
+  /** The set's place on its media: RESTORE needs FILE = position when several share a file. */
+  position: number;
   /** Where this row was read: instances in an availability group each record only their own backups. */
   recordedOn: string;
   databaseName: string;

@@ -134,7 +134,7 @@ function files(session: Session, params: ReadonlyMap<string, SqlValue>): Result[
   ];
 }
 
-/** history.v1's WHERE clause, evaluated on the model. */
+/** history.v2's WHERE clause, evaluated on the model. */
 export function selectHistory(rows: readonly BackupSetRow[], sinceId: number, windowDays: number, localNow: number): BackupSetRow[] {
   const typed = rows.filter((b) => b.backup_set_id > sinceId);
   if (sinceId > 0) return typed;
@@ -162,6 +162,7 @@ function history(session: Session, params: ReadonlyMap<string, SqlValue>): Resul
         b.backup_set_id,
         b.backup_set_uuid,
         b.media_set_id,
+        b.position,
         b.database_name,
         b.database_guid,
         b.family_guid,
@@ -202,6 +203,7 @@ function history(session: Session, params: ReadonlyMap<string, SqlValue>): Resul
         col('backup_set_id', INT, false),
         col('backup_set_uuid', GUID, false),
         col('media_set_id', INT, false),
+        col('position', INT),
         col('database_name', SYSNAME),
         col('database_guid', GUID),
         col('family_guid', GUID),
@@ -263,6 +265,6 @@ export const catalogHandlers: Record<string, CatalogHandler> = {
   'server.v1': server,
   'databases.v1': databases,
   'files.v1': files,
-  'history.v1': history,
+  'history.v2': history,
   'progress.v2': progress,
 };

@@ -48,6 +48,8 @@ export interface BackupSetRow {
   backup_set_id: number;
   backup_set_uuid: string;
   media_set_id: number;
+  /** Which set on its media it is (RESTORE ... WITH FILE = position): backups appended to one file count up. */
+  position: number;
   name: string | null;
   database_name: string;
   database_guid: string;
@@ -238,9 +240,16 @@ export class SimInstance {
   }
 
   /** Records a backup in msdb, as BACKUP does when it completes. */
-  recordBackup(row: Omit<BackupSetRow, 'backup_set_id' | 'media_set_id'>, devices: string[], deviceType = 2): BackupSetRow {
+  private readonly setsOnDevice = new Map<string, number>();
+
+  recordBackup(row: Omit<BackupSetRow, 'backup_set_id' | 'media_set_id' | 'position'>, devices: string[], deviceType = 2): BackupSetRow {
     const id = this.nextBackupSetId++;
-    const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id };
+    // BACKUP appends to an existing file (NOINIT): the new set follows those already in it. Counted per
+    // device as backups are recorded (a scan of msdb per backup made generating a fleet quadratic).
+    const device = devices[0]!.toLowerCase();
+    const position = (this.setsOnDevice.get(device) ?? 0) + 1;
+    this.setsOnDevice.set(device, position);
+    const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id, position };
     this.backupset.push(full);
     this.mediaFamilyCount.set(id, devices.length);
     const families = devices.map((device, i) => ({
@@ -259,7 +268,7 @@ export class SimInstance {
     this.restorehistory.push({ ...row, restore_history_id: this.nextRestoreId++ });
   }
 
-  /** Which backup sets a device name holds (a file may hold several with FILE = n; the simulator writes one per file). */
+  /** Which backup sets msdb says a device name holds (several when backups were appended: FILE = n). */
   backupsOnDevice(device: string): BackupSetRow[] {
     const lower = device.toLowerCase();
     const sets = new Set(this.mediafamily.filter((m) => m.physical_device_name.toLowerCase() === lower).map((m) => m.media_set_id));

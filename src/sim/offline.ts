@@ -34,6 +34,6 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     server: server!,
     databases: parseRows('databases.v1', databaseRow, objects('databases.v1')),
     files: parseRows('files.v1', fileRow, objects('files.v1')),
-    history: parseRows('history.v1', historyRow, objects('history.v1')),
+    history: parseRows('history.v2', historyRow, objects('history.v2')),
   };
 }

@@ -7,7 +7,7 @@ export interface RestoreRequest {
   kind: 'database' | 'log';
   /** Empty for `RESTORE DATABASE x WITH RECOVERY`, which only brings a restoring database online. */
   devices: string[];
-  /** FILE = n: the backup set's position on the media (the simulator writes one per file). */
+  /** FILE = n: the backup set's position on the media. */
   file?: number;
   recovery: boolean;
   replace?: boolean;
@@ -37,7 +37,8 @@ function fail(req: RestoreRequest, first: SqlError): never {
 export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?: number }, statement: string): BackupSetRow {
   const first = req.devices[0]!;
   const sets = inst.backupsOnDevice(first);
-  const backup = sets[(req.file ?? 1) - 1];
+  // By the position the set was written at: purging msdb history does not renumber what is in a file.
+  const backup = sets.find((b) => b.position === (req.file ?? 1));
   if (!backup) throw new SimFailure([sqlErrors.cannotOpenDevice(first), sqlErrors.terminating(statement)]);
   const families = inst.devicesOf(backup);
   const given = new Set(req.devices.map((d) => d.toLowerCase()));

@@ -190,7 +190,7 @@ export class UndeclaredVariable extends Error {
   }
 }
 
-/** The id a catalog query carries in its leading comment: `-- rpotop:history.v1`. */
+/** The id a catalog query carries in its leading comment: `-- rpotop:history.v2`. */
 export function catalogIds(text: string): { id: string; text: string }[] {
   const parts: { id: string; text: string }[] = [];
   const re = /^[ \t]*--[ \t]*rpotop:([a-z0-9_.-]+)[ \t]*$/gim;

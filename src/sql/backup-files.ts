@@ -1,6 +1,6 @@
 import sql from 'mssql';
 import { z } from 'zod';
-import type { MediaFamily } from '../domain/history.js';
+import type { BackupSet } from '../domain/history.js';
 import { parseRows } from './rows.js';
 
 /** A file inside a backup, as RESTORE FILELISTONLY lists it: what WITH MOVE has to name. */
@@ -22,11 +22,12 @@ const fileListRow = z.object({
  * sys.master_files: the database may have gained or lost files since, or may not exist any more.
  * Read-only, so it needs no confirmation; the device names are parameters like everywhere else.
  */
-export async function readBackupFiles(pool: sql.ConnectionPool, media: readonly MediaFamily[]): Promise<BackupFile[]> {
-  const sorted = [...media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
+export async function readBackupFiles(pool: sql.ConnectionPool, backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]> {
+  const sorted = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
   const request = pool.request();
   sorted.forEach((m, i) => request.input(`file${i + 1}`, sql.NVarChar(260), m.physicalDeviceName));
-  const result = await request.query(`RESTORE FILELISTONLY FROM ${sorted.map((_, i) => `DISK = @file${i + 1}`).join(', ')};`);
+  request.input('position', sql.Int(), backup.position);
+  const result = await request.query(`RESTORE FILELISTONLY FROM ${sorted.map((_, i) => `DISK = @file${i + 1}`).join(', ')} WITH FILE = @position;`);
   return parseRows('restore-filelistonly', fileListRow, result.recordset ?? []).map((r) => ({
     logicalName: r.LogicalName,
     physicalName: r.PhysicalName,

@@ -86,12 +86,13 @@ WHERE mf.database_id <> 2 AND @with_files = 1;`,
  * so a poll's cost does not grow with msdb's size.
  */
 export const historyQuery = query(
-  'history.v1',
+  'history.v2',
   `
 SELECT
   bs.backup_set_id,
   bs.backup_set_uuid,
   bs.media_set_id,
+  bs.position,
   bs.database_name,
   bs.database_guid,
   bs.family_guid,

@@ -5,7 +5,7 @@ import { pollInstance, type PollResult } from './poll.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
-import type { MediaFamily } from '../domain/history.js';
+import type { BackupSet } from '../domain/history.js';
 
 export interface ClientSettings {
   instance: InstanceConfig;
@@ -117,8 +117,8 @@ export class InstanceClient {
   }
 
   /** The files inside a backup, for WITH MOVE. */
-  async backupFiles(media: readonly MediaFamily[]): Promise<BackupFile[]> {
-    return readBackupFiles(await this.connected(), media);
+  async backupFiles(backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]> {
+    return readBackupFiles(await this.connected(), backup);
   }
 
   async close(): Promise<void> {

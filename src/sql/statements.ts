@@ -12,7 +12,7 @@ export type StatementKind = 'tail-log' | 'single-user' | 'verify' | 'restore-ful
 
 export interface Param {
   name: string;
-  type: 'nvarchar(260)' | 'nvarchar(128)' | 'datetime2(3)';
+  type: 'nvarchar(260)' | 'nvarchar(128)' | 'datetime2(3)' | 'int';
   /** Text, or for datetime2 the server's wall clock as "local ms". */
   value: string | number;
 }
@@ -34,7 +34,8 @@ export interface Statement {
 /** The statement as one runnable T-SQL script: what the operator confirms is what runs. */
 export function script(s: Statement): string {
   const declares = s.params.map((p) => {
-    const value = typeof p.value === 'number' ? `'${formatServerTime(p.value).replace(' ', 'T')}'` : quoteString(p.value);
+    const value =
+      p.type === 'int' ? String(p.value) : typeof p.value === 'number' ? `'${formatServerTime(p.value).replace(' ', 'T')}'` : quoteString(p.value);
     return `DECLARE ${p.name} ${p.type} = ${value};`;
   });
   return [...declares, s.text].join('\n');
@@ -42,10 +43,15 @@ export function script(s: Statement): string {
 
 const STATS = 'STATS = 10';
 
-function devices(backup: BackupSet): { clause: string; params: Param[] } {
+/**
+ * The FROM devices of a backup and the FILE = n option naming its set on them: a file that several
+ * backups were appended to (NOINIT) holds them in order, and RESTORE without FILE reads the first.
+ */
+function devices(backup: BackupSet): { clause: string; params: Param[]; file: string } {
   const media = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
-  const params = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)' as const, value: m.physicalDeviceName }));
-  return { clause: params.map((p) => `DISK = ${p.name}`).join(', '), params };
+  const params: Param[] = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)' as const, value: m.physicalDeviceName }));
+  params.push({ name: '@position', type: 'int', value: backup.position });
+  return { clause: params.filter((p) => p.type !== 'int').map((p) => `DISK = ${p.name}`).join(', '), params, file: 'FILE = @position' };
 }
 
 export type TailVariant = 'norecovery' | 'no_truncate' | 'continue_after_error';
@@ -85,7 +91,7 @@ export function verifyOnly(database: string, backup: BackupSet): Statement {
   return {
     kind: 'verify',
     database,
-    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH CHECKSUM;`,
+    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH ${d.file}, CHECKSUM;`,
     params: d.params,
     destructive: false,
     summary: `check that backup #${backup.backupSetId} can be read`,
@@ -112,7 +118,7 @@ export function restoreSteps(
     const last = i === steps.length - 1;
     const d = devices(backup);
     const params = [...d.params];
-    const withs: string[] = [];
+    const withs: string[] = [d.file];
     if (backup.type === 'D') {
       if (options.replace) withs.push('REPLACE');
       options.moves.forEach((m, k) => {

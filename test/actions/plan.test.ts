@@ -181,11 +181,33 @@ describe('restore plans run through the driver', () => {
     const verifies = plan.steps.filter((s) => s.kind === 'verify');
     expect(verifies.length).toBe(1 + (plan.chain.diff ? 1 : 0) + plan.chain.logs.length);
     expect(plan.steps.slice(0, verifies.length).every((s) => s.kind === 'verify')).toBe(true);
-    expect(plan.steps.at(-1)!.text).toMatch(/WITH NORECOVERY, CHECKSUM/);
+    expect(plan.steps.at(-1)!.text).toMatch(/WITH FILE = @position, NORECOVERY, CHECKSUM/);
     const messages: string[] = [];
     for (const s of plan.steps) messages.push(...(await runStatement(pool, s, { timeoutMs: 30_000 })).messages);
     expect(messages.filter((m) => /The backup set on file 1 is valid/.test(m))).toHaveLength(verifies.length);
     expect(fleet.instance('AXSQL01').findDatabase('AX_standby')!.state).toBe('RESTORING');
+  }, 60_000);
+
+  it('restores backups appended to one file by their position in it (FILE = n)', async () => {
+    // Two log backups into the same file (NOINIT appends): msdb records positions 1 and 2.
+    const file = "L:\\Backup\\appended ]'.trn";
+    for (let i = 0; i < 2; i++) {
+      await pool.request().input('file', sql.NVarChar(260), file).query('BACKUP LOG [SharePoint_Config] TO DISK = @file WITH CHECKSUM;');
+    }
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
+    const source = db('SharePoint_Config');
+    const appended = source.history.filter((b) => b.media[0]?.physicalDeviceName === file);
+    expect(appended.map((b) => b.position)).toEqual([1, 2]);
+    const req = await request('SharePoint_Config', { as: 'SP_appended' });
+    if ('refused' in req) throw new Error(req.refused);
+    const plan = buildRestorePlan(source, req, serverNow, offset);
+    if (!plan.ok) throw new Error(plan.reason);
+    const last = plan.steps.at(-1)!;
+    expect(last.backup?.backupSetId).toBe(appended[1]!.backupSetId);
+    expect(script(last)).toContain('DECLARE @position int = 2;');
+    // Run through the driver: without FILE = 2 the server would read the first set and refuse it (4326).
+    for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
+    expect(await stateOf('SP_appended')).toBe('ONLINE');
   }, 60_000);
 
   it('refuses a target past a broken log chain before any statement exists', async () => {

@@ -36,7 +36,8 @@ export class HistoryBuilder {
     const row: BackupSet = {
       backupSetId: id,
       backupSetUuid: `00000000-0000-0000-0000-${id.toString().padStart(12, '0')}`,
-      mediaSetId: id,
+      position: 1,
+    mediaSetId: id,
       recordedOn: opts.recordedOn ?? 'SQL01',
       databaseName: 'Sales',
       databaseGuid: this.databaseGuid,

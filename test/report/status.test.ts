@@ -130,12 +130,15 @@ describe('rpotop plan --demo', () => {
     expect(r.stdout).toContain('nothing has been run');
   }, 30_000);
 
-  it('prints JSON with each step, and refuses what cannot be planned with exit 1', async () => {
+  it('prints JSON with each step', async () => {
     const json = await rpotop(['plan', 'AXSQL01', 'MicrosoftDynamicsAX', '--demo', '--format', 'json', '--as', 'AX copy']);
     expect(json.code).toBe(0);
     const doc = JSON.parse(json.stdout);
     expect(doc).toMatchObject({ schema: 'rpotop.plan/1', instance: 'AXSQL01', database: 'MicrosoftDynamicsAX', restoreAs: 'AX copy' });
-    expect(doc.steps[0].text).toMatch(/^RESTORE DATABASE \[AX copy\] FROM DISK = @file1 WITH MOVE @logical1 TO @physical1/);
+    expect(doc.steps[0].text).toMatch(/^RESTORE DATABASE \[AX copy\] FROM DISK = @file1 WITH FILE = @position, MOVE @logical1 TO @physical1/);
+  }, 60_000);
+
+  it('refuses what cannot be planned with exit 1 and the reason, and bad usage with 2', async () => {
     const taken = await rpotop(['plan', 'AXSQL01', 'MicrosoftDynamicsAX', '--demo', '--as', 'reportserver']);
     expect(taken.code).toBe(1);
     expect(taken.stderr).toContain('--stopat/--as: ReportServer already exists on AXSQL01: choose a free name');
@@ -145,5 +148,5 @@ describe('rpotop plan --demo', () => {
     const missing = await rpotop(['plan', 'AXSQL01', 'Nope', '--demo']);
     expect(missing.stderr).toContain('no database named "Nope" on AXSQL01');
     expect((await rpotop(['plan', 'AXSQL01'])).code).toBe(2);
-  }, 60_000);
+  }, 120_000);
 });
