@@ -19,27 +19,17 @@ import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
 import type { SnapshotSource } from './source.js';
-import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort, type PlanPreview } from './actions-port.js';
-import { optionsKey, type OptionsState } from './restore-options.js';
+import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort } from './actions-port.js';
+import { actionScreens, planState, type Screen } from './action-screens.js';
 import { RestoreOptionsView } from './RestoreOptionsView.js';
-import { PlanView, type PlanState } from './PlanView.js';
-import { ConfirmView, type ConfirmState } from './ConfirmView.js';
+import { PlanView } from './PlanView.js';
+import { ConfirmView } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
 export const MIN_COLUMNS = 80;
 
-const planState = (plan: PlanPreview): PlanState => ({
-  plan,
-  current: plan.current ?? 0,
-  typed: '',
-  running: null,
-  last: null,
-  failed: false,
-  skipped: [],
-  skipping: null,
-});
 export const MIN_ROWS = 24;
 
 interface UiState {
@@ -50,15 +40,6 @@ interface UiState {
   prompt: { kind: 'filter' | 'command'; text: string } | null;
   message: string | null;
 }
-
-type Screen =
-  | { kind: 'options'; key: string; title: string; state: OptionsState; back: Screen }
-  | { kind: 'plan'; key: string; state: PlanState; back: Screen }
-  | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
-  | { kind: 'dashboard' }
-  | { kind: 'detail'; key: string; scroll: number }
-  | { kind: 'instance'; name: string; back: Screen }
-  | { kind: 'help'; back: Screen };
 
 interface Props {
   source: SnapshotSource;
@@ -238,7 +219,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
           back: screen,
         };
         setScreen(opened);
-        redraft(opened);
+        screens?.redraft(opened);
         return cursor;
       }
       case 'back':
@@ -301,163 +282,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     }
   };
 
-  /** Updates the confirm step's state on the latest screen (progress arrives after other keys may have moved on). */
-  const setConfirm = (next: Partial<ConfirmState>) => {
-    const latest = ui.current.screen;
-    if (latest.kind === 'confirm') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
-  };
-
-  const setPlan = (next: Partial<PlanState>) => {
-    const latest = ui.current.screen;
-    if (latest.kind === 'plan') update({ screen: { ...latest, state: { ...latest.state, ...next } } });
-  };
-
-  /** Drafts the plan the options on screen give; a draft for options since changed is dropped. */
-  const redraft = (screen: Extract<Screen, { kind: 'options' }>) => {
-    const form = screen.state.form;
-    void actions!.draftRestore(screen.key, form).then((draft) => {
-      const latest = ui.current.screen;
-      if (latest.kind === 'options' && latest.state.form === form) update({ screen: { ...latest, state: { ...latest.state, draft } } });
-    });
-  };
-
-  const onOptionsInput = (screen: Extract<Screen, { kind: 'options' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
-    let state = screen.state;
-    let changed = false;
-    for (const name of keyNames(input, key)) {
-      const next = optionsKey(state, name);
-      state = next.state;
-      changed ||= next.action === 'redraft';
-      if (next.action === 'cancel') {
-        setScreen(screen.back);
-        setMessage('restore cancelled: nothing was sent');
-        return;
-      }
-      if (next.action === 'begin' && state.draft && 'planId' in state.draft) {
-        const plan = actions!.beginPlan(state.draft.planId);
-        if ('refused' in plan) {
-          setMessage(plan.refused);
-          break;
-        }
-        setScreen({ kind: 'plan', key: screen.key, back: screen.back, state: planState(plan) });
-        return;
-      }
-    }
-    const updated = { ...screen, state };
-    setScreen(updated);
-    if (changed) redraft(updated);
-  };
-
-  const skipPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, reason: string) => {
-    const st = screen.state;
-    const skipped = actions!.skipPlanStep(st.plan.planId, st.current, reason);
-    if ('refused' in skipped) {
-      setPlan({ skipping: reason });
-      setMessage(skipped.refused);
-      return;
-    }
-    setPlan({ current: st.current + 1, failed: false, last: null, skipping: null, typed: '', skipped: [...st.skipped, st.current] });
-  };
-
-  const runPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, typed: string) => {
-    const step = screen.state.current;
-    setPlan({ typed, running: { percent: 0, message: '' }, failed: false });
-    void actions!
-      .runPlanStep(screen.state.plan.planId, step, typed, (percent, message) => setPlan({ running: { percent, message } }))
-      .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
-  };
-
-  /** The plan's steps, one at a time: nothing runs ahead of the operator. */
-  const onPlanInput = (screen: Extract<Screen, { kind: 'plan' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
-    const st = screen.state;
-    if (st.running) return;
-    const finished = st.current >= st.plan.steps.length;
-    let typed = st.typed;
-    for (const name of keyNames(input, key)) {
-      if (finished) {
-        if (name === 'enter' || name === 'esc') setScreen(screen.back);
-        return;
-      }
-      if (name === 'esc' && st.skipping !== null) {
-        setPlan({ skipping: null });
-        return;
-      }
-      if (name === 'esc') {
-        actions!.closePlan(st.plan.planId, `stopped by the operator before step ${st.current + 1}`);
-        setScreen(screen.back);
-        setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
-        return;
-      }
-      if (st.failed && st.skipping !== null) {
-        // Typing the reason for a skip: Esc leaves skip mode (the plan stays stopped at this step).
-        let reason = st.skipping;
-        if (name === 'enter') return skipPlanStep(screen, reason);
-        if (name === 'backspace') reason = reason.slice(0, -1);
-        else if (!name.startsWith('ctrl+') && [...name].length === 1) reason += name;
-        setPlan({ skipping: reason });
-        continue;
-      }
-      if (st.failed) {
-        if (name === 'r') return runPlanStep(screen, typed);
-        if (name === 's' && st.plan.steps[st.current]!.skippable) return setPlan({ skipping: '' });
-        continue;
-      }
-      const step = st.plan.steps[st.current]!;
-      if (!step.destructive) {
-        if (name === 'y') return runPlanStep(screen, '');
-        continue;
-      }
-      if (name === 'enter') {
-        if (typed === st.plan.confirmWord) return runPlanStep(screen, typed);
-        setPlan({ typed });
-        setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
-        return;
-      }
-      if (name === 'backspace') typed = typed.slice(0, -1);
-      else if (!name.startsWith('ctrl+') && [...name].length === 1) typed += name;
-    }
-    setPlan({ typed });
-  };
-
-  /** The confirm step takes every key itself: a database name may hold q, j or any other command key. */
-  const onConfirmInput = (screen: Extract<Screen, { kind: 'confirm' }>, input: string, key: Parameters<Parameters<typeof useInput>[0]>[1]) => {
-    const st = screen.state;
-    if (st.result) {
-      if (key.return || key.escape) setScreen(screen.back);
-      return;
-    }
-    if (st.running) return;
-    const word = st.preview.confirmWord;
-    let typed = st.typed;
-    // Keys typed ahead arrive together: handle each, in order (a backspace, then the name, then Enter).
-    for (const name of keyNames(input, key)) {
-      if (name === 'esc') {
-        setScreen(screen.back);
-        setMessage('cancelled: nothing was sent');
-        return;
-      }
-      if (word === null) {
-        if (name === 'y') return run(screen, typed);
-        continue;
-      }
-      if (name === 'enter') {
-        if (typed === word) return run(screen, typed);
-        setConfirm({ typed });
-        setMessage(`type the name exactly as shown (${word}) to confirm`);
-        return;
-      }
-      if (name === 'backspace') typed = typed.slice(0, -1);
-      else if (!name.startsWith('ctrl+') && [...name].length === 1) typed += name;
-    }
-    setConfirm({ typed });
-  };
-
-  const run = (screen: Extract<Screen, { kind: 'confirm' }>, typed: string) => {
-    setConfirm({ typed, running: { percent: 0, message: '' } });
-    void actions!
-      .run(screen.action, screen.key, typed, (percent, message) => setConfirm({ running: { percent, message } }))
-      .then((result) => setConfirm({ running: null, result }));
-  };
+  const screens = actions
+    ? actionScreens({ actions, screen: () => ui.current.screen, setScreen, setMessage })
+    : null;
 
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {
@@ -467,18 +294,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       return;
     }
     const current = ui.current.screen;
-    if (current.kind === 'confirm') {
-      onConfirmInput(current, input, key);
-      return;
-    }
-    if (current.kind === 'plan') {
-      onPlanInput(current, input, key);
-      return;
-    }
-    if (current.kind === 'options') {
-      onOptionsInput(current, input, key);
-      return;
-    }
+    if (screens && current.kind === 'confirm') return screens.onConfirmInput(current, keyNames(input, key));
+    if (screens && current.kind === 'plan') return screens.onPlanInput(current, keyNames(input, key));
+    if (screens && current.kind === 'options') return screens.onOptionsInput(current, keyNames(input, key));
     const prompt = ui.current.prompt;
     if (prompt) {
       if (key.escape) {

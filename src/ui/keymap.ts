@@ -93,3 +93,10 @@ export function bindingsFor(scope: Scope, readOnly: boolean): Binding[] {
 export function commandFor(scope: Scope, name: string, readOnly: boolean): Command | null {
   return bindingsFor(scope, readOnly).find((b) => b.keys.includes(name))?.command ?? null;
 }
+
+/** A text field's value after one key: Backspace deletes, a printable character appends; null for any other key. */
+export function typeInto(text: string, name: string): string | null {
+  if (name === 'backspace') return text.slice(0, -1);
+  if (!name.startsWith('ctrl+') && [...name].length === 1) return text + name;
+  return null;
+}

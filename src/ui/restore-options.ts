@@ -1,3 +1,4 @@
+import { typeInto } from './keymap.js';
 import type { PlanPreview, RestoreForm } from './actions-port.js';
 
 /**
@@ -46,8 +47,7 @@ export function optionsKey(state: OptionsState, name: string): { state: OptionsS
   const set = (value: string | boolean) => ({ state: { ...state, form: { ...state.form, [field.id]: value }, draft: null }, action: 'redraft' as const });
   if (!text) return name === ' ' ? set(!state.form[field.id]) : { state, action: 'none' };
   const value = state.form[field.id] as string;
-  if (name === 'backspace') return value ? set(value.slice(0, -1)) : { state, action: 'none' };
   if (name === 'ctrl+u') return set('');
-  if (!name.startsWith('ctrl+') && [...name].length === 1) return set(value + name);
-  return { state, action: 'none' };
+  const typed = typeInto(value, name);
+  return typed === null || typed === value ? { state, action: 'none' } : set(typed);
 }

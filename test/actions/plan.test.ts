@@ -146,8 +146,9 @@ describe('restore plans run through the driver', () => {
     });
     // The source's own name, in any case, means "over the database": no moves.
     expect(await request('MicrosoftDynamicsAX_model', { as: 'MICROSOFTDYNAMICSAX_MODEL' })).toMatchObject({ as: null });
+    // The server's clock runs on between the poll and the check: the second is not fixed.
     expect(await request('MicrosoftDynamicsAX_model', { stopAt: 'yesterday' })).toEqual({
-      refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock (it is ${formatServerTime(utcToServerLocal(serverNow, offset))} there now)`,
+      refused: expect.stringMatching(/^type the point in time as YYYY-MM-DD HH:MM\[:SS\] on the server's clock \(it is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d there now\)$/),
     });
     expect(await request('MicrosoftDynamicsAX_model', { stopAt: formatServerTime(utcToServerLocal(serverNow, offset) + 3_600_000) })).toMatchObject({
       refused: expect.stringMatching(/is in the future on the server's clock/),

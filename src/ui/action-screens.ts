@@ -1,0 +1,198 @@
+import type { ActionKind, ActionsPort, PlanPort, PlanPreview } from './actions-port.js';
+import type { ConfirmState } from './ConfirmView.js';
+import type { PlanState } from './PlanView.js';
+import { typeInto } from './keymap.js';
+import { optionsKey, type OptionsState } from './restore-options.js';
+
+/** The console's screens; each that was opened from another returns to it. */
+export type Screen =
+  | { kind: 'options'; key: string; title: string; state: OptionsState; back: Screen }
+  | { kind: 'plan'; key: string; state: PlanState; back: Screen }
+  | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
+  | { kind: 'dashboard' }
+  | { kind: 'detail'; key: string; scroll: number }
+  | { kind: 'instance'; name: string; back: Screen }
+  | { kind: 'help'; back: Screen };
+
+export const planState = (plan: PlanPreview): PlanState => ({
+  plan,
+  current: plan.current ?? 0,
+  typed: '',
+  running: null,
+  last: null,
+  failed: false,
+  skipped: [],
+  skipping: null,
+});
+
+/** What the action screens need from the console: the actions, and the screen as the latest key left it. */
+export interface ScreenHost {
+  actions: ActionsPort & PlanPort;
+  screen(): Screen;
+  setScreen(screen: Screen): void;
+  setMessage(message: string | null): void;
+}
+
+/**
+ * Keys on the screens that change a server: the confirm step, the restore options and the plan. They
+ * take every key themselves (a database name may hold q, j or any command key), several per read when
+ * typed ahead, in order. Progress and results arrive later and land on the screen as it is then.
+ */
+export function actionScreens(host: ScreenHost) {
+  /** Updates the confirm step's state on the latest screen (progress arrives after other keys may have moved on). */
+  const setConfirm = (next: Partial<ConfirmState>) => {
+    const latest = host.screen();
+    if (latest.kind === 'confirm') host.setScreen({ ...latest, state: { ...latest.state, ...next } });
+  };
+
+  const setPlan = (next: Partial<PlanState>) => {
+    const latest = host.screen();
+    if (latest.kind === 'plan') host.setScreen({ ...latest, state: { ...latest.state, ...next } });
+  };
+
+  /** Drafts the plan the options on screen give; a draft for options since changed is dropped. */
+  const redraft = (screen: Extract<Screen, { kind: 'options' }>) => {
+    const form = screen.state.form;
+    void host.actions.draftRestore(screen.key, form).then((draft) => {
+      const latest = host.screen();
+      if (latest.kind === 'options' && latest.state.form === form) host.setScreen({ ...latest, state: { ...latest.state, draft } });
+    });
+  };
+
+  const onOptionsInput = (screen: Extract<Screen, { kind: 'options' }>, names: string[]) => {
+    let state = screen.state;
+    let changed = false;
+    for (const name of names) {
+      const next = optionsKey(state, name);
+      state = next.state;
+      changed ||= next.action === 'redraft';
+      if (next.action === 'cancel') {
+        host.setScreen(screen.back);
+        host.setMessage('restore cancelled: nothing was sent');
+        return;
+      }
+      if (next.action === 'begin' && state.draft && 'planId' in state.draft) {
+        const plan = host.actions.beginPlan(state.draft.planId);
+        if ('refused' in plan) {
+          host.setMessage(plan.refused);
+          break;
+        }
+        host.setScreen({ kind: 'plan', key: screen.key, back: screen.back, state: planState(plan) });
+        return;
+      }
+    }
+    const updated = { ...screen, state };
+    host.setScreen(updated);
+    if (changed) redraft(updated);
+  };
+
+  const skipPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, reason: string) => {
+    const st = screen.state;
+    const skipped = host.actions.skipPlanStep(st.plan.planId, st.current, reason);
+    if ('refused' in skipped) {
+      setPlan({ skipping: reason });
+      host.setMessage(skipped.refused);
+      return;
+    }
+    setPlan({ current: st.current + 1, failed: false, last: null, skipping: null, typed: '', skipped: [...st.skipped, st.current] });
+  };
+
+  const runPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, typed: string) => {
+    const step = screen.state.current;
+    setPlan({ typed, running: { percent: 0, message: '' }, failed: false });
+    void host.actions
+      .runPlanStep(screen.state.plan.planId, step, typed, (percent, message) => setPlan({ running: { percent, message } }))
+      .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
+  };
+
+  /** The plan's steps, one at a time: nothing runs ahead of the operator. */
+  const onPlanInput = (screen: Extract<Screen, { kind: 'plan' }>, names: string[]) => {
+    const st = screen.state;
+    if (st.running) return;
+    const finished = st.current >= st.plan.steps.length;
+    let typed = st.typed;
+    for (const name of names) {
+      if (finished) {
+        if (name === 'enter' || name === 'esc') host.setScreen(screen.back);
+        return;
+      }
+      if (name === 'esc' && st.skipping !== null) {
+        setPlan({ skipping: null });
+        return;
+      }
+      if (name === 'esc') {
+        host.actions.closePlan(st.plan.planId, `stopped by the operator before step ${st.current + 1}`);
+        host.setScreen(screen.back);
+        host.setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
+        return;
+      }
+      if (st.failed && st.skipping !== null) {
+        // Typing the reason for a skip: Esc leaves skip mode (the plan stays stopped at this step).
+        let reason = st.skipping;
+        if (name === 'enter') return skipPlanStep(screen, reason);
+        reason = typeInto(reason, name) ?? reason;
+        setPlan({ skipping: reason });
+        continue;
+      }
+      if (st.failed) {
+        if (name === 'r') return runPlanStep(screen, typed);
+        if (name === 's' && st.plan.steps[st.current]!.skippable) return setPlan({ skipping: '' });
+        continue;
+      }
+      const step = st.plan.steps[st.current]!;
+      if (!step.destructive) {
+        if (name === 'y') return runPlanStep(screen, '');
+        continue;
+      }
+      if (name === 'enter') {
+        if (typed === st.plan.confirmWord) return runPlanStep(screen, typed);
+        setPlan({ typed });
+        host.setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
+        return;
+      }
+      typed = typeInto(typed, name) ?? typed;
+    }
+    setPlan({ typed });
+  };
+
+  /** The confirm step takes every key itself: a database name may hold q, j or any other command key. */
+  const onConfirmInput = (screen: Extract<Screen, { kind: 'confirm' }>, names: string[]) => {
+    const st = screen.state;
+    if (st.result) {
+      if (names.includes('enter') || names.includes('esc')) host.setScreen(screen.back);
+      return;
+    }
+    if (st.running) return;
+    const word = st.preview.confirmWord;
+    let typed = st.typed;
+    // Keys typed ahead arrive together: handle each, in order (a backspace, then the name, then Enter).
+    for (const name of names) {
+      if (name === 'esc') {
+        host.setScreen(screen.back);
+        host.setMessage('cancelled: nothing was sent');
+        return;
+      }
+      if (word === null) {
+        if (name === 'y') return run(screen, typed);
+        continue;
+      }
+      if (name === 'enter') {
+        if (typed === word) return run(screen, typed);
+        setConfirm({ typed });
+        host.setMessage(`type the name exactly as shown (${word}) to confirm`);
+        return;
+      }
+      typed = typeInto(typed, name) ?? typed;
+    }
+    setConfirm({ typed });
+  };
+
+  const run = (screen: Extract<Screen, { kind: 'confirm' }>, typed: string) => {
+    setConfirm({ typed, running: { percent: 0, message: '' } });
+    void host.actions
+      .run(screen.action, screen.key, typed, (percent, message) => setConfirm({ running: { percent, message } }))
+      .then((result) => setConfirm({ running: null, result }));
+  };
+
+  return { onConfirmInput, onOptionsInput, onPlanInput, redraft };
+}
