@@ -1,0 +1,43 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import { planState } from '../../src/ui/action-screens.js';
+import type { PlanPreview } from '../../src/ui/actions-port.js';
+import { PlanView } from '../../src/ui/PlanView.js';
+import { loadTheme } from '../../src/ui/theme.js';
+
+const theme = loadTheme('default');
+const plan: PlanPreview = {
+  planId: 'p1',
+  title: "Restore SQL01 / Sales ]Q'4 to the latest point",
+  facts: ['restorable to 2026-11-22 02:00:01 (server time) plus the tail'],
+  steps: [
+    { script: "DECLARE @file1 nvarchar(260) = N'X:\\f.bak';\nRESTORE VERIFYONLY FROM DISK = @file1 WITH FILE = @position, CHECKSUM;", summary: 'check that backup #7 can be read', destructive: false, skippable: true },
+    { script: "RESTORE DATABASE [Sales ]]Q'4] FROM DISK = @file1 WITH FILE = @position, NORECOVERY;", summary: 'restore the full backup #7', destructive: true, skippable: false },
+  ],
+  confirmWord: "Sales ]Q'4",
+};
+
+const draw = (state: ReturnType<typeof planState>) => render(<PlanView state={state} theme={theme} height={20} />).lastFrame() ?? '';
+
+describe('the plan screen', () => {
+  it('asks for y on a check and for the name on a step that writes over the database', () => {
+    expect(draw(planState(plan))).toContain('Press y to run step 1, Esc to stop.');
+    const second = draw({ ...planState(plan), current: 1, typed: 'Sal' });
+    expect(second).toContain("Step 2 writes over Sales ]Q'4 or takes it offline.");
+    expect(second).toContain("Type Sales ]Q'4 and Enter to run it, Esc to stop: Sal");
+    expect(second).toMatch(/✔ +1\. check that backup #7 can be read/);
+  });
+
+  it('offers skipping a failed check with a reason, and not a failed restore', () => {
+    const last = { ok: false, messages: ['Msg 3201: Cannot open backup device'], error: 'VERIFY DATABASE is terminating abnormally.' };
+    const failedCheck = draw({ ...planState(plan), failed: true, last });
+    expect(failedCheck).toContain('✖ step 1 failed: VERIFY DATABASE is terminating abnormally.');
+    expect(failedCheck).toContain('Msg 3201: Cannot open backup device');
+    expect(failedCheck).toContain('r runs this step again; s skips it (with a reason); Esc stops the plan here');
+    expect(draw({ ...planState(plan), failed: true, last, skipping: 'read by hand' })).toContain('Why is this step skipped? (kept in the journal) read by hand');
+    const failedRestore = draw({ ...planState(plan), current: 1, failed: true, last });
+    expect(failedRestore).toContain('r runs this step again; Esc stops the plan here');
+    expect(failedRestore).not.toContain('s skips it');
+    expect(draw({ ...planState(plan), current: 2, skipped: [0] })).toMatch(/↷ +1\. check that backup #7/);
+  });
+});
