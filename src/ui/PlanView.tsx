@@ -73,7 +73,7 @@ export function PlanView({ state, theme, height }: { state: PlanState; theme: Th
             </Box>
           ) : step.destructive ? (
             <Box flexDirection="column">
-              <Text>{`   Step ${current + 1} writes over ${plan.confirmWord} or takes it offline.`}</Text>
+              <Text>{`   Step ${current + 1} writes database ${plan.confirmWord} or takes it offline: it needs the name typed.`}</Text>
               <Text wrap="truncate-end">
                 {'   Type '}
                 <Styled theme={theme} token="title">{plan.confirmWord}</Styled>

@@ -23,7 +23,7 @@ describe('the plan screen', () => {
   it('asks for y on a check and for the name on a step that writes over the database', () => {
     expect(draw(planState(plan))).toContain('Press y to run step 1, Esc to stop.');
     const second = draw({ ...planState(plan), current: 1, typed: 'Sal' });
-    expect(second).toContain("Step 2 writes over Sales ]Q'4 or takes it offline.");
+    expect(second).toContain("Step 2 writes database Sales ]Q'4 or takes it offline: it needs the name typed.");
     expect(second).toContain("Type Sales ]Q'4 and Enter to run it, Esc to stop: Sal");
     expect(second).toMatch(/✔ +1\. check that backup #7 can be read/);
   });
