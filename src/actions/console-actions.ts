@@ -168,7 +168,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       database: draft.database,
       kind: 'restore',
       sql: draft.title,
-      steps: draft.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind), text: s.text, params: s.params })),
+      steps: draft.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, text: s.text, params: s.params })),
     });
     return { planId, title: draft.title, facts: draft.facts, steps: draft.steps.map(stepView), confirmWord: draft.database };
   }

@@ -162,11 +162,13 @@ export class Executor {
    * percent_complete from sys.dm_exec_requests on another connection. A failed probe only skips a beat.
    */
   private probeProgress(runner: InstanceRunner, statement: Statement, everyMs: number, onProgress?: (percent: number, message: string) => void) {
+    // Nobody watching: nothing to probe for.
+    if (!onProgress) return { heard: () => undefined, stop: () => undefined };
     let lastHeard = Date.now();
     let busy = false;
     let stopped = false;
     const timer = setInterval(() => {
-      if (!onProgress || busy || Date.now() - lastHeard < everyMs) return;
+      if (busy || Date.now() - lastHeard < everyMs) return;
       busy = true;
       const asked = lastHeard;
       runner

@@ -28,7 +28,7 @@ export interface JournalEntry {
   durationMs?: number;
   reason?: string;
   /** For a plan: every step as it will run, so an interrupted plan can be resumed exactly. */
-  steps?: { kind: string; summary: string; destructive: boolean; skippable?: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
+  steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
 }
 
 /** The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */

@@ -1,8 +1,7 @@
 import { buildRestoreChain, type RestoreTarget } from '../domain/chain.js';
 import type { BackupSet } from '../domain/history.js';
-import { formatServerTime, parseWallClock } from '../domain/time.js';
+import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
 import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
-import { utcToServerLocal } from '../domain/time.js';
 import type { InstanceRunner } from './executor.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import type { RestoreForm } from '../ui/actions-port.js';
@@ -77,8 +76,8 @@ export function contextFor(
   db: DatabaseSnapshot,
   runner: InstanceRunner | null,
   cache: Map<string, Promise<BackupFile[]>>,
-  now: number = Date.now(),
 ): RequestContext & { serverNowUtc: number } {
+  const now = Date.now();
   const inst = snapshot.instances.find((i) => i.name === db.instance);
   const offsetMinutes = inst?.utcOffsetMinutes ?? 0;
   const serverNowUtc = (inst && serverClock(inst, now)) ?? now;

@@ -23,6 +23,26 @@ const MAX_BACKOFF_MS = 10 * 60_000;
  */
 const CONNECT_FANOUT = 4;
 
+class NoAnswer extends Error {}
+
+/**
+ * The driver's timeouts bound a login and a poll; this covers the time between them (a login that hangs
+ * after connect, a half-open socket), so a slot is never held for ever.
+ */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let guard: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      work,
+      new Promise<never>((_, reject) => {
+        guard = setTimeout(() => reject(new NoAnswer(`no answer within ${ms / 1000} s`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(guard);
+  }
+}
+
 /**
  * Polls every inventoried instance concurrently, at most `poll.concurrency` at a time, each once per
  * interval (with jitter so a large fleet does not poll in lockstep). A slow or dead instance holds only
@@ -79,24 +99,14 @@ export class FleetPoller {
     if (!client || !(client instanceof InstanceClient)) {
       t.fail(client?.error ?? 'not prepared', started);
     } else {
-      // The driver's timeouts bound a poll; this guard covers the time between them (a login that
-      // hangs after connect, a half-open socket), so a slot is never held for ever.
       const limit = (this.settings.connectTimeoutSeconds + this.settings.requestTimeoutSeconds + 5) * 1000;
-      let guard: NodeJS.Timeout | undefined;
       try {
         const withFiles = t.wantsFiles(started);
-        const result = await Promise.race([
-          client.poll(t.sinceId, this.options.windowDays ?? 8, withFiles),
-          new Promise<never>((_, reject) => {
-            guard = setTimeout(() => reject(new Error(`no answer within ${limit / 1000} s`)), limit);
-          }),
-        ]);
+        const result = await withDeadline(client.poll(t.sinceId, this.options.windowDays ?? 8, withFiles), limit);
         t.apply(result, this.now(), this.now() - started, withFiles);
       } catch (error) {
-        if ((error as Error).message.startsWith('no answer within')) await client.close();
+        if (error instanceof NoAnswer) await client.close();
         t.fail(describeError(error), this.now());
-      } finally {
-        clearTimeout(guard);
       }
     }
     this.finish(t);
@@ -145,14 +155,7 @@ export class FleetPoller {
   private connectFirst(t: InstanceTracker, client: InstanceClient): void {
     this.connecting++;
     this.inFlight.add(t);
-    const limit = (this.settings.connectTimeoutSeconds + 5) * 1000;
-    let guard: NodeJS.Timeout | undefined;
-    void Promise.race([
-      client.connect(),
-      new Promise<never>((_, reject) => {
-        guard = setTimeout(() => reject(new Error(`no answer within ${limit / 1000} s`)), limit);
-      }),
-    ])
+    void withDeadline(client.connect(), (this.settings.connectTimeoutSeconds + 5) * 1000)
       .then(
         () => {
           this.queue.unshift(t);
@@ -164,7 +167,6 @@ export class FleetPoller {
         },
       )
       .finally(() => {
-        clearTimeout(guard);
         this.connecting--;
         this.inFlight.delete(t);
         this.pump();

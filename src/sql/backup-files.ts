@@ -2,6 +2,8 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { BackupSet } from '../domain/history.js';
 import { parseRows } from './rows.js';
+import { bindParams } from './run-statement.js';
+import { backupDevices, FILE } from './statements.js';
 
 /** A file inside a backup, as RESTORE FILELISTONLY lists it: what WITH MOVE has to name. */
 export interface BackupFile {
@@ -23,11 +25,8 @@ const fileListRow = z.object({
  * Read-only, so it needs no confirmation; the device names are parameters like everywhere else.
  */
 export async function readBackupFiles(pool: sql.ConnectionPool, backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]> {
-  const sorted = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
-  const request = pool.request();
-  sorted.forEach((m, i) => request.input(`file${i + 1}`, sql.NVarChar(260), m.physicalDeviceName));
-  request.input('position', sql.Int(), backup.position);
-  const result = await request.query(`RESTORE FILELISTONLY FROM ${sorted.map((_, i) => `DISK = @file${i + 1}`).join(', ')} WITH FILE = @position;`);
+  const from = backupDevices(backup);
+  const result = await bindParams(pool.request(), from.params).query(`RESTORE FILELISTONLY FROM ${from.clause} WITH ${FILE};`);
   return parseRows('restore-filelistonly', fileListRow, result.recordset ?? []).map((r) => ({
     logicalName: r.LogicalName,
     physicalName: r.PhysicalName,

@@ -26,16 +26,22 @@ function typed(p: Param): [sql.ISqlType, unknown] {
   }
 }
 
+/** Binds a statement's parameters to a request, each with its T-SQL type. */
+export function bindParams(request: sql.Request, params: readonly Param[]): sql.Request {
+  for (const p of params) {
+    const [type, value] = typed(p);
+    request.input(p.name.slice(1), type, value);
+  }
+  return request;
+}
+
 /**
  * Runs one statement with its own timeout (BACKUP and RESTORE outlast any query timeout), streaming
  * SQL Server's INFO messages (STATS progress) as they arrive; an abort sends ATTENTION.
  */
 export async function runStatement(pool: sql.ConnectionPool, statement: Statement, options: RunOptions): Promise<StatementResult> {
   const request = (pool as unknown as { request(o: { requestTimeout: number }): sql.Request }).request({ requestTimeout: options.timeoutMs });
-  for (const p of statement.params) {
-    const [type, value] = typed(p);
-    request.input(p.name.slice(1), type, value);
-  }
+  bindParams(request, statement.params);
   const messages: string[] = [];
   request.on('info', (info: { message: string }) => {
     messages.push(info.message);

@@ -43,15 +43,17 @@ export function script(s: Statement): string {
 
 const STATS = 'STATS = 10';
 
+/** Names a backup's set on its media: a file that backups were appended to (NOINIT) holds them in order. */
+export const FILE = 'FILE = @position';
+
 /**
- * The FROM devices of a backup and the FILE = n option naming its set on them: a file that several
- * backups were appended to (NOINIT) holds them in order, and RESTORE without FILE reads the first.
+ * The FROM devices of a backup, and the parameters for them and for FILE = @position: RESTORE without
+ * FILE reads the first set in a file. Every RESTORE rpotop writes (and FILELISTONLY) reads a backup so.
  */
-function devices(backup: BackupSet): { clause: string; params: Param[]; file: string } {
+export function backupDevices(backup: Pick<BackupSet, 'media' | 'position'>): { clause: string; params: Param[] } {
   const media = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
-  const params: Param[] = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)' as const, value: m.physicalDeviceName }));
-  params.push({ name: '@position', type: 'int', value: backup.position });
-  return { clause: params.filter((p) => p.type !== 'int').map((p) => `DISK = ${p.name}`).join(', '), params, file: 'FILE = @position' };
+  const disks: Param[] = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)', value: m.physicalDeviceName }));
+  return { clause: disks.map((p) => `DISK = ${p.name}`).join(', '), params: [...disks, { name: '@position', type: 'int', value: backup.position }] };
 }
 
 export type TailVariant = 'norecovery' | 'no_truncate' | 'continue_after_error';
@@ -87,11 +89,11 @@ export function singleUser(database: string): Statement {
 }
 
 export function verifyOnly(database: string, backup: BackupSet): Statement {
-  const d = devices(backup);
+  const d = backupDevices(backup);
   return {
     kind: 'verify',
     database,
-    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH ${d.file}, CHECKSUM;`,
+    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH ${FILE}, CHECKSUM;`,
     params: d.params,
     destructive: false,
     summary: `check that backup #${backup.backupSetId} can be read`,
@@ -116,9 +118,9 @@ export function restoreSteps(
 ): Statement[] {
   return steps.map(({ backup, stopAtLocal, label }, i) => {
     const last = i === steps.length - 1;
-    const d = devices(backup);
+    const d = backupDevices(backup);
     const params = [...d.params];
-    const withs: string[] = [d.file];
+    const withs: string[] = [FILE];
     if (backup.type === 'D') {
       if (options.replace) withs.push('REPLACE');
       options.moves.forEach((m, k) => {

@@ -29,7 +29,6 @@ import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
 export const MIN_COLUMNS = 80;
-
 export const MIN_ROWS = 24;
 
 interface UiState {
@@ -223,7 +222,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         return cursor;
       }
       case 'back':
-        if (screen.kind === 'help' || screen.kind === 'instance' || screen.kind === 'confirm' || screen.kind === 'plan' || screen.kind === 'options') setScreen(screen.back);
+        if ('back' in screen) setScreen(screen.back);
         else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
         else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
         return cursor;

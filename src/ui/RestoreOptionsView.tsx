@@ -1,4 +1,5 @@
 import { Box, Text } from 'ink';
+import type { PlanPreview } from './actions-port.js';
 import { FIELDS, type OptionsState } from './restore-options.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
@@ -33,20 +34,7 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
       ) : 'refused' in draft ? (
         <Styled theme={theme} token="error" wrap="wrap">{`✖ no plan with these options: ${draft.refused}`}</Styled>
       ) : (
-        <Box flexDirection="column">
-          {(() => {
-            const lines = [...draft.facts.map((f) => `  ${f}`), ...draft.steps.map((s, i) => ` ${String(i + 1).padStart(2)}. ${s.summary}`)];
-            const shown = lines.length > room ? room - 1 : room;
-            return [
-              ...lines.slice(0, shown).map((line, i) => (
-                <Styled key={i} theme={theme} token={i < draft.facts.length ? 'muted' : 'accent'}>{line}</Styled>
-              )),
-              lines.length > shown ? (
-                <Styled key="more" theme={theme} token="muted">{`  ... ${lines.length - shown} more line(s); the plan screen shows every step`}</Styled>
-              ) : null,
-            ];
-          })()}
-        </Box>
+        <DraftLines draft={draft} theme={theme} room={room} />
       )}
       <Text> </Text>
       <Text wrap="truncate-end">
@@ -54,6 +42,24 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
         <Styled theme={theme} token="title">Enter</Styled>
         {' begins this plan (each step confirmed on its own) · Esc back'}
       </Text>
+    </Box>
+  );
+}
+
+/** The draft's facts, then its steps, in `room` lines; what does not fit is counted. */
+function DraftLines({ draft, theme, room }: { draft: PlanPreview; theme: Theme; room: number }) {
+  const lines = [...draft.facts.map((f) => `  ${f}`), ...draft.steps.map((s, i) => ` ${String(i + 1).padStart(2)}. ${s.summary}`)];
+  const shown = lines.length > room ? room - 1 : room;
+  return (
+    <Box flexDirection="column">
+      {lines.slice(0, shown).map((line, i) => (
+        <Styled key={i} theme={theme} token={i < draft.facts.length ? 'muted' : 'accent'}>
+          {line}
+        </Styled>
+      ))}
+      {lines.length > shown ? (
+        <Styled theme={theme} token="muted">{`  ... ${lines.length - shown} more line(s); the plan screen shows every step`}</Styled>
+      ) : null}
     </Box>
   );
 }

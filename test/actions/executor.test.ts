@@ -5,9 +5,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRefused, Executor } from '../../src/actions/executor.js';
 import { Journal } from '../../src/actions/journal.js';
 import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js';
-import type { ConsoleActions } from '../../src/actions/console-actions.js';
+import { ConsoleActions } from '../../src/actions/console-actions.js';
 import { defaultRestoreForm, type RestoreForm } from '../../src/ui/actions-port.js';
-import { resolveInventory } from '../../src/config/resolve.js';
+import { resolveInventory, type Inventory } from '../../src/config/resolve.js';
 import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
 import { multiUser, recoverOnly, restoreSteps, singleUser, tailLogBackup } from '../../src/sql/statements.js';
@@ -21,6 +21,7 @@ const scenario = loadScenario('seeds');
 let fleet: SimFleet;
 let poller: FleetPoller;
 let instance: InstanceConfig;
+let inventory: Inventory;
 const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-journal-'));
 
 beforeAll(async () => {
@@ -28,7 +29,7 @@ beforeAll(async () => {
   const endpoints = await fleet.start();
   const input = demoInventory(scenario, endpoints.filter((e) => e.name === 'LYNCSQL01'));
   input.groups = [];
-  const inventory = resolveInventory(configSchema.parse(input));
+  inventory = resolveInventory(configSchema.parse(input));
   instance = inventory.config.instances[0]!;
   poller = new FleetPoller({ inventory, env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null });
   await poller.pollAll();
@@ -39,6 +40,9 @@ afterAll(async () => {
 });
 
 const run = () => poller.runnerFor('LYNCSQL01')!;
+
+/** The console's actions on LYNCSQL01, journaling to a file of the test's own. */
+const consoleActions = (journal: string | Journal) => new ConsoleActions(poller, inventory, typeof journal === 'string' ? new Journal(path.join(dir, journal)) : journal, false);
 
 /** Drafts a restore with these options and begins it, as Enter on the options screen does. */
 async function begin(actions: ConsoleActions, key: string, form: Partial<RestoreForm> = {}) {
@@ -177,11 +181,8 @@ describe('the executor', () => {
 
 describe('tail-log variants from the console', () => {
   it('reads the log of a database that cannot start with NO_TRUNCATE, and of a damaged one with CONTINUE_AFTER_ERROR', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
     const journal = new Journal(path.join(dir, 'variants.jsonl'));
-    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
+    const actions = consoleActions(journal);
     const db = fleet.instance('LYNCSQL01').findDatabase('rtcshared')!;
     const noop = () => undefined;
     try {
@@ -225,11 +226,8 @@ describe('the journal', () => {
 
 describe('a restore plan from the console', () => {
   it('runs steps only in order, stops on a failure with SQL Server\'s message, and retries the same step', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
     const journal = new Journal(path.join(dir, 'console-plan.jsonl'));
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
-    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
+    const actions = consoleActions(journal);
     await poller.pollAll();
     const plan = await begin(actions, 'LYNCSQL01/rtcshared');
     if ('refused' in plan) throw new Error(plan.refused);
@@ -261,13 +259,9 @@ describe('a restore plan from the console', () => {
 
 describe('resuming an interrupted restore', () => {
   it('finds the plan in the journal after the process is gone, and resumes at the step that did not finish', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
     const file = path.join(dir, 'resume.jsonl');
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
-    const inventory = resolveInventory(configSchema.parse(input));
     await poller.pollAll();
-    const before = new ConsoleActions(poller, inventory, new Journal(file), false);
+    const before = consoleActions(new Journal(file));
     const plan = await begin(before, 'LYNCSQL01/lis');
     if ('refused' in plan) throw new Error(plan.refused);
     const noop = () => undefined;
@@ -276,7 +270,7 @@ describe('resuming an interrupted restore', () => {
     expect(fleet.instance('LYNCSQL01').findDatabase('lis')!.state).toBe('RESTORING');
 
     // A new process: nothing in memory, only the journal.
-    const after = new ConsoleActions(poller, inventory, new Journal(file), false);
+    const after = consoleActions(new Journal(file));
     expect(after.interruptedPlans()).toEqual([{ planId: plan.planId, what: 'LYNCSQL01 / lis', next: 2, total: plan.steps.length }]);
     const resumed = after.resumePlan(plan.planId);
     if ('refused' in resumed) throw new Error(resumed.refused);
@@ -292,11 +286,8 @@ describe('resuming an interrupted restore', () => {
   }, 60_000);
 
   it('does not offer a plan the operator stopped', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
     const file = path.join(dir, 'stopped.jsonl');
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
-    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), new Journal(file), false);
+    const actions = consoleActions(new Journal(file));
     const plan = await begin(actions, 'LYNCSQL01/rtcab');
     if ('refused' in plan) throw new Error(plan.refused);
     expect(actions.interruptedPlans()).toHaveLength(1);
@@ -307,10 +298,7 @@ describe('resuming an interrupted restore', () => {
 
 describe('permissions', () => {
   it('does not offer a tail-log backup or a restore the login may not run, and names what is missing', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
-    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), new Journal(path.join(dir, 'perm.jsonl')), false);
+    const actions = consoleActions('perm.jsonl');
     const inst = fleet.instance('LYNCSQL01');
     inst.options.readOnlyLogin = true;
     try {
@@ -333,11 +321,8 @@ describe('permissions', () => {
 describe('skipping a failed step', () => {
   // Last in the file: it restores xds, which the tests above use.
   it('skips a failed check with a reason in the journal, never a restore of the chain', async () => {
-    const { ConsoleActions } = await import('../../src/actions/console-actions.js');
     const journal = new Journal(path.join(dir, 'skip.jsonl'));
-    const input = demoInventory(scenario, fleet.endpoints().filter((e) => e.name === 'LYNCSQL01'));
-    input.groups = [];
-    const actions = new ConsoleActions(poller, resolveInventory(configSchema.parse(input)), journal, false);
+    const actions = consoleActions(journal);
     await poller.pollAll();
     const plan = await begin(actions, 'LYNCSQL01/xds', { verifyFirst: true });
     if ('refused' in plan) throw new Error(plan.refused);
