@@ -50,9 +50,13 @@ const inventory = resolveInventory(
 const poller = new FleetPoller({ inventory, env: { BENCH_PW: endpoints[0]!.password }, prompt: null });
 const bound = Math.ceil(instances / concurrency) * latency;
 
+const beforeFirst = await stats();
 let t = performance.now();
 await poller.pollAll();
 const firstMs = performance.now() - t;
+const afterFirst = await stats();
+const firstBytes = afterFirst.bytesIn + afterFirst.bytesOut - beforeFirst.bytesIn - beforeFirst.bytesOut;
+const firstRows = poller.trackers.reduce((n, tr) => n + tr.lastPollRows, 0);
 t = performance.now();
 const first = poller.snapshot();
 const snapshotMs = performance.now() - t;
@@ -81,6 +85,7 @@ const f = (n: number) => n.toFixed(0);
 console.log(`instances ${instances}, databases ${instances * databases}, concurrency ${concurrency}, latency ${latency} ms per round trip`);
 console.log(`bound ceil(instances / concurrency) x latency: ${bound} ms`);
 console.log(`first poll: ${f(firstMs)} ms, ratio ${(firstMs / bound).toFixed(2)} (connects first: prelogin, login and the initial SET batch are 3 more round trips)`);
+console.log(`first poll read: ${f(firstBytes)} bytes on the wire, ${firstRows} rows (${f(firstBytes / instances)} bytes and ${(firstRows / instances).toFixed(1)} rows per instance)`);
 console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} ms, ratio ${(steadyMs / bound).toFixed(2)}`);
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);

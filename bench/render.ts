@@ -2,7 +2,8 @@
  * What the console costs to draw:
  *   npx tsx bench/render.ts [--sizes 1000,50000] [--keys 200]
  * For each fleet size, prints the time to the first frame, the median and p99 time from a key press
- * (j, scrolling) to its frame, and the time to filter and sort every database.
+ * (j, scrolling) to its frame, and the time to filter and sort every database. Frames are drawn as the
+ * console draws them, with the cross-frame cache in ink's frame builder (--ink-as-shipped: without it).
  */
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -17,10 +18,15 @@ import { SimFleet } from '../src/sim/fleet.js';
 import { offlinePoll } from '../src/sim/offline.js';
 import { scaleScenario } from '../src/sim/scenarios.js';
 import { App } from '../src/ui/App.js';
+import { installFrameCache } from '../src/ui/ink-frame-cache.js';
 import { buildRows, initialGrid } from '../src/ui/grid-model.js';
 import { loadTheme } from '../src/ui/theme.js';
 
-const { values } = parseArgs({ options: { sizes: { type: 'string', default: '1000,50000' }, keys: { type: 'string', default: '200' } } });
+const { values } = parseArgs({
+  options: { sizes: { type: 'string', default: '1000,50000' }, keys: { type: 'string', default: '200' }, 'ink-as-shipped': { type: 'boolean', default: false } },
+});
+const cached = values['ink-as-shipped'] ? false : (await installFrameCache()) !== null;
+console.log(`ink ${cached ? 'with the cross-frame cache' : 'as shipped (no cross-frame cache)'}, screen 160x50`);
 
 function snapshotOf(databases: number): FleetSnapshot {
   const perInstance = 40;

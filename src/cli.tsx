@@ -8,6 +8,7 @@ import { terminalPrompt } from './config/prompt.js';
 import { FleetPoller } from './fleet/poller.js';
 import { startDemo } from './sim/demo.js';
 import { App } from './ui/App.js';
+import { installFrameCache } from './ui/ink-frame-cache.js';
 import { enterAlternateScreen } from './ui/terminal.js';
 import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
@@ -36,6 +37,7 @@ async function runConsole(config: Config, opts: { theme: string | undefined; rea
   await poller.start();
   const readOnly = opts.readOnly || config.readOnly;
   const actions = new ConsoleActions(poller, inventory, new Journal(), readOnly);
+  await installFrameCache();
   const restore = enterAlternateScreen();
   try {
     const app = render(<App source={poller} actions={actions} theme={theme} readOnly={readOnly} />, {
