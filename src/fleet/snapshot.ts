@@ -100,16 +100,33 @@ function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: nu
   return derived;
 }
 
-/** Classification depends only on the inventory and the names: computed once per database. */
-const classifications = new WeakMap<Inventory, Map<string, ReturnType<typeof classifyDatabase>>>();
+/**
+ * Classification depends only on the inventory and the names: computed once per database, found by
+ * instance then name (no key string built per database per snapshot).
+ */
+const classifications = new WeakMap<Inventory, Map<string, Map<string, ReturnType<typeof classifyDatabase>>>>();
 
 function classify(inventory: Inventory, instance: string, database: string): ReturnType<typeof classifyDatabase> {
-  let byKey = classifications.get(inventory);
-  if (!byKey) classifications.set(inventory, (byKey = new Map()));
-  const key = `${instance}\u0000${database}`;
-  let found = byKey.get(key);
-  if (!found) byKey.set(key, (found = classifyDatabase(inventory, instance, database)));
+  let byInstance = classifications.get(inventory);
+  if (!byInstance) classifications.set(inventory, (byInstance = new Map()));
+  let byName = byInstance.get(instance);
+  if (!byName) byInstance.set(instance, (byName = new Map()));
+  let found = byName.get(database);
+  if (!found) byName.set(database, (found = classifyDatabase(inventory, instance, database)));
   return found;
+}
+
+/**
+ * A database's key, the same string in every snapshot: the grid compares keys to break ties when it
+ * sorts, and a string built afresh each snapshot would be flattened again on its first comparison.
+ */
+const keys = new WeakMap<InstanceTracker, Map<string, string>>();
+function keyOf(t: InstanceTracker, database: string): string {
+  let byName = keys.get(t);
+  if (!byName) keys.set(t, (byName = new Map()));
+  let key = byName.get(database);
+  if (key === undefined) byName.set(database, (key = `${t.name}/${database}`));
+  return key;
 }
 
 function agKey(ag: string, database: string): string {
@@ -122,13 +139,13 @@ function agKey(ag: string, database: string): string {
  */
 export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: SnapshotContext): FleetSnapshot {
   // Availability group databases: every replica's history and the primary's state.
-  const agHistory = new Map<string, { rows: BackupSet[]; replicas: string[]; primary: DatabaseState | null }>();
+  const agHistory = new Map<string, { parts: (readonly BackupSet[])[]; replicas: string[]; primary: DatabaseState | null }>();
   for (const t of trackers) {
     for (const db of t.databases) {
       if (!db.availabilityGroup) continue;
       const key = agKey(db.availabilityGroup.name, db.name);
-      const entry = agHistory.get(key) ?? { rows: [], replicas: [], primary: null };
-      entry.rows.push(...t.historyOf(db.name));
+      const entry = agHistory.get(key) ?? { parts: [], replicas: [], primary: null };
+      entry.parts.push(t.historyOf(db.name));
       entry.replicas.push(t.name);
       if (db.availabilityGroup.role === 'PRIMARY') entry.primary = db;
       agHistory.set(key, entry);
@@ -178,7 +195,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
 
     for (const db of t.databases) {
       const ag = db.availabilityGroup ? agHistory.get(agKey(db.availabilityGroup.name, db.name)) : undefined;
-      const history = ag ? dedupe(ag.rows) : t.historyOf(db.name);
+      const history = ag ? merged(ag.parts) : t.historyOf(db.name);
       const state = ag?.primary && ag.primary !== db ? { ...db, lastLogBackupLsn: ag.primary.lastLogBackupLsn } : db;
       const classification = classify(ctx.inventory, t.name, db.name);
       const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt);
@@ -196,7 +213,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         derived.chain,
       );
       databases.push({
-        key: `${t.name}/${db.name}`,
+        key: keyOf(t, db.name),
         instance: t.name,
         name: db.name,
         inventoried: classification.inventoried,
@@ -223,13 +240,21 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
     (a, b) =>
       statusSeverity[b.assessment.status] - statusSeverity[a.assessment.status] ||
       (b.assessment.exposureMs ?? Infinity) - (a.assessment.exposureMs ?? Infinity) ||
-      a.key.localeCompare(b.key),
+      (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
   return { fleet: ctx.inventory.config.fleet, takenAt: ctx.now, instances, databases, counts, worst };
 }
 
-function dedupe(rows: readonly BackupSet[]): BackupSet[] {
+/** Merged histories by their first replica's array: the same merged array while no replica's rows change. */
+const mergedCache = new WeakMap<readonly BackupSet[], { parts: (readonly BackupSet[])[]; rows: readonly BackupSet[] }>();
+
+/** An availability group database's history over its replicas, each backup set once (by its uuid). */
+function merged(parts: (readonly BackupSet[])[]): readonly BackupSet[] {
+  const cached = mergedCache.get(parts[0]!);
+  if (cached && cached.parts.length === parts.length && cached.parts.every((p, i) => p === parts[i])) return cached.rows;
   const seen = new Map<string, BackupSet>();
-  for (const b of rows) seen.set(b.backupSetUuid.toLowerCase(), b);
-  return [...seen.values()];
+  for (const part of parts) for (const b of part) seen.set(b.backupSetUuid.toLowerCase(), b);
+  const rows = [...seen.values()];
+  mergedCache.set(parts[0]!, { parts, rows });
+  return rows;
 }

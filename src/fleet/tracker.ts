@@ -127,7 +127,11 @@ export class InstanceTracker {
     }
   }
 
-  historyOf(database: string): BackupSet[] {
+  /**
+   * A database's rows, the same array until its rows change (derived data is cached on its identity):
+   * a database without rows gets its own empty array too, kept like the others.
+   */
+  historyOf(database: string): readonly BackupSet[] {
     if (!this.byDatabase) {
       this.byDatabase = new Map();
       for (const b of this.rows.values()) {
@@ -136,7 +140,9 @@ export class InstanceTracker {
         else this.byDatabase.set(b.databaseName, [b]);
       }
     }
-    return this.byDatabase.get(database) ?? [];
+    let list = this.byDatabase.get(database);
+    if (!list) this.byDatabase.set(database, (list = []));
+    return list;
   }
 
   get rowCount(): number {

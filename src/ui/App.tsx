@@ -91,15 +91,8 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     if (first) setMessage(`interrupted restore of ${first.what} before step ${first.next + 1} of ${first.total}: type :resume to continue it`);
   }, [actions]);
 
-  useEffect(() => {
-    const unsubscribe = source.subscribe(setSnapshot);
-    // Exposure grows between polls: refresh what is shown every second.
-    const timer = setInterval(() => setSnapshot(source.snapshot()), 1000);
-    return () => {
-      unsubscribe();
-      clearInterval(timer);
-    };
-  }, [source]);
+  // The source also tells of time passing (exposure grows between polls), about once a second.
+  useEffect(() => source.subscribe(setSnapshot), [source]);
 
   const rowsCache = useRef<{ snapshot: FleetSnapshot; grid: GridState; rows: ReturnType<typeof buildRows> } | null>(null);
   const rowsFor = (g: GridState) => {

@@ -1,5 +1,5 @@
 import sql from 'mssql';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
@@ -109,6 +109,41 @@ describe('polling the seeds fleet through the driver', () => {
     const kept = db(p.snapshot(), 'LYNCSQL01/xds').history;
     expect(kept.every((b) => b.backupSetId >= oldest)).toBe(true);
     expect(tracker.rowCount).toBeGreaterThan(0);
+  });
+});
+
+describe('snapshots as the console reads them', () => {
+  it('serves one snapshot until a poll changes something or a second passes, and tells listeners of both', async () => {
+    let t = Date.now();
+    const p = poller(inventory(), () => t);
+    try {
+      await p.pollAll();
+      const first = p.snapshot();
+      t += 999;
+      expect(p.snapshot()).toBe(first);
+      t += 1;
+      const ticked = p.snapshot();
+      expect(ticked).not.toBe(first);
+      expect(ticked.takenAt).toBe(t);
+      // Histories keep their identity while no rows arrive, so what is derived from them is not
+      // derived again every second: a database never backed up and a merged AG database included.
+      for (const key of ['AXSQL01/ReportServerTempDB', 'SQLAG01/SalesDW', 'AXSQL01/ReportServer']) {
+        expect(db(ticked, key).history, key).toBe(db(first, key).history);
+      }
+
+      const heard: FleetSnapshot[] = [];
+      const unsubscribe = p.subscribe((s) => heard.push(s));
+      t += 1000;
+      await vi.waitFor(() => expect(heard.map((s) => s.takenAt)).toEqual([t]), { timeout: 3000 });
+      await p.pollAll();
+      // A poll is heard at once, though no time passed.
+      await vi.waitFor(() => expect(heard).toHaveLength(2), { timeout: 3000 });
+      expect(heard[1]).not.toBe(heard[0]);
+      expect(heard[1]!.takenAt).toBe(t);
+      unsubscribe();
+    } finally {
+      await p.stop();
+    }
   });
 });
 
