@@ -1,6 +1,8 @@
 /**
- * How fast the poller reads a large fleet:
- *   npx tsx bench/poll.ts [--instances 500] [--databases 40] [--latency 50] [--concurrency 32] [--steady 3]
+ * How fast the poller reads a large fleet, compiled as the CLI runs (or from the sources under tsx,
+ * which adds some 40 MB of RSS of its own):
+ *   npm run bench:poll -- [--instances 500] [--databases 40] [--latency 50] [--concurrency 32] [--steady 3]
+ *   node --expose-gc --import tsx bench/poll.ts [same options]
  * The simulated scale fleet runs in a child process with LATENCY ms added to every round trip; this
  * process polls it and prints the measured times against the bound ceil(instances / concurrency) x latency,
  * bytes and rows per steady-state poll, and this process's RSS.
@@ -28,7 +30,10 @@ const databases = Number(values.databases);
 const latency = Number(values.latency);
 const concurrency = Number(values.concurrency);
 
-const child = spawn(process.execPath, ['--import', 'tsx', path.join(import.meta.dirname, 'sim-child.ts'), String(instances), String(databases), String(latency)], {
+// From the sources under tsx, or compiled (npm run bench:poll) under plain node as the CLI runs.
+const compiled = import.meta.url.endsWith('.js');
+const simChild = compiled ? [path.join(import.meta.dirname, 'sim-child.js')] : ['--import', 'tsx', path.join(import.meta.dirname, 'sim-child.ts')];
+const child = spawn(process.execPath, [...simChild, String(instances), String(databases), String(latency)], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
@@ -49,6 +54,15 @@ const inventory = resolveInventory(
 );
 const poller = new FleetPoller({ inventory, env: { BENCH_PW: endpoints[0]!.password }, prompt: null });
 const bound = Math.ceil(instances / concurrency) * latency;
+
+/** RSS after a full GC, and how much of it is the JS heap (used, and reserved by V8) and what lies outside it. */
+function memory(): string {
+  global.gc?.();
+  const m = process.memoryUsage();
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(0);
+  return `RSS ${mb(m.rss)} MB: JS heap ${mb(m.heapUsed)} MB used of ${mb(m.heapTotal)} MB reserved, ${mb(m.rss - m.heapTotal)} MB outside it (buffers ${mb(m.arrayBuffers)} MB)`;
+}
+const loaded = memory();
 
 const beforeFirst = await stats();
 let t = performance.now();
@@ -78,10 +92,9 @@ const steadyMs = steadyTimes.reduce((a, b) => a + b, 0) / steadyTimes.length;
 t = performance.now();
 poller.snapshot();
 const resnapshotMs = performance.now() - t;
-global.gc?.();
-const rss = process.memoryUsage().rss;
 
 const f = (n: number) => n.toFixed(0);
+console.log(`${compiled ? 'compiled, under plain node' : 'from the sources, under tsx'}`);
 console.log(`instances ${instances}, databases ${instances * databases}, concurrency ${concurrency}, latency ${latency} ms per round trip`);
 console.log(`bound ceil(instances / concurrency) x latency: ${bound} ms`);
 console.log(`first poll: ${f(firstMs)} ms, ratio ${(firstMs / bound).toFixed(2)} (connects first: prelogin, login and the initial SET batch are 3 more round trips)`);
@@ -90,15 +103,15 @@ console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} m
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);
 console.log(`instances failing: ${failed}`);
-const mem = process.memoryUsage();
 // V8 gives pages back some seconds after the peak (its memory reducer), as a console between polls would see.
+const afterPolls = memory();
 await new Promise((r) => setTimeout(r, 10_000));
-global.gc?.();
-const settled = process.memoryUsage();
-console.log(`poller RSS 10 s later: ${f(settled.rss / 1024 / 1024)} MB (heap ${f(settled.heapUsed / 1024 / 1024)} MB of ${f(settled.heapTotal / 1024 / 1024)} MB reserved)`);
-console.log(`poller RSS: ${f(rss / 1024 / 1024)} MB (heap used after GC ${f(mem.heapUsed / 1024 / 1024)} MB of ${f(mem.heapTotal / 1024 / 1024)} MB reserved, buffers ${f(mem.arrayBuffers / 1024 / 1024)} MB, backup sets held ${poller.trackers.reduce((n, tr) => n + tr.rowCount, 0)})`);
+const settled = memory();
+console.log(`backup sets held: ${poller.trackers.reduce((n, tr) => n + tr.rowCount, 0)}`);
+console.log(`poller memory, modules loaded: ${loaded}`);
+console.log(`poller memory after the polls: ${afterPolls}`);
+console.log(`poller memory 10 s later: ${settled}`);
 await poller.stop();
 // Closing its stdin ends the child cleanly (a profiler attached to it writes its profile).
 child.stdin.end();
-global.gc?.();
-console.log(`after closing the connections: heap used ${f(process.memoryUsage().heapUsed / 1024 / 1024)} MB, RSS ${f(process.memoryUsage().rss / 1024 / 1024)} MB`);
+console.log(`poller memory with the connections closed: ${memory()}`);
