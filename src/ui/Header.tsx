@@ -9,7 +9,10 @@ const ORDER: Status[] = ['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'];
 
 export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: FleetSnapshot; theme: Theme; readOnly: boolean; now: number; title?: string }) {
   const lastPoll = Math.max(0, ...snapshot.instances.map((i) => i.lastSuccessAt ?? 0));
-  const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN').length;
+  // An instance still on its first poll is not down: at start-up the header would otherwise cry wolf.
+  const waiting = snapshot.instances.filter((i) => i.lastAttemptAt === null).length;
+  const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN' && i.lastAttemptAt !== null).length;
+  const plural = (n: number) => `${n} instance${n > 1 ? 's' : ''}`;
   return (
     <Text wrap="truncate-end">
       <Styled theme={theme} token="title">
@@ -24,7 +27,7 @@ export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: Fl
         </Text>
       ))}
       <Styled theme={theme} token="muted">
-        {`  ${lastPoll ? `polled ${formatDuration(Math.max(0, now - lastPoll))} ago` : 'polling…'}${down ? ` · ${down} instance${down > 1 ? 's' : ''} down` : ''}`}
+        {`  ${lastPoll ? `polled ${formatDuration(Math.max(0, now - lastPoll))} ago` : 'polling…'}${down ? ` · ${plural(down)} down` : ''}${waiting && lastPoll ? ` · ${plural(waiting)} not polled yet` : ''}`}
       </Styled>
       {readOnly ? <Styled theme={theme} token="badge">{'  READ-ONLY '}</Styled> : null}
     </Text>

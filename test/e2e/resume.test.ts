@@ -43,7 +43,7 @@ describe.skipIf(!tmuxAvailable)('a restore interrupted by a killed console', () 
     writeFileSync(config, JSON.stringify(demoInventory(scenario, endpoints), null, 2));
     start(120, 32, root);
     keys(consoleCommand, 'Enter');
-    await waitFor((s) => s.includes('STATUS▼') && /✔[1-9]\d* OK/.test(s), 'the dashboard after the first poll');
+    await waitFor((s) => s.includes('STATUS▼') && /✔[1-9]\d* OK/.test(s) && !s.includes('not polled yet'), "the dashboard after every instance's first poll");
     await new Promise((r) => setTimeout(r, 500));
   }, 60_000);
   afterAll(() => {

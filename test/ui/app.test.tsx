@@ -45,6 +45,24 @@ describe('dashboard', () => {
     expect(lines).toHaveLength(29);
   });
 
+  it('tells an instance still on its first poll from one that is down', () => {
+    const [first, second] = snapshot.instances;
+    const partial = {
+      ...snapshot,
+      instances: snapshot.instances.map((i) =>
+        i === first
+          ? { ...i, status: 'UNKNOWN' as const, lastAttemptAt: null, lastSuccessAt: null, error: 'not polled yet' }
+          : i === second
+            ? { ...i, status: 'UNKNOWN' as const, lastAttemptAt: now, lastSuccessAt: null, error: 'Failed to connect' }
+            : i,
+      ),
+    };
+    const partialSource: SnapshotSource = { snapshot: () => partial, subscribe: () => () => undefined, refresh: () => undefined };
+    const r = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 160, rows: 30 }} now={() => now} />);
+    mounted.push(r);
+    expect(frame(r).split('\n')[0]).toMatch(/polled 0 s ago · 1 instance down · 1 instance not polled yet$/);
+  });
+
   it('moves with j/k and arrows, pages, and jumps to the ends', async () => {
     const r = mount();
     const first = selectedLine(r);
