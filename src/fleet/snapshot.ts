@@ -6,6 +6,7 @@ import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { buildRestoreChain, type ChainResult } from '../domain/chain.js';
 import { assess, statusSeverity, worstStatus, type Assessment, type Status } from '../domain/status.js';
 import type { ResolvedTargets } from '../domain/targets.js';
+import type { InstanceConfig } from '../config/schema.js';
 import type { InstanceTracker } from './tracker.js';
 
 export interface InstanceSnapshot {
@@ -100,34 +101,26 @@ function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: nu
   return derived;
 }
 
-/**
- * Classification depends only on the inventory and the names: computed once per database, found by
- * instance then name (no key string built per database per snapshot).
- */
-const classifications = new WeakMap<Inventory, Map<string, Map<string, ReturnType<typeof classifyDatabase>>>>();
-
-function classify(inventory: Inventory, instance: string, database: string): ReturnType<typeof classifyDatabase> {
-  let byInstance = classifications.get(inventory);
-  if (!byInstance) classifications.set(inventory, (byInstance = new Map()));
-  let byName = byInstance.get(instance);
-  if (!byName) byInstance.set(instance, (byName = new Map()));
-  let found = byName.get(database);
-  if (!found) byName.set(database, (found = classifyDatabase(inventory, instance, database)));
-  return found;
+/** A value per owner and name, made on first use and kept while the owner lives. */
+function perName<O extends object, V>(cache: WeakMap<O, Map<string, V>>, owner: O, name: string, make: () => V): V {
+  let byName = cache.get(owner);
+  if (!byName) cache.set(owner, (byName = new Map()));
+  let value = byName.get(name);
+  if (value === undefined) byName.set(name, (value = make()));
+  return value;
 }
+
+/**
+ * Classification depends only on the inventory and the names: computed once per database, kept on the
+ * instance's entry of the inventory (an inventory's own object, so a new inventory classifies anew).
+ */
+const classifications = new WeakMap<InstanceConfig, Map<string, ReturnType<typeof classifyDatabase>>>();
 
 /**
  * A database's key, the same string in every snapshot: the grid compares keys to break ties when it
  * sorts, and a string built afresh each snapshot would be flattened again on its first comparison.
  */
 const keys = new WeakMap<InstanceTracker, Map<string, string>>();
-function keyOf(t: InstanceTracker, database: string): string {
-  let byName = keys.get(t);
-  if (!byName) keys.set(t, (byName = new Map()));
-  let key = byName.get(database);
-  if (key === undefined) byName.set(database, (key = `${t.name}/${database}`));
-  return key;
-}
 
 function agKey(ag: string, database: string): string {
   return `${ag.toLowerCase()}\u0000${database.toLowerCase()}`;
@@ -197,7 +190,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       const ag = db.availabilityGroup ? agHistory.get(agKey(db.availabilityGroup.name, db.name)) : undefined;
       const history = ag ? merged(ag.parts) : t.historyOf(db.name);
       const state = ag?.primary && ag.primary !== db ? { ...db, lastLogBackupLsn: ag.primary.lastLogBackupLsn } : db;
-      const classification = classify(ctx.inventory, t.name, db.name);
+      const classification = perName(classifications, t.config, db.name, () => classifyDatabase(ctx.inventory, t.name, db.name));
       const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt);
       const assessment = assess(
         state,
@@ -213,7 +206,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         derived.chain,
       );
       databases.push({
-        key: keyOf(t, db.name),
+        key: perName(keys, t, db.name, () => `${t.name}/${db.name}`),
         instance: t.name,
         name: db.name,
         inventoried: classification.inventoried,
