@@ -1,6 +1,7 @@
 /**
- * What the console costs to draw:
- *   npx tsx bench/render.ts [--sizes 1000,50000] [--keys 200]
+ * What the console costs to draw, compiled as the CLI runs (or from the sources under tsx):
+ *   npm run bench:render -- [--sizes 1000,50000] [--keys 200] [--ink-as-shipped]
+ *   NODE_ENV=production npx tsx bench/render.ts [same options]
  * For each fleet size, prints the time to the first frame, the median and p99 time from a key press
  * (j, scrolling) to its frame, and the time to filter and sort every database. Frames are drawn as the
  * console draws them, with the cross-frame cache in ink's frame builder (--ink-as-shipped: without it).
