@@ -45,7 +45,7 @@ function fingerprint(instance: string, statement: Statement): string {
 }
 
 /**
- * The only path that changes a server (DESIGN.md 1). Read-only mode and confirmation are enforced here,
+ * The only path that changes a server (docs/architecture.md 1). Read-only mode and confirmation are enforced here,
  * once, for every statement: a view cannot forget to check. Every statement is journaled before it is
  * sent and again when it ends.
  */

@@ -99,7 +99,8 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   if (takeTail) {
     steps.push(tailLogBackup(db.name, file, 'norecovery'));
     // The tail is restored last; it exists once the step above has run.
-    tail = { ...chain.logs.at(-1) ?? chain.diff ?? chain.full, type: 'L', backupSetId: 0, position: 1, media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }], familyCount: 1 };
+    // Taken WITH CHECKSUM (the NORECOVERY tail), so its restore can check them.
+    tail = { ...chain.logs.at(-1) ?? chain.diff ?? chain.full, type: 'L', backupSetId: 0, position: 1, media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }], familyCount: 1, hasBackupChecksums: true };
     notes.push(`the tail-log backup goes to ${file} and is restored last`);
   } else if (over && logged && online) {
     notes.push('no tail-log backup: transactions after the last log backup are lost (REPLACE)');

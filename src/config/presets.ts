@@ -1,6 +1,6 @@
 /**
  * What must be backed up, and restored, together for the application estates operators run
- * (DESIGN.md 6). A preset expands into group members; its notes are shown with the group because
+ * (docs/architecture.md 6). A preset expands into group members; its notes are shown with the group because
  * they change how a restore is done, not only what it covers.
  */
 export interface PresetMember {

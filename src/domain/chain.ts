@@ -50,7 +50,7 @@ interface Partition {
   excluded: { backup: BackupSet; reason: string }[];
 }
 
-/** Step 0 of DESIGN.md 2: one incarnation, no NUL, damaged or incomplete media. */
+/** Step 0 of docs/architecture.md 3: one incarnation, no NUL, damaged or incomplete media. */
 function partition(history: readonly BackupSet[], incarnation: Incarnation): Partition {
   const usable: BackupSet[] = [];
   const excluded: { backup: BackupSet; reason: string }[] = [];
@@ -103,7 +103,7 @@ function anchorOf(a: Anchor): BackupSet {
 
 /**
  * Every full, and every full with each differential based on it, newest anchor first. Restoring from
- * the newest anchor needs the fewest logs; an older one is the fallback of DESIGN.md 2 step 6.
+ * the newest anchor needs the fewest logs; an older one is the fallback of docs/architecture.md 3, step 6.
  * A differential belongs to the full whose backup_set_uuid it names: copy-only fulls never match.
  */
 function anchors(usable: readonly BackupSet[], notAfter: number): Anchor[] {
@@ -275,7 +275,7 @@ function attemptPointInTime(
 }
 
 /**
- * Builds the restore sequence to a target from one database's backup history (DESIGN.md 2):
+ * Builds the restore sequence to a target from one database's backup history (docs/architecture.md 3):
  * one incarnation, the newest anchor (full, or full + its differential) that reaches the target,
  * then LSN-continuous logs, falling back to older anchors when a newer one cannot get there.
  */

@@ -17,7 +17,8 @@ export interface Finding {
     | 'bulk-logged-log'
     | 'rto-exceeded'
     | 'cleartext-link'
-    | 'missing-permission';
+    | 'missing-permission'
+    | 'incomplete-history';
   severity: Severity;
   text: string;
 }
@@ -120,5 +121,25 @@ export function rtoFinding(estimate: RtoEstimate, rtoMinutes: number): Finding |
     code: 'rto-exceeded',
     severity: 'warning',
     text: `estimated restore time ${Math.ceil(estimate.seconds / 60)} min exceeds the RTO of ${rtoMinutes} min (${estimate.basis})`,
+  };
+}
+
+/** A backup set msdb recorded without what a restore chain needs (documented nullable columns). */
+export interface IncompleteBackup {
+  backupSetId: number;
+  databaseName: string;
+  /** msdb's names of the NULL columns. */
+  missing: string[];
+}
+
+/** One finding for a database's incomplete backup sets: they are left out of its chain, never a failed poll. */
+export function incompleteHistoryFinding(incomplete: readonly IncompleteBackup[]): Finding | null {
+  if (incomplete.length === 0) return null;
+  const missing = [...new Set(incomplete.flatMap((b) => b.missing))].join(', ');
+  const ids = incomplete.slice(0, 5).map((b) => `#${b.backupSetId}`).join(', ');
+  return {
+    code: 'incomplete-history',
+    severity: 'warning',
+    text: `${incomplete.length} backup set(s) in msdb have no ${missing} (${ids}${incomplete.length > 5 ? ', ...' : ''}): left out of the restore chain`,
   };
 }

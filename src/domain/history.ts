@@ -55,7 +55,7 @@ export interface BackupSet {
   finish: number;
   backupSize: number;
   compressedBackupSize: number | null;
-  /** backupmediaset.family_count: how many stripes the media set should have. */
+  /** backupmediaset.media_family_count: how many stripes the media set should have. */
   familyCount: number;
   media: MediaFamily[];
 }
@@ -102,7 +102,7 @@ export function unusableReason(backup: BackupSet): string | null {
   return null;
 }
 
-/** Orders by last_lsn then first_lsn (DESIGN.md 2, step 3). */
+/** Orders by last_lsn then first_lsn (docs/architecture.md 3, step 3). */
 export function byLsn(a: BackupSet, b: BackupSet): number {
   if (a.lastLsn !== b.lastLsn) return a.lastLsn < b.lastLsn ? -1 : 1;
   if (a.firstLsn !== b.firstLsn) return a.firstLsn < b.firstLsn ? -1 : 1;

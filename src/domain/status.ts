@@ -69,7 +69,7 @@ function maxLogLsn(history: readonly BackupSet[]): bigint | null {
 }
 
 /**
- * Exposure and status of one database (DESIGN.md 2). The restore chain to latest may be passed in when
+ * Exposure and status of one database (docs/architecture.md 3). The restore chain to latest may be passed in when
  * the caller already built it for this history (it depends on the history, not on the clock). Exposure runs on the server's clock, advanced by
  * the time since the poll, and is compared in milliseconds: an age of 1 day 0 hours is not "0 hours".
  */

@@ -1,6 +1,6 @@
 import { classifyDatabase, type Inventory } from '../config/resolve.js';
 import type { DatabaseState } from '../domain/database.js';
-import { findings as databaseFindings, rtoFinding, type Finding } from '../domain/findings.js';
+import { findings as databaseFindings, incompleteHistoryFinding, rtoFinding, type Finding, type IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { buildRestoreChain, type ChainResult } from '../domain/chain.js';
@@ -101,6 +101,12 @@ function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: nu
   return derived;
 }
 
+/** The derived findings, plus one for backup sets msdb recorded incompletely (rare: a new array only then). */
+function withIncomplete(found: Finding[], incomplete: IncompleteBackup[]): Finding[] {
+  const finding = incompleteHistoryFinding(incomplete);
+  return finding ? [...found, finding] : found;
+}
+
 /** A value per owner and name, made on first use and kept while the owner lives. */
 function perName<O extends object, V>(cache: WeakMap<O, Map<string, V>>, owner: O, name: string, make: () => V): V {
   let byName = cache.get(owner);
@@ -160,10 +166,11 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       });
     }
     if (t.server && t.server.has_view_server_state === 0) {
-      instanceFindings.push({ code: 'missing-permission', severity: 'warning', text: 'the login lacks VIEW SERVER STATE: volumes and progress cannot be read (GRANT VIEW SERVER STATE TO the login)' });
-    }
-    if (t.server && t.server.has_msdb_access === 0) {
-      instanceFindings.push({ code: 'missing-permission', severity: 'critical', text: 'the login cannot read msdb: backup history is invisible (add it to msdb db_datareader, or grant SELECT on the backup tables)' });
+      instanceFindings.push({
+        code: 'missing-permission',
+        severity: 'warning',
+        text: "the login lacks VIEW SERVER STATE: link encryption, volumes, availability-group roles and sys.dm_exec_requests' restore progress are not read (GRANT VIEW SERVER STATE TO the login)",
+      });
     }
     const serverNow = t.serverNowAtPoll;
     instances.push({
@@ -214,7 +221,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         state: db,
         targets: classification.targets,
         assessment,
-        findings: derived.findings,
+        findings: withIncomplete(derived.findings, t.incompleteOf(db.name)),
         rto: derived.rto,
         history,
         mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],

@@ -1,6 +1,7 @@
 import type { InstanceConfig } from '../config/schema.js';
 import type { DatabaseState } from '../domain/database.js';
 import type { BackupSet } from '../domain/history.js';
+import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { toBackupSets, toDatabaseStates, type FileRow, type ServerRow } from '../sql/rows.js';
 
@@ -23,6 +24,8 @@ export class InstanceTracker {
   server: ServerRow | null = null;
   databases: DatabaseState[] = [];
   private rows = new Map<number, BackupSet>();
+  /** Backup sets msdb holds without what a chain needs, by id: reported, never chained. */
+  private readonly incomplete = new Map<number, IncompleteBackup>();
   private files: FileRow[] | null = null;
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
@@ -67,9 +70,14 @@ export class InstanceTracker {
     // msdb restored or recreated under us: ids went backwards, start over.
     if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.sinceId) {
       this.rows.clear();
+      this.incomplete.clear();
       this.sinceId = 0;
     }
-    const incoming = toBackupSets(result.history, this.name, server.utc_offset_minutes);
+    const { sets: incoming, incomplete } = toBackupSets(result.history, this.name, server.utc_offset_minutes);
+    for (const b of incomplete) {
+      this.incomplete.set(b.backupSetId, b);
+      if (b.backupSetId > this.sinceId) this.sinceId = b.backupSetId;
+    }
     const rowsBefore = this.rows.size;
     let changed = incoming.length > 0;
     for (const b of incoming) {
@@ -143,6 +151,12 @@ export class InstanceTracker {
     let list = this.byDatabase.get(database);
     if (!list) this.byDatabase.set(database, (list = []));
     return list;
+  }
+
+  /** The backup sets of a database that msdb recorded without LSNs, dates or type. */
+  incompleteOf(database: string): IncompleteBackup[] {
+    if (this.incomplete.size === 0) return [];
+    return [...this.incomplete.values()].filter((b) => b.databaseName === database);
   }
 
   get rowCount(): number {

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { SimFailure, sqlErrors } from './errors.js';
+import { SimFailure, sqlErrors, type SqlError } from './errors.js';
 import { LogPosition, type BackupSetRow, type SimDatabase, type SimInstance } from './model.js';
 
 export interface BackupRequest {
@@ -31,7 +31,7 @@ function statementName(req: BackupRequest): string {
   return req.kind === 'log' ? 'BACKUP LOG' : 'BACKUP DATABASE';
 }
 
-function fail(req: BackupRequest, first: ReturnType<(typeof sqlErrors)[keyof typeof sqlErrors]>): never {
+function fail(req: BackupRequest, first: SqlError): never {
   throw new SimFailure([first, sqlErrors.terminating(statementName(req))]);
 }
 

@@ -1,14 +1,14 @@
 import { parseWallClock } from '../domain/time.js';
 import { performBackup, validateBackup, backupBytes, type BackupRequest } from './backup-ops.js';
-import { catalogHandlers } from './catalog-handlers.js';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
 import { sleep } from './faults.js';
 import type { SimInstance } from './model.js';
 import { performRestore, type RestoreRequest } from './restore-ops.js';
 import { answerRestoreInfo } from './restore-info.js';
 import { parseDeclarations, parseTypeName, valuesOf, type BoundParam } from './params.js';
-import { evaluateSelect } from './select.js';
-import { Cursor, catalogIds, splitStatements, tokenize, TsqlSyntaxError, UndeclaredVariable, type Tok } from './tsql.js';
+import { loginPermissions } from './sql/permissions.js';
+import { prepareSelect, runPrepared, type PreparedSelect } from './sql/run.js';
+import { Cursor, splitStatements, tokenize, TsqlSyntaxError, UndeclaredVariable, type Tok } from './tsql.js';
 import type { Column, SqlValue } from './tds/types.js';
 
 export type EngineEvent =
@@ -26,7 +26,14 @@ export interface Session {
   encrypted: boolean;
   /** The text being run, as sys.dm_exec_sql_text would show it for this session's request. */
   batchText?: string;
+  /** When the connection logged in, on the server's wall clock (sys.dm_exec_connections.connect_time). */
+  connectedAt?: number;
+  /** The descriptor of the transaction a transaction manager request began, while it is open. */
+  transaction?: Buffer | null;
 }
+
+/** The sessions logged in to each instance, for sys.dm_exec_connections. */
+export const liveSessions = new WeakMap<SimInstance, Set<Session>>();
 
 /** A statement running on an instance, for sys.dm_exec_requests. */
 export interface ActiveRequest {
@@ -50,8 +57,9 @@ function requestsOf(inst: SimInstance): Set<ActiveRequest> {
 const info = (number: number, message: string): SqlError => ({ number, class: 0, state: 1, message });
 
 /**
- * Runs the text of a batch or of sp_executesql: catalog queries by their id, operator probes, SET,
- * BACKUP, RESTORE and ALTER DATABASE, each statement closed by a `done` event.
+ * Runs the text of a batch or of sp_executesql: SELECTs over the system views (rpotop's catalog and an
+ * operator's probes alike, evaluated from their text by sim/sql), SET, BACKUP, RESTORE and ALTER
+ * DATABASE, each statement closed by a `done` event.
  */
 export async function* execute(
   session: Session,
@@ -61,26 +69,6 @@ export async function* execute(
 ): AsyncGenerator<EngineEvent> {
   const values = valuesOf(params);
   session.batchText = text;
-  const parts = catalogIds(text);
-  if (parts.length > 0) {
-    for (const part of parts) {
-      const handler = catalogHandlers[part.id];
-      if (!handler) {
-        yield* failed([sqlErrors.notSupported(`catalog query ${part.id} has no simulator handler`)]);
-        continue;
-      }
-      try {
-        for (const result of handler(session, values)) {
-          yield { kind: 'rows', ...result };
-          yield { kind: 'done', count: result.rows.length, error: false };
-        }
-      } catch (error) {
-        if (error instanceof UndeclaredVariable) yield* failed([sqlErrors.mustDeclare(error.variableName)]);
-        else throw error;
-      }
-    }
-    return;
-  }
   let statements: Tok[][];
   try {
     statements = splitStatements(tokenize(text));
@@ -95,10 +83,31 @@ export async function* execute(
     yield { kind: 'done', count: null, error: false };
     return;
   }
+  // SQL Server compiles the whole batch before it runs any of it: a name that does not resolve in any
+  // SELECT fails the batch with nothing run.
+  const prepared = new Map<Tok[], PreparedSelect>();
+  try {
+    for (const statement of statements) {
+      if (statement[0]?.t === 'word' && statement[0].upper === 'SELECT') prepared.set(statement, prepareSelect(session, statement, params));
+    }
+  } catch (error) {
+    if (error instanceof SimFailure) {
+      yield* failed(error.errors);
+      return;
+    }
+    throw error;
+  }
   for (const statement of statements) {
     if (signal.aborted) return;
     try {
-      yield* executeStatement(session, new Cursor(statement, values), params, signal);
+      const select = prepared.get(statement);
+      if (select) {
+        const result = runPrepared(session, select);
+        yield { kind: 'rows', ...result };
+        yield { kind: 'done', count: result.rows.length, error: false };
+      } else {
+        yield* executeStatement(session, new Cursor(statement, values), signal);
+      }
     } catch (error) {
       if (error instanceof SimFailure) yield* failed(error.errors);
       else if (error instanceof TsqlSyntaxError) yield* failed([sqlErrors.syntax(error.near)]);
@@ -116,7 +125,6 @@ function* failed(errors: SqlError[]): Generator<EngineEvent> {
 async function* executeStatement(
   session: Session,
   c: Cursor,
-  params: ReadonlyMap<string, BoundParam>,
   signal: AbortSignal,
 ): AsyncGenerator<EngineEvent> {
   const first = c.peek();
@@ -127,12 +135,6 @@ async function* executeStatement(
     case 'CHECKPOINT':
       yield { kind: 'done', count: null, error: false };
       return;
-    case 'SELECT': {
-      const result = evaluateSelect(session, c, params);
-      yield { kind: 'rows', ...result };
-      yield { kind: 'done', count: result.rows.length, error: false };
-      return;
-    }
     case 'WAITFOR': {
       c.next();
       c.expectWord('DELAY');
@@ -141,21 +143,36 @@ async function* executeStatement(
       yield { kind: 'done', count: null, error: false };
       return;
     }
-    case 'BACKUP':
-      yield* runBackup(session, parseBackup(c), signal);
+    case 'BACKUP': {
+      const req = parseBackup(c);
+      const statement = req.kind === 'log' ? 'BACKUP LOG' : 'BACKUP DATABASE';
+      if (session.transaction) throw new SimFailure([sqlErrors.inTransaction(), sqlErrors.terminating(statement)]);
+      // The session's login is checked here; the scenario's scheduled jobs run as SQL Agent's account.
+      if (req.kind === 'log' && !loginPermissions(session.instance).backupLog) {
+        throw new SimFailure([sqlErrors.permissionDenied('BACKUP LOG', req.database), sqlErrors.terminating(statement)]);
+      }
+      yield* runBackup(session, req, signal);
       return;
+    }
     case 'RESTORE': {
       c.next();
       if (c.isWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY')) {
         const kind = c.expectWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY');
         const { devices, options } = parseFromAndWith(c);
-        yield* answerRestoreInfo(session.instance, kind, devices, Number(options.get('FILE') ?? 1));
+        yield* answerRestoreInfo(session.instance, kind, devices, Number(options.get('FILE') ?? 1), options.has('CHECKSUM'));
         return;
       }
-      yield* runRestore(session, parseRestore(c), signal);
+      const req = parseRestore(c);
+      const statement = req.kind === 'log' ? 'RESTORE LOG' : 'RESTORE DATABASE';
+      if (session.transaction) throw new SimFailure([sqlErrors.inTransaction(), sqlErrors.terminating(statement)]);
+      if (!session.instance.findDatabase(req.database) && !loginPermissions(session.instance).createAnyDatabase) {
+        throw new SimFailure([sqlErrors.permissionDenied('CREATE DATABASE', 'master'), sqlErrors.terminating(statement)]);
+      }
+      yield* runRestore(session, req, signal);
       return;
     }
     case 'ALTER':
+      if (session.transaction) throw new SimFailure([sqlErrors.alterInTransaction()]);
       yield* alterDatabase(session, c);
       return;
     case 'EXEC':
@@ -256,6 +273,7 @@ function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {
     recovery: !options.has('NORECOVERY') && !options.has('STANDBY'),
     replace: options.has('REPLACE'),
     moves,
+    checksum: options.has('CHECKSUM'),
     ...(options.has('FILE') ? { file: Number(options.get('FILE')) } : {}),
     // A datetime parameter arrives as the wall clock in ms; a literal as text.
     ...(typeof stopAt === 'string' ? { stopAt: /^\d+$/.test(stopAt) ? Number(stopAt) : parseServerTime(stopAt) } : {}),
@@ -400,9 +418,11 @@ function* alterDatabase(session: Session, c: Cursor): Generator<EngineEvent> {
   c.expectWord('DATABASE');
   const name = c.name();
   const db = session.instance.findDatabase(name);
-  if (!db) throw new SimFailure([sqlErrors.noSuchDatabase(name), { number: 5069, class: 16, state: 1, message: 'ALTER DATABASE statement failed.' }]);
+  if (!db) throw new SimFailure([sqlErrors.noSuchDatabase(name), sqlErrors.alterFailed()]);
   c.expectWord('SET');
   const option = c.expectWord('SINGLE_USER', 'MULTI_USER', 'RESTRICTED_USER', 'RECOVERY', 'OFFLINE', 'ONLINE');
+  // A database in an availability group cannot change its access, state or recovery model there.
+  if (db.ag && option !== 'MULTI_USER') throw new SimFailure([sqlErrors.alterInAg(db.name), sqlErrors.alterFailed()]);
   if (option === 'RECOVERY') {
     const model = c.expectWord('FULL', 'SIMPLE', 'BULK_LOGGED');
     db.setRecoveryModel(model as 'FULL' | 'SIMPLE' | 'BULK_LOGGED');

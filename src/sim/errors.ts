@@ -4,6 +4,8 @@ export interface SqlError {
   class: number;
   state: number;
   message: string;
+  /** The line of the batch the error is reported at (SQL Server counts from 1). */
+  line?: number;
 }
 
 export class SimFailure extends Error {
@@ -63,6 +65,38 @@ export const sqlErrors = {
     e(50000, `The rpotop simulator does not implement this statement: ${what}`, 16),
   noProcedure: (name: string) => e(2812, `Could not find stored procedure '${name}'.`, 16, 62),
   mustDeclare: (name: string) => e(137, `Must declare the scalar variable "${name}".`, 15, 2),
+  invalidColumn: (name: string) => e(207, `Invalid column name '${name}'.`),
+  invalidObject: (name: string) => e(208, `Invalid object name '${name}'.`),
+  unboundIdentifier: (name: string) => e(4104, `The multi-part identifier "${name}" could not be bound.`),
+  ambiguousColumn: (name: string) => e(209, `Ambiguous column name '${name}'.`),
+  notAggregated: (name: string) =>
+    e(8120, `Column '${name}' is invalid in the select list because it is not contained in either an aggregate function or the GROUP BY clause.`),
+  unknownFunction: (name: string) => e(195, `'${name}' is not a recognized built-in function name.`, 15, 10),
+  unknownUserFunction: (schema: string, name: string) =>
+    e(4121, `Cannot find either column "${schema}" or the user-defined function or aggregate "${name}", or the name is ambiguous.`),
+  argumentCount: (name: string, count: number) => e(174, `The ${name} function requires ${count} argument(s).`, 15),
+  unknownType: (name: string) => e(243, `Type ${name} is not a defined system type.`),
+  conversion: (value: string, from: string, to: string) => e(245, `Conversion failed when converting the ${from} value '${value}' to data type ${to}.`),
+  overflow: (to: string) => e(8115, `Arithmetic overflow error converting expression to data type ${to}.`),
+  divideByZero: () => e(8134, 'Divide by zero error encountered.'),
+  unsupportedConstruct: (what: string) =>
+    e(40517, `Keyword or statement option '${what}' is not supported in this version of SQL Server (rpotop simulator).`),
+  /** A DMV without VIEW SERVER STATE: SQL Server raises 300, then 297. */
+  viewServerStateDenied: () => [
+    e(300, "VIEW SERVER STATE permission was denied on object 'server', database 'master'.", 14),
+    e(297, 'The user does not have permission to perform this action.'),
+  ],
+  noChecksum: () => e(3187, 'RESTORE WITH CHECKSUM cannot be specified because the backup set does not contain checksum information.'),
+  restoreInAg: (db: string) =>
+    e(3104, `RESTORE cannot operate on database '${db}' because it is configured for database mirroring or has joined an availability group. If you intend to restore the database, use ALTER DATABASE to remove mirroring or to remove the database from its availability group.`),
+  alterInAg: (db: string) =>
+    e(1468, `The operation cannot be performed on database "${db}" because it is involved in a database mirroring session or an availability group. Some operations are not allowed on a database that is participating in a database mirroring session or in an availability group.`),
+  alterFailed: () => e(5069, 'ALTER DATABASE statement failed.'),
+  inTransaction: () => e(3021, 'Cannot perform a backup or restore operation within a transaction.'),
+  alterInTransaction: () => e(226, 'ALTER DATABASE statement not allowed within multi-statement transaction.'),
+  permissionDenied: (permission: string, db: string) => e(262, `${permission} permission denied in database '${db}'.`, 14),
+  selectDenied: (object: string, database: string, schema: string) =>
+    e(229, `The SELECT permission was denied on the object '${object}', database '${database}', schema '${schema}'.`, 14, 5),
   loginFailed: (user: string) => e(18456, `Login failed for user '${user}'.`, 14, 1),
   unavailable: (db: string, server: string) =>
     e(

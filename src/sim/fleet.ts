@@ -149,6 +149,7 @@ export class SimFleet {
         {
           name: spec.name,
           version: spec.version,
+          ...(spec.permissions ? { permissions: spec.permissions } : {}),
           timeZoneMinutes: spec.timeZoneMinutes,
           login: this.login,
           password: this.password,

@@ -156,7 +156,8 @@ export class SimDatabase {
     public databaseId: number,
     public recoveryModel: RecoveryModel,
     public files: SimFile[],
-    createdAt: number,
+    /** sys.databases.create_date, on the server's wall clock. */
+    readonly createdAt: number,
     opts: { vlf?: bigint; blocksPerMinute?: number } = {},
   ) {
     this.log = new LogPosition(opts.vlf ?? 1_000n + BigInt(databaseId) * 37n, 10n);
@@ -201,6 +202,17 @@ export interface InstanceOptions {
   statementThroughput?: number;
   /** A monitoring-only login: no BACKUP LOG, no CREATE ANY DATABASE. */
   readOnlyLogin?: boolean;
+  /** What the login may do, where it differs from a sysadmin's (see sim/sql/permissions.ts). */
+  permissions?: Partial<LoginPermissions>;
+}
+
+/** The permissions rpotop's work depends on; a scenario's login can lack any of them. */
+export interface LoginPermissions {
+  viewServerState: boolean;
+  /** SELECT on msdb's backup and restore history tables. */
+  selectMsdbHistory: boolean;
+  backupLog: boolean;
+  createAnyDatabase: boolean;
 }
 
 export class SimInstance {
@@ -209,6 +221,8 @@ export class SimInstance {
   readonly mediafamily: MediaFamilyRow[] = [];
   /** backupmediafamily by media_set_id, as msdb's index on it serves joins. */
   private readonly mediaBySet = new Map<number, MediaFamilyRow[]>();
+  /** backupset by media_set_id (one set per media set here), as msdb's index on it serves joins. */
+  private readonly setByMedia = new Map<number, BackupSetRow>();
   readonly mediaFamilyCount = new Map<number, number>();
   readonly restorehistory: RestoreHistoryRow[] = [];
   private nextBackupSetId = 1;
@@ -251,6 +265,7 @@ export class SimInstance {
     this.setsOnDevice.set(device, position);
     const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id, position };
     this.backupset.push(full);
+    this.setByMedia.set(id, full);
     this.mediaFamilyCount.set(id, devices.length);
     const families = devices.map((device, i) => ({
       media_set_id: id,
@@ -275,6 +290,16 @@ export class SimInstance {
     return this.backupset.filter((b) => sets.has(b.media_set_id));
   }
 
+  /** Every family (mirrors too) of a media set: backupmediafamily's rows for one media_set_id. */
+  familiesOf(mediaSetId: number): readonly MediaFamilyRow[] {
+    return this.mediaBySet.get(mediaSetId) ?? [];
+  }
+
+  /** The backup set written to a media set, if msdb still holds it. */
+  backupSetOfMedia(mediaSetId: number): BackupSetRow | undefined {
+    return this.setByMedia.get(mediaSetId);
+  }
+
   devicesOf(backup: BackupSetRow): MediaFamilyRow[] {
     return (this.mediaBySet.get(backup.media_set_id) ?? []).filter((m) => m.mirror === 0);
   }
@@ -287,5 +312,6 @@ export class SimInstance {
     const media = this.mediafamily.filter((m) => kept.has(m.media_set_id));
     this.mediafamily.splice(0, this.mediafamily.length, ...media);
     for (const id of [...this.mediaBySet.keys()]) if (!kept.has(id)) this.mediaBySet.delete(id);
+    for (const id of [...this.setByMedia.keys()]) if (!kept.has(id)) this.setByMedia.delete(id);
   }
 }

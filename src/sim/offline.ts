@@ -1,39 +1,50 @@
+import { majorVersion } from '../domain/version.js';
+import { pollQueries, probeQuery, type CatalogQuery } from '../sql/catalog.js';
 import { databaseRow, fileRow, historyRow, parseRows, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
-import { catalogHandlers, type Result } from './catalog-handlers.js';
+import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
+import { parseTypeName, type BoundParam } from './params.js';
+import { prepareSelect, runPrepared } from './sql/run.js';
+import { splitStatements, tokenize } from './tsql.js';
 
 /**
- * The poll batch answered without a socket: the catalog handlers' rows, with values turned into what
- * the driver hands over (datetime as Date, bigint as text), then checked by the same row schemas.
- * For component tests and render benchmarks that need a large, realistic fleet fast; the driver path
- * itself is tested in test/sim and test/fleet.
+ * The poll batch answered without a socket: each catalog query's text run by the simulator's SQL
+ * evaluator (as the TDS server runs it), with values turned into what the driver hands over (datetime
+ * as Date, bigint as text), then checked by the same row schemas. For component tests and render
+ * benchmarks that need a large, realistic fleet fast; the driver path itself is tested in test/sim and
+ * test/fleet.
  */
 export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8): PollResult {
-  const session = { instance, spid: 51, database: 'master', login: instance.options.login, encrypted: false };
-  const params = new Map<string, number>([
-    ['@since_id', sinceId],
-    ['@window_days', windowDays],
-    ['@with_files', 1],
+  const session: Session = { instance, spid: 51, database: 'master', login: instance.options.login, encrypted: false };
+  const params = new Map<string, BoundParam>([
+    ['@since_id', { type: parseTypeName('int'), value: sinceId }],
+    ['@window_days', { type: parseTypeName('int'), value: windowDays }],
+    ['@with_files', { type: parseTypeName('int'), value: 1 }],
   ]);
-  const objects = (id: string) =>
-    catalogHandlers[id]!(session, params).flatMap((r: Result) =>
-      r.rows.map((row) =>
-        Object.fromEntries(
-          r.columns.map((c, i) => {
-            const v = row[i] ?? null;
-            if (v !== null && c.type.kind === 'datetime') return [c.name, new Date(v as number)];
-            if (typeof v === 'bigint') return [c.name, v.toString()];
-            return [c.name, v];
-          }),
-        ),
+  const objects = (query: CatalogQuery) => {
+    const [statement] = splitStatements(tokenize(query.text));
+    const result = runPrepared(session, prepareSelect(session, statement!, params));
+    return result.rows.map((row) =>
+      Object.fromEntries(
+        result.columns.map((c, i) => {
+          const v = row[i] ?? null;
+          if (v !== null && c.type.kind === 'datetime') return [c.name, new Date(v as number)];
+          if (typeof v === 'bigint') return [c.name, v.toString()];
+          return [c.name, v];
+        }),
       ),
     );
-  const [server] = parseRows('server.v1', serverRow, objects('server.v1'));
+  };
+  const [probe] = objects(probeQuery) as { product_version: string; has_view_server_state: number }[];
+  const capabilities = { major: majorVersion(probe!.product_version), viewServerState: probe!.has_view_server_state === 1 };
+  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities);
+  const [server] = parseRows(serverQuery.id, serverRow, objects(serverQuery));
   return {
     server: server!,
-    databases: parseRows('databases.v1', databaseRow, objects('databases.v1')),
-    files: parseRows('files.v1', fileRow, objects('files.v1')),
-    history: parseRows('history.v2', historyRow, objects('history.v2')),
+    databases: parseRows(databasesQuery.id, databaseRow, objects(databasesQuery)),
+    files: parseRows(filesQuery.id, fileRow, objects(filesQuery)),
+    history: parseRows(historyQuery.id, historyRow, objects(historyQuery)),
+    capabilities,
   };
 }

@@ -41,7 +41,7 @@ const typeCode = { D: 1, L: 2, I: 5 } as const;
 const typeDescription = { D: 'Database', L: 'Transaction Log', I: 'Database Differential' } as const;
 
 /** RESTORE HEADERONLY / FILELISTONLY / VERIFYONLY / LABELONLY, answered from msdb and the source database's files. */
-export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: string[], file: number): Generator<EngineEvent> {
+export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: string[], file: number, checksum = false): Generator<EngineEvent> {
   const statement = kind === 'VERIFYONLY' ? 'VERIFY DATABASE' : 'RESTORE HEADERONLY';
   const backup = findBackupSet(inst, { devices, file }, statement);
   const media = inst.devicesOf(backup);
@@ -75,6 +75,7 @@ export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: str
     return;
   }
   if (kind === 'VERIFYONLY') {
+    if (checksum && !backup.has_backup_checksums) throw new SimFailure([sqlErrors.noChecksum(), sqlErrors.terminating('VERIFY DATABASE')]);
     if (backup.is_damaged) {
       throw new SimFailure([
         { number: 3189, class: 16, state: 1, message: `Damage to the backup set was detected.` },

@@ -14,6 +14,8 @@ export interface RestoreRequest {
   /** STOPAT, on the server's wall clock ("local ms"). */
   stopAt?: number;
   moves?: { logical: string; physical: string }[];
+  /** WITH CHECKSUM: refused (3187) for a backup taken without checksums. */
+  checksum?: boolean;
 }
 
 export interface RestoreOutcome {
@@ -188,6 +190,7 @@ function restoreLog(req: RestoreRequest, db: SimDatabase | undefined, backup: Ba
  */
 export function performRestore(inst: SimInstance, req: RestoreRequest, at: number): RestoreOutcome {
   const existing = inst.findDatabase(req.database);
+  if (existing?.ag) fail(req, sqlErrors.restoreInAg(existing.name));
   if (req.devices.length === 0) {
     if (!existing) fail(req, sqlErrors.noSuchDatabase(req.database));
     if (existing.state !== 'RESTORING') {
@@ -197,6 +200,7 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     return { database: existing, backup: null, pages: 0, notes: [] };
   }
   const backup = findBackupSet(inst, req, statementName(req));
+  if (req.checksum && !backup.has_backup_checksums) fail(req, sqlErrors.noChecksum());
   let outcome: RestoreOutcome;
   if (req.kind === 'database') {
     if (backup.type === 'L') {

@@ -65,9 +65,19 @@ const faults = z
   })
   .default({});
 
+/** What the scenario's login may do, where it differs from a sysadmin's (a monitoring login, say). */
+const permissions = z.strictObject({
+  viewServerState: z.boolean().optional(),
+  selectMsdbHistory: z.boolean().optional(),
+  backupLog: z.boolean().optional(),
+  createAnyDatabase: z.boolean().optional(),
+});
+
 const instance = z.strictObject({
   name: z.string().min(1),
-  version: z.string().default('16.0.4135.4'),
+  /** SERVERPROPERTY('ProductVersion'): 10.50.x is 2008 R2, 11.0 2012, 12.0 2014, 13.0 2016, 14.0 2017, 15.0 2019, 16.0 2022. */
+  version: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'a product version such as "16.0.4135.4"').default('16.0.4135.4'),
+  permissions: permissions.optional(),
   timeZoneMinutes: z.number().int().default(0),
   description: z.string().optional(),
   databases: z.array(database).default([]),

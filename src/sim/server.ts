@@ -1,6 +1,7 @@
 import net from 'node:net';
 import tls from 'node:tls';
-import { execute, type EngineEvent, type Session } from './engine.js';
+import { execute, liveSessions, type EngineEvent, type Session } from './engine.js';
+import { answerTransactionManager } from './transaction-manager.js';
 import { sqlErrors, type SqlError } from './errors.js';
 import { noFaults, sleep, type Faults } from './faults.js';
 import type { SimInstance } from './model.js';
@@ -230,7 +231,12 @@ class Connection {
       return refuse({ number: 4060, class: 11, state: 1, message: `Cannot open database "${database}" requested by the login. The login failed.` });
     }
     this.packetSize = Math.min(Math.max(login.packetSize || 4096, 512), 32767);
-    this.session = { instance: inst, spid: this.spid, database, login: login.userName, encrypted: this.encrypted };
+    const session: Session = { instance: inst, spid: this.spid, database, login: login.userName, encrypted: this.encrypted, connectedAt: inst.localNow() };
+    this.session = session;
+    let live = liveSessions.get(inst);
+    if (!live) liveSessions.set(inst, (live = new Set()));
+    live.add(session);
+    this.socket.once('close', () => live.delete(session));
     // The order SQL Server uses: database, its message, collation, language, its message, LOGINACK, packet size, DONE.
     writeEnvDatabase(w, database, 'master');
     writeMessage(w, { number: 5701, state: 2, class: 0, message: `Changed database context to '${database}'.`, serverName: inst.name, procName: '', line: 1 });
@@ -259,6 +265,8 @@ class Connection {
     try {
       if (message.status & PacketStatus.RESET_CONNECTION) {
         w.u8(0xe3).u16(3).u8(RESET_CONNECTION_ACK).u8(0).u8(0);
+        // Resetting a connection rolls back what it left open.
+        session.transaction = null;
       }
       if (this.faults.latencyMs) await sleep(this.faults.latencyMs, controller.signal);
       if (this.faults.hangQuery) {
@@ -274,6 +282,8 @@ class Connection {
           await this.writeEvents(w, execute(session, parseSqlBatch(message.data), new Map(), controller.signal), 'DONE', controller.signal, flush);
         } else if (message.type === PacketType.RPC) {
           await this.runRpc(w, session, parseRpc(message.data), controller.signal, flush);
+        } else if (message.type === PacketType.TRANSACTION_MANAGER) {
+          answerTransactionManager(w, session, message.data);
         } else {
           writeMessage(w, { ...sqlErrors.notSupported(`TDS message type 0x${message.type.toString(16)}`), serverName: session.instance.name, procName: '', line: 1 });
           writeDone(w, 'DONE', DoneStatus.ERROR, 0);
@@ -341,7 +351,7 @@ class Connection {
           for (const row of ev.rows) writeRow(w, ev.columns, row);
           break;
         case 'message':
-          writeMessage(w, { ...ev.error, serverName: inst.name, procName: '', line: 1 });
+          writeMessage(w, { ...ev.error, serverName: inst.name, procName: '', line: ev.error.line ?? 1 });
           break;
         case 'done':
           pending = { count: ev.count, error: ev.error };

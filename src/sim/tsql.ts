@@ -2,13 +2,18 @@
  * Just enough T-SQL for the statements an operator's console sends: a tokenizer that respects
  * [bracketed]] identifiers], N'quoted'' strings', comments and @variables, and statement splitting.
  */
-export type Tok =
+export type Tok = (
   | { t: 'word'; v: string; upper: string }
   | { t: 'ident'; v: string }
-  | { t: 'string'; v: string }
+  /** `unicode`: an N'...' literal (nvarchar), else varchar. */
+  | { t: 'string'; v: string; unicode?: boolean }
   | { t: 'number'; v: string }
   | { t: 'var'; v: string }
-  | { t: 'punct'; v: string };
+  | { t: 'punct'; v: string }
+) & {
+  /** The line of the batch the token starts on, counted from 1 as SQL Server's messages count it. */
+  line?: number;
+};
 
 export class TsqlSyntaxError extends Error {
   constructor(readonly near: string) {
@@ -20,8 +25,18 @@ export function tokenize(text: string): Tok[] {
   const out: Tok[] = [];
   let i = 0;
   const n = text.length;
+  let line = 1;
+  let counted = 0;
+  let tokenStart = 0;
+  const push = (tok: Tok): void => {
+    // Lines are counted lazily, up to where each token starts.
+    for (; counted < tokenStart; counted++) if (text.charCodeAt(counted) === 10) line++;
+    tok.line = line;
+    out.push(tok);
+  };
   while (i < n) {
     const c = text[i]!;
+    tokenStart = i;
     if (/\s/.test(c)) {
       i++;
     } else if (c === '-' && text[i + 1] === '-') {
@@ -45,14 +60,15 @@ export function tokenize(text: string): Tok[] {
         }
         v += text[i++];
       }
-      out.push({ t: 'ident', v });
+      push({ t: 'ident', v });
     } else if (c === '"') {
       const end = text.indexOf('"', i + 1);
       if (end === -1) throw new TsqlSyntaxError(text.slice(i));
-      out.push({ t: 'ident', v: text.slice(i + 1, end) });
+      push({ t: 'ident', v: text.slice(i + 1, end) });
       i = end + 1;
     } else if (c === "'" || ((c === 'N' || c === 'n') && text[i + 1] === "'")) {
-      i += c === "'" ? 1 : 2;
+      const unicode = c !== "'";
+      i += unicode ? 2 : 1;
       let v = '';
       for (;;) {
         if (i >= n) throw new TsqlSyntaxError(v);
@@ -67,22 +83,22 @@ export function tokenize(text: string): Tok[] {
         }
         v += text[i++];
       }
-      out.push({ t: 'string', v });
+      push({ t: 'string', v, unicode });
     } else if (c === '@') {
       const m = /^@@?[\p{L}\p{N}_#$@]+/u.exec(text.slice(i));
       if (!m) throw new TsqlSyntaxError('@');
-      out.push({ t: 'var', v: m[0] });
+      push({ t: 'var', v: m[0] });
       i += m[0].length;
     } else if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(text[i + 1] ?? ''))) {
       const m = /^[0-9]*\.?[0-9]+(?:[eE][-+]?[0-9]+)?/.exec(text.slice(i))!;
-      out.push({ t: 'number', v: m[0] });
+      push({ t: 'number', v: m[0] });
       i += m[0].length;
     } else if (/[\p{L}_#]/u.test(c)) {
       const m = /^[\p{L}\p{N}_#$@]+/u.exec(text.slice(i))!;
-      out.push({ t: 'word', v: m[0], upper: m[0].toUpperCase() });
+      push({ t: 'word', v: m[0], upper: m[0].toUpperCase() });
       i += m[0].length;
     } else {
-      out.push({ t: 'punct', v: c });
+      push({ t: 'punct', v: c });
       i++;
     }
   }
@@ -188,16 +204,4 @@ export class UndeclaredVariable extends Error {
   constructor(readonly variableName: string) {
     super(`Must declare the scalar variable "${variableName}".`);
   }
-}
-
-/** The id a catalog query carries in its leading comment: `-- rpotop:history.v2`. */
-export function catalogIds(text: string): { id: string; text: string }[] {
-  const parts: { id: string; text: string }[] = [];
-  const re = /^[ \t]*--[ \t]*rpotop:([a-z0-9_.-]+)[ \t]*$/gim;
-  const matches = [...text.matchAll(re)];
-  matches.forEach((m, k) => {
-    const end = k + 1 < matches.length ? matches[k + 1]!.index : text.length;
-    parts.push({ id: m[1]!, text: text.slice(m.index, end) });
-  });
-  return parts;
 }

@@ -1,8 +1,8 @@
 /**
- * Every query rpotop sends to read a server, each with a stable id in a leading comment. The id
- * names the query in logs and errors, and the simulator answers by it; a test checks that every entry
- * has a simulator handler. The text is what a real SQL Server runs: change the id's version when the
- * result shape changes.
+ * Every query rpotop sends to read a server, each with a stable id in a leading comment. The id names
+ * the query in logs and errors; the simulator ignores it and runs the text against the system views of
+ * the simulated version (src/sim/sql), so a name SQL Server does not have fails in the tests as it
+ * would in production. Change the id's version when the result shape changes.
  *
  * LSNs are cast to varchar(25) on the server (numeric(25,0) exceeds 2^53), and the server's own clock
  * is read beside the history so times are compared on the server's clock.
@@ -18,26 +18,54 @@ function query(id: string, body: string, params: CatalogQuery['params'] = {}): C
   return { id, text: `-- rpotop:${id}\n${body.trim()}\n`, params };
 }
 
-export const serverQuery = query(
-  'server.v1',
+/**
+ * What a poll may read on this server: its major version (10.5 = 2008 R2 ... 16 = 2022) and whether the
+ * login holds VIEW SERVER STATE, which every DMV needs. Read once per connection by `probeQuery`, then
+ * the poll batch is built from the variants below: a variant per case, each with its own id, so a 2008 R2
+ * instance is never sent the availability-group views it lacks and a monitoring login without VIEW
+ * SERVER STATE is never sent a DMV it would be refused (Msg 300).
+ */
+export interface ServerCapabilities {
+  major: number;
+  viewServerState: boolean;
+}
+
+/** Needs no permission beyond connecting: SERVERPROPERTY and HAS_PERMS_BY_NAME answer every login. */
+export const probeQuery = query(
+  'probe.v1',
   `
+SELECT
+  CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
+  HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state;`,
+);
+
+/** The oldest version rpotop polls: SQL Server 2008 R2. */
+export const MIN_MAJOR_VERSION = 10.5;
+
+function serverText(encryptOption: string): string {
+  return `
 SELECT
   CAST(@@SERVERNAME AS nvarchar(128)) AS server_name,
   CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
   CAST(SERVERPROPERTY('Edition') AS nvarchar(128)) AS edition,
   GETDATE() AS local_now,
   DATEDIFF(minute, GETUTCDATE(), GETDATE()) AS utc_offset_minutes,
-  (SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID) AS encrypt_option,
+  ${encryptOption} AS encrypt_option,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state,
-  HAS_DBACCESS('msdb') AS has_msdb_access,
   HAS_PERMS_BY_NAME(NULL, NULL, 'CREATE ANY DATABASE') AS can_create_database,
   (SELECT MIN(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_min_backup_set_id,
-  (SELECT MAX(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_max_backup_set_id;`,
-);
+  (SELECT MAX(b.backup_set_id) FROM msdb.dbo.backupset AS b) AS msdb_max_backup_set_id;`;
+}
 
-export const databasesQuery = query(
-  'databases.v1',
-  `
+export const serverQuery = query(
+  'server.v2',
+  serverText('(SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID)'),
+);
+/** Without VIEW SERVER STATE the link's encryption cannot be read (sys.dm_exec_connections). */
+export const serverQueryNoView = query('server.v2-noview', serverText('CAST(NULL AS nvarchar(40))'));
+
+function databasesText(ag: { columns: string; joins: string }): string {
+  return `
 SELECT
   d.database_id,
   d.name,
@@ -49,22 +77,54 @@ SELECT
   drs.database_guid,
   drs.recovery_fork_guid,
   CAST(drs.last_log_backup_lsn AS varchar(25)) AS last_log_backup_lsn,
-  ag.name AS ag_name,
-  ars.role_desc AS ag_role,
-  CASE WHEN ag.name IS NULL THEN NULL ELSE sys.fn_hadr_backup_is_preferred_replica(d.name) END AS is_preferred_backup_replica,
+  ${ag.columns},
   HAS_PERMS_BY_NAME(d.name, 'DATABASE', 'BACKUP LOG') AS can_backup_log
 FROM sys.databases AS d
-LEFT JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id
+LEFT JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id${ag.joins}
+WHERE d.database_id <> 2;`;
+}
+
+const PREFERRED = 'CASE WHEN ag.name IS NULL THEN NULL ELSE sys.fn_hadr_backup_is_preferred_replica(d.name) END AS is_preferred_backup_replica';
+
+export const databasesQuery = query(
+  'databases.v1',
+  databasesText({
+    columns: `ag.name AS ag_name,
+  ars.role_desc AS ag_role,
+  ${PREFERRED}`,
+    joins: `
 LEFT JOIN sys.dm_hadr_database_replica_states AS hdrs ON hdrs.database_id = d.database_id AND hdrs.is_local = 1
 LEFT JOIN sys.availability_groups AS ag ON ag.group_id = hdrs.group_id
-LEFT JOIN sys.dm_hadr_availability_replica_states AS ars ON ars.replica_id = hdrs.replica_id
-WHERE d.database_id <> 2;`,
+LEFT JOIN sys.dm_hadr_availability_replica_states AS ars ON ars.replica_id = hdrs.replica_id`,
+  }),
 );
 
-/** Data and log files with their volumes. They rarely change, so polls ask for them only now and then (@with_files). */
-export const filesQuery = query(
-  'files.v1',
-  `
+/** The group from catalog views (sys.databases.replica_id, 2012+), which need no VIEW SERVER STATE; the role needs a DMV. */
+export const databasesQueryNoView = query(
+  'databases.v1-noview',
+  databasesText({
+    columns: `ag.name AS ag_name,
+  CAST(NULL AS nvarchar(60)) AS ag_role,
+  ${PREFERRED}`,
+    joins: `
+LEFT JOIN sys.availability_replicas AS ar ON ar.replica_id = d.replica_id
+LEFT JOIN sys.availability_groups AS ag ON ag.group_id = ar.group_id`,
+  }),
+);
+
+/** SQL Server 2008 R2 has no availability groups, nor their views and functions. */
+export const databasesQuery2008R2 = query(
+  'databases.v1-2008r2',
+  databasesText({
+    columns: `CAST(NULL AS nvarchar(128)) AS ag_name,
+  CAST(NULL AS nvarchar(60)) AS ag_role,
+  CAST(NULL AS bit) AS is_preferred_backup_replica`,
+    joins: '',
+  }),
+);
+
+function filesText(volume: { column: string; apply: string }): string {
+  return `
 SELECT
   mf.database_id,
   mf.file_id,
@@ -72,12 +132,19 @@ SELECT
   mf.name,
   mf.physical_name,
   CAST(mf.size AS bigint) * 8192 AS size_bytes,
-  vs.volume_mount_point
-FROM sys.master_files AS mf
-OUTER APPLY sys.dm_os_volume_stats(mf.database_id, mf.file_id) AS vs
-WHERE mf.database_id <> 2 AND @with_files = 1;`,
+  ${volume.column} AS volume_mount_point
+FROM sys.master_files AS mf${volume.apply}
+WHERE mf.database_id <> 2 AND @with_files = 1;`;
+}
+
+/** Data and log files with their volumes. They rarely change, so polls ask for them only now and then (@with_files). */
+export const filesQuery = query(
+  'files.v1',
+  filesText({ column: 'vs.volume_mount_point', apply: '\nOUTER APPLY sys.dm_os_volume_stats(mf.database_id, mf.file_id) AS vs' }),
   { with_files: 'int' },
 );
+/** sys.dm_os_volume_stats needs VIEW SERVER STATE: without it, files without their volumes. */
+export const filesQueryNoView = query('files.v1-noview', filesText({ column: 'CAST(NULL AS nvarchar(512))', apply: '' }), { with_files: 'int' });
 
 /**
  * Backup history, one row per media family (stripe) of each backup set. With @since_id = 0 (the first
@@ -86,7 +153,7 @@ WHERE mf.database_id <> 2 AND @with_files = 1;`,
  * so a poll's cost does not grow with msdb's size.
  */
 export const historyQuery = query(
-  'history.v2',
+  'history.v3',
   `
 SELECT
   bs.backup_set_id,
@@ -119,7 +186,7 @@ SELECT
   bs.time_zone,
   CAST(bs.backup_size AS bigint) AS backup_size,
   CAST(bs.compressed_backup_size AS bigint) AS compressed_backup_size,
-  ms.family_count,
+  ms.media_family_count,
   mf.family_sequence_number,
   mf.physical_device_name,
   mf.device_type
@@ -162,4 +229,26 @@ WHERE r.session_id <> @@SPID
   { statement: 'nvarchar' },
 );
 
-export const catalog: readonly CatalogQuery[] = [serverQuery, databasesQuery, filesQuery, historyQuery, progressQuery];
+export const catalog: readonly CatalogQuery[] = [
+  probeQuery,
+  serverQuery,
+  serverQueryNoView,
+  databasesQuery,
+  databasesQueryNoView,
+  databasesQuery2008R2,
+  filesQuery,
+  filesQueryNoView,
+  historyQuery,
+  progressQuery,
+];
+
+/** The poll batch's four queries for a server: one round trip, no object the server lacks or the login may not read. */
+export function pollQueries(caps: ServerCapabilities): [CatalogQuery, CatalogQuery, CatalogQuery, CatalogQuery] {
+  const databases = caps.major < 11 ? databasesQuery2008R2 : caps.viewServerState ? databasesQuery : databasesQueryNoView;
+  return [caps.viewServerState ? serverQuery : serverQueryNoView, databases, caps.viewServerState ? filesQuery : filesQueryNoView, historyQuery];
+}
+
+/** The catalog queries a server of these capabilities may be sent: the poll's variant and, with VIEW SERVER STATE, progress. */
+export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
+  return [probeQuery, ...pollQueries(caps), ...(caps.viewServerState ? [progressQuery] : [])];
+}

@@ -1,7 +1,8 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
-import { pollInstance, type PollResult } from './poll.js';
+import type { ServerCapabilities } from './catalog.js';
+import { pollInstance, probeServer, type PollResult } from './poll.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
@@ -42,11 +43,18 @@ function poolConfig(s: ClientSettings): sql.config {
   } as sql.config;
 }
 
-/** Driver errors in an operator's words: the SQL Server message and number when there is one. */
+/** What fixes a permission SQL Server refused a poll (see the README's monitoring login). */
+const PERMISSION_FIX: Record<number, string> = {
+  229: 'grant the login SELECT on msdb.dbo.backupset, backupmediaset and backupmediafamily (USE msdb; GRANT SELECT ON dbo.backupset TO [user]; likewise the other two)',
+  297: 'GRANT VIEW SERVER STATE TO [login]',
+};
+
+/** Driver errors in an operator's words: the SQL Server message and number when there is one, and the fix for a refused permission. */
 export function describeError(error: unknown): string {
   if (error instanceof sql.RequestError) {
     const number = error.number ? `Msg ${error.number}: ` : '';
-    return `${number}${error.message}`;
+    const fix = error.number ? PERMISSION_FIX[error.number] : undefined;
+    return `${number}${error.message}${fix ? ` (${fix})` : ''}`;
   }
   if (error instanceof sql.ConnectionError) {
     const cause = (error as { originalError?: { cause?: { code?: string } } }).originalError?.cause?.code;
@@ -62,6 +70,8 @@ export function describeError(error: unknown): string {
 export class InstanceClient {
   private pool: sql.ConnectionPool | null = null;
   private connecting: Promise<sql.ConnectionPool> | null = null;
+  /** The server's version and the login's VIEW SERVER STATE, probed at each login: they choose the poll's variant. */
+  private capabilities: ServerCapabilities | null = null;
 
   constructor(private readonly settings: ClientSettings) {}
 
@@ -83,6 +93,7 @@ export class InstanceClient {
       pool.on('error', () => undefined);
       try {
         await pool.connect();
+        this.capabilities = await probeServer(pool);
         this.pool = pool;
         return pool;
       } catch (error) {
@@ -98,7 +109,7 @@ export class InstanceClient {
   async poll(sinceId: number, windowDays: number, withFiles: boolean): Promise<PollResult> {
     const pool = await this.connected();
     try {
-      return await pollInstance(pool, sinceId, windowDays, withFiles);
+      return await pollInstance(pool, this.capabilities!, sinceId, windowDays, withFiles);
     } catch (error) {
       // A broken link is rebuilt from scratch on the next poll.
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();
@@ -113,7 +124,9 @@ export class InstanceClient {
 
   /** sys.dm_exec_requests' view of a statement running on this instance (the STATS fallback). */
   async progress(statement: Statement): Promise<StatementProgress | null> {
-    return readProgress(await this.connected(), statement);
+    const pool = await this.connected();
+    // sys.dm_exec_sql_text needs VIEW SERVER STATE: without it, progress comes from STATS messages only.
+    return this.capabilities?.viewServerState ? readProgress(pool, statement) : null;
   }
 
   /** The files inside a backup, for WITH MOVE. */

@@ -1,5 +1,7 @@
 import sql from 'mssql';
-import { databasesQuery, filesQuery, historyQuery, serverQuery } from './catalog.js';
+import { z } from 'zod';
+import { majorVersion } from '../domain/version.js';
+import { MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
@@ -18,28 +20,48 @@ export interface PollResult {
   /** Empty when the poll did not ask for files. */
   files: FileRow[];
   history: HistoryRow[];
+  capabilities: ServerCapabilities;
 }
 
-/** The four catalog queries as one batch: a poll is one round trip per instance. */
-const pollText = [serverQuery, databasesQuery, filesQuery, historyQuery].map((q) => q.text).join('\n');
+/** A server older than rpotop supports: reported as the instance's reason, never polled. */
+export class UnsupportedVersionError extends Error {
+  constructor(readonly productVersion: string) {
+    super(`SQL Server ${productVersion.split('.').slice(0, 2).join('.')} is not supported (2008 R2 or later)`);
+    this.name = 'UnsupportedVersionError';
+  }
+}
+
+const probeRow = z.object({ product_version: z.string(), has_view_server_state: z.number().nullable() });
+
+/** Which poll variant this server and login take (once per connection, not per poll). */
+export async function probeServer(pool: sql.ConnectionPool): Promise<ServerCapabilities> {
+  const result = await pool.request().query(probeQuery.text);
+  const [row] = parseRows(probeQuery.id, probeRow, result.recordset ?? []);
+  if (!row) throw new Error(`${probeQuery.id}: no row`);
+  const major = majorVersion(row.product_version);
+  if (major < MIN_MAJOR_VERSION) throw new UnsupportedVersionError(row.product_version);
+  return { major, viewServerState: row.has_view_server_state === 1 };
+}
 
 /**
  * Reads an instance's state and its backup history newer than `sinceId` (0: the first poll, which reads
  * the last `windowDays` days and everything from each database's newest full on), and its files when
- * asked: one round trip.
+ * asked: one round trip, with the query variants the server's version and the login's permissions allow.
  */
 export async function pollInstance(
   pool: sql.ConnectionPool,
+  capabilities: ServerCapabilities,
   sinceId: number,
   windowDays: number,
   withFiles: boolean,
 ): Promise<PollResult> {
+  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities);
   const result = await pool
     .request()
     .input('since_id', sql.Int, sinceId)
     .input('window_days', sql.Int, windowDays)
     .input('with_files', sql.Int, withFiles ? 1 : 0)
-    .query(pollText);
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
   if (sets.length !== 4) throw new Error(`poll: expected 4 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
@@ -49,5 +71,6 @@ export async function pollInstance(
     databases: parseRows(databasesQuery.id, databaseRow, sets[1]!),
     files: parseRows(filesQuery.id, fileRow, sets[2]!),
     history: parseRows(historyQuery.id, historyRow, sets[3]!),
+    capabilities,
   };
 }

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import type { DatabaseState, DatabaseStateDesc, DatabaseFile } from '../domain/database.js';
+import type { IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet, BackupType, RecoveryModel } from '../domain/history.js';
 import { parseLsn, parseOptionalLsn } from '../domain/lsn.js';
 import { serverLocalToUtc } from '../domain/time.js';
@@ -60,7 +61,6 @@ export const serverRow = z.object({
   utc_offset_minutes: z.number().int(),
   encrypt_option: z.string().nullable(),
   has_view_server_state: z.number().nullable(),
-  has_msdb_access: z.number().nullable(),
   can_create_database: z.number().nullable(),
   msdb_min_backup_set_id: z.number().int().nullable(),
   msdb_max_backup_set_id: z.number().int().nullable(),
@@ -104,10 +104,11 @@ export const historyRow = z.object({
   database_name: z.string().nullable(),
   database_guid: guid,
   family_guid: guid,
-  type: z.enum(['D', 'I', 'L', 'F', 'G', 'P', 'Q']),
+  // msdb documents these as nullable: such a row is kept out of the chain with a finding, not a failed poll.
+  type: z.enum(['D', 'I', 'L', 'F', 'G', 'P', 'Q']).nullable(),
   recovery_model: z.string().nullable(),
-  first_lsn: lsnText,
-  last_lsn: lsnText,
+  first_lsn: lsnText.nullable(),
+  last_lsn: lsnText.nullable(),
   checkpoint_lsn: lsnText.nullable(),
   database_backup_lsn: lsnText.nullable(),
   differential_base_lsn: lsnText.nullable(),
@@ -122,12 +123,12 @@ export const historyRow = z.object({
   has_backup_checksums: flag,
   is_force_offline: flag,
   has_incomplete_metadata: flag,
-  backup_start_date: wallClock,
-  backup_finish_date: wallClock,
+  backup_start_date: wallClock.nullable(),
+  backup_finish_date: wallClock.nullable(),
   time_zone: z.number().int().nullable(),
   backup_size: bigintText,
   compressed_backup_size: bigintText,
-  family_count: z.number().int().nullable(),
+  media_family_count: z.number().int().nullable(),
   family_sequence_number: z.number().int(),
   physical_device_name: z.string().nullable(),
   device_type: z.number().int().nullable(),
@@ -138,12 +139,20 @@ function recoveryModel(text: string | null): RecoveryModel {
   return text === 'SIMPLE' ? 'SIMPLE' : text === 'BULK-LOGGED' || text === 'BULK_LOGGED' ? 'BULK_LOGGED' : 'FULL';
 }
 
+const REQUIRED = ['type', 'first_lsn', 'last_lsn', 'backup_start_date', 'backup_finish_date'] as const;
+
 /**
  * History rows (one per stripe) to backup sets, with times converted to UTC by each row's own
- * time_zone and the server's current offset as the fallback.
+ * time_zone and the server's current offset as the fallback. A set without a type, LSNs or dates
+ * (all documented as nullable in msdb) cannot take part in a chain: it is returned apart, as incomplete.
  */
-export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, serverOffsetMinutes: number): BackupSet[] {
+export function toBackupSets(
+  rows: readonly HistoryRow[],
+  recordedOn: string,
+  serverOffsetMinutes: number,
+): { sets: BackupSet[]; incomplete: IncompleteBackup[] } {
   const sets = new Map<number, BackupSet>();
+  const incomplete = new Map<number, IncompleteBackup>();
   // Every backup of a database repeats its database, family and fork GUIDs: hold one flat string for each.
   const seen = new Map<string, string>();
   const one = <T extends string | null>(s: T): T => {
@@ -153,6 +162,11 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
     return flat as T;
   };
   for (const r of rows) {
+    const missing = REQUIRED.filter((c) => r[c] === null);
+    if (missing.length > 0 || incomplete.has(r.backup_set_id)) {
+      if (!incomplete.has(r.backup_set_id)) incomplete.set(r.backup_set_id, { backupSetId: r.backup_set_id, databaseName: r.database_name ?? '', missing });
+      continue;
+    }
     let set = sets.get(r.backup_set_id);
     if (!set) {
       set = {
@@ -166,8 +180,8 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
         familyGuid: one(r.family_guid),
         type: r.type as BackupType,
         recoveryModel: recoveryModel(r.recovery_model),
-        firstLsn: parseLsn(r.first_lsn),
-        lastLsn: parseLsn(r.last_lsn),
+        firstLsn: parseLsn(r.first_lsn!),
+        lastLsn: parseLsn(r.last_lsn!),
         checkpointLsn: parseOptionalLsn(r.checkpoint_lsn) ?? 0n,
         databaseBackupLsn: parseOptionalLsn(r.database_backup_lsn),
         differentialBaseLsn: parseOptionalLsn(r.differential_base_lsn),
@@ -182,11 +196,11 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
         hasBackupChecksums: r.has_backup_checksums ?? false,
         isForceOffline: r.is_force_offline ?? false,
         hasIncompleteMetadata: r.has_incomplete_metadata ?? false,
-        start: serverLocalToUtc(r.backup_start_date.getTime(), r.time_zone, serverOffsetMinutes),
-        finish: serverLocalToUtc(r.backup_finish_date.getTime(), r.time_zone, serverOffsetMinutes),
+        start: serverLocalToUtc(r.backup_start_date!.getTime(), r.time_zone, serverOffsetMinutes),
+        finish: serverLocalToUtc(r.backup_finish_date!.getTime(), r.time_zone, serverOffsetMinutes),
         backupSize: Number(r.backup_size ?? 0),
         compressedBackupSize: r.compressed_backup_size === null ? null : Number(r.compressed_backup_size),
-        familyCount: r.family_count ?? 1,
+        familyCount: r.media_family_count ?? 1,
         media: [],
       };
       sets.set(r.backup_set_id, set);
@@ -197,7 +211,7 @@ export function toBackupSets(rows: readonly HistoryRow[], recordedOn: string, se
       deviceType: r.device_type,
     });
   }
-  return [...sets.values()];
+  return { sets: [...sets.values()], incomplete: [...incomplete.values()] };
 }
 
 const STATES: readonly DatabaseStateDesc[] = ['ONLINE', 'RESTORING', 'RECOVERING', 'RECOVERY_PENDING', 'SUSPECT', 'EMERGENCY', 'OFFLINE', 'COPYING', 'OFFLINE_SECONDARY'];

@@ -88,12 +88,20 @@ export function singleUser(database: string): Statement {
   };
 }
 
+/**
+ * WITH CHECKSUM verifies the backup's page checksums, and SQL Server refuses it (Msg 3187) for a backup
+ * taken without them: ask for it only where msdb says the backup has them.
+ */
+function checksum(backup: Pick<BackupSet, 'hasBackupChecksums'>): string[] {
+  return backup.hasBackupChecksums ? ['CHECKSUM'] : [];
+}
+
 export function verifyOnly(database: string, backup: BackupSet): Statement {
   const d = backupDevices(backup);
   return {
     kind: 'verify',
     database,
-    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH ${FILE}, CHECKSUM;`,
+    text: `RESTORE VERIFYONLY FROM ${d.clause} WITH ${[FILE, ...checksum(backup)].join(', ')};`,
     params: d.params,
     destructive: false,
     summary: `check that backup #${backup.backupSetId} can be read`,
@@ -132,7 +140,7 @@ export function restoreSteps(
       params.push({ name: '@stopat', type: 'datetime2(3)', value: stopAtLocal });
       withs.push('STOPAT = @stopat');
     }
-    withs.push(last && options.recover ? 'RECOVERY' : 'NORECOVERY', 'CHECKSUM', STATS);
+    withs.push(last && options.recover ? 'RECOVERY' : 'NORECOVERY', ...checksum(backup), STATS);
     const verb = backup.type === 'L' ? 'LOG' : 'DATABASE';
     const kind: StatementKind = backup.type === 'D' ? 'restore-full' : backup.type === 'I' ? 'restore-diff' : 'restore-log';
     const what = backup.type === 'D' ? 'full' : backup.type === 'I' ? 'differential' : 'log';

@@ -46,20 +46,27 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
   );
 }
 
-/** The draft's facts, then its steps, in `room` lines; what does not fit is counted. */
+/**
+ * The draft's facts, then its steps, in `room` lines. A plan longer than the room keeps its last two
+ * steps in view (how it ends: the tail restored, the database shared again) and counts the middle.
+ */
 function DraftLines({ draft, theme, room }: { draft: PlanPreview; theme: Theme; room: number }) {
   const lines = [...draft.facts.map((f) => `  ${f}`), ...draft.steps.map((s, i) => ` ${String(i + 1).padStart(2)}. ${s.summary}`)];
-  const shown = lines.length > room ? room - 1 : room;
+  const ending = lines.length > room && room >= 5 && draft.steps.length > 2 ? 2 : 0;
+  const head = lines.length > room ? room - 1 - ending : room;
+  const hidden = lines.length - head - ending;
+  const row = (line: string, i: number) => (
+    <Styled key={i} theme={theme} token={i < draft.facts.length ? 'muted' : 'accent'}>
+      {line}
+    </Styled>
+  );
   return (
     <Box flexDirection="column">
-      {lines.slice(0, shown).map((line, i) => (
-        <Styled key={i} theme={theme} token={i < draft.facts.length ? 'muted' : 'accent'}>
-          {line}
-        </Styled>
-      ))}
-      {lines.length > shown ? (
-        <Styled theme={theme} token="muted">{`  ... ${lines.length - shown} more line(s); the plan screen shows every step`}</Styled>
+      {lines.slice(0, head).map(row)}
+      {hidden > 0 ? (
+        <Styled theme={theme} token="muted">{`  ... ${hidden} more line(s); the plan screen shows every step`}</Styled>
       ) : null}
+      {ending > 0 ? lines.slice(-ending).map((line, i) => row(line, lines.length - ending + i)) : null}
     </Box>
   );
 }

@@ -2,7 +2,7 @@ import type { Key } from 'ink';
 
 /**
  * Every key rpotop answers, as data: input handling, the help view, the status-bar hints and read-only
- * filtering all read this one table (DESIGN.md 1).
+ * filtering all read this one table (docs/architecture.md 1).
  */
 export type Scope = 'dashboard' | 'detail' | 'instance' | 'help' | 'confirm' | 'options' | 'plan';
 

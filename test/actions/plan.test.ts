@@ -57,7 +57,7 @@ async function snapshotOf(instance: string): Promise<{
 }
 
 async function stateOf(name: string): Promise<string | undefined> {
-  const r = await pool.request().query('-- rpotop:databases.v1\nSELECT 1');
+  const r = await pool.request().query('SELECT d.name, d.state_desc FROM sys.databases AS d');
   return (r.recordset as { name: string; state_desc: string }[]).find((d) => d.name === name)?.state_desc;
 }
 
@@ -209,6 +209,21 @@ describe('restore plans run through the driver', () => {
     // Run through the driver: without FILE = 2 the server would read the first set and refuse it (4326).
     for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
     expect(await stateOf('SP_appended')).toBe('ONLINE');
+  }, 60_000);
+
+  it('asks for CHECKSUM only of backups taken with checksums (SQL Server refuses it otherwise, 3187)', async () => {
+    await pool.request().input('file', sql.NVarChar(260), 'L:\\Backup\\no-checksum.trn').query('BACKUP LOG [ReportServer] TO DISK = @file;');
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
+    const req = await request('ReportServer', { as: 'RS_nochecksum', verifyFirst: true });
+    if ('refused' in req) throw new Error(req.refused);
+    const plan = buildRestorePlan(db('ReportServer'), req, serverNow, offset);
+    if (!plan.ok) throw new Error(plan.reason);
+    const plain = plan.steps.filter((s) => s.backup?.media[0]?.physicalDeviceName === 'L:\\Backup\\no-checksum.trn');
+    expect(plain.map((s) => s.kind)).toEqual(['verify', 'restore-log']);
+    expect(plain.every((s) => !s.text.includes('CHECKSUM'))).toBe(true);
+    expect(plan.steps.filter((s) => s.kind === 'restore-full').every((s) => s.text.includes('CHECKSUM'))).toBe(true);
+    for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
+    expect(await stateOf('RS_nochecksum')).toBe('ONLINE');
   }, 60_000);
 
   it('refuses a target past a broken log chain before any statement exists', async () => {

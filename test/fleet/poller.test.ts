@@ -244,3 +244,34 @@ describe('inventory rules', () => {
     }
   });
 });
+
+describe('what msdb documents as nullable', () => {
+  it('keeps a backup set without LSNs or dates out of the chain, with a finding, and the poll succeeds', async () => {
+    const inst = fleet.instance('AXSQL01');
+    const model = inst.backupset.filter((b) => b.database_name === 'MicrosoftDynamicsAX');
+    const newestFull = Math.max(...model.filter((b) => b.type === 'D').map((b) => b.backup_set_id));
+    // A log from before the newest full: the chain the status rests on does not need it.
+    const row = model.filter((b) => b.type === 'L' && b.backup_set_id < newestFull).at(-1)! as unknown as Record<string, unknown>;
+    const saved = { first_lsn: row.first_lsn, backup_start_date: row.backup_start_date };
+    Object.assign(row, { first_lsn: null, backup_start_date: null });
+    const p = poller(
+      inventory((c) => {
+        c.instances = c.instances!.filter((i) => i.name === 'AXSQL01');
+        c.groups = c.groups!.filter((g) => g.instance === 'AXSQL01');
+      }),
+    );
+    try {
+      await p.pollAll();
+      const s = p.snapshot();
+      expect(s.instances[0]!.status).toBe('OK');
+      const ax = db(s, 'AXSQL01/MicrosoftDynamicsAX');
+      const finding = ax.findings.find((f) => f.code === 'incomplete-history');
+      expect(finding?.text).toBe(`1 backup set(s) in msdb have no first_lsn, backup_start_date (#${String(row.backup_set_id)}): left out of the restore chain`);
+      expect(ax.history.some((b) => b.backupSetId === row.backup_set_id)).toBe(false);
+      expect(['OK', 'WARN']).toContain(ax.assessment.status);
+    } finally {
+      Object.assign(row, saved);
+      await p.stop();
+    }
+  });
+});

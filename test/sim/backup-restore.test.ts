@@ -40,8 +40,8 @@ async function fails(text: string): Promise<sql.RequestError & { precedingErrors
 }
 
 async function state(name = DB): Promise<string> {
-  const r = await pool.request().query('-- rpotop:databases.v1\nSELECT 1');
-  return (r.recordset as { name: string; state_desc: string }[]).find((x) => x.name === name)!.state_desc;
+  const r = await pool.request().input('name', sql.NVarChar, name).query('SELECT d.state_desc FROM sys.databases AS d WHERE d.name = @name');
+  return (r.recordset as { state_desc: string }[])[0]!.state_desc;
 }
 
 describe('BACKUP', () => {

@@ -137,7 +137,7 @@ describe('TDS 8 strict encryption', () => {
       options: { serverName: 'localhost', cryptoCredentialsDetails: { ca: certs.ca } } as sql.config['options'],
     });
     try {
-      const r = await pool.request().query('-- rpotop:server.v1\nSELECT 1');
+      const r = await pool.request().query('SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID');
       expect(r.recordset[0].encrypt_option).toBe('TRUE');
     } finally {
       await pool.close();
@@ -152,7 +152,7 @@ describe('TDS 8 strict encryption', () => {
   it('reports a cleartext link on the plain server even though the client asked for encryption', async () => {
     const pool = await connect(ep, { encrypt: true });
     try {
-      const r = await pool.request().query('-- rpotop:server.v1\nSELECT 1');
+      const r = await pool.request().query('SELECT c.encrypt_option FROM sys.dm_exec_connections AS c WHERE c.session_id = @@SPID');
       expect(r.recordset[0].encrypt_option).toBe('FALSE');
     } finally {
       await pool.close();

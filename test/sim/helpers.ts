@@ -1,6 +1,7 @@
 import sql from 'mssql';
+import { afterAll, beforeAll } from 'vitest';
 import { SimClock } from '../../src/sim/clock.js';
-import { SimFleet } from '../../src/sim/fleet.js';
+import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
 import { scenarioSchema, type ScenarioInput } from '../../src/sim/scenario.js';
 
 /** A one-instance fleet made by the test, with a database whose name needs quoting. */
@@ -62,4 +63,29 @@ export async function connect(
   });
   await pool.connect();
   return pool;
+}
+
+/**
+ * A fleet for one test file: started before its tests with a logged-in pool per instance, stopped after.
+ * `pool()` is the first instance's, `pool(name)` another's.
+ */
+export function useSimFleet(input: ScenarioInput = smallScenario(), options: Partial<sql.config> = {}) {
+  let fleet: SimFleet;
+  let endpoints: Endpoint[] = [];
+  const pools = new Map<string, sql.ConnectionPool>();
+  beforeAll(async () => {
+    ({ fleet, endpoints } = await startFleet(input));
+    for (const e of endpoints) pools.set(e.name, await connect(e, options));
+  });
+  afterAll(async () => {
+    for (const p of pools.values()) await p.close();
+    await fleet?.stop();
+  });
+  return {
+    get fleet(): SimFleet {
+      return fleet;
+    },
+    endpoint: (name = endpoints[0]!.name): Endpoint => endpoints.find((e) => e.name === name)!,
+    pool: (name = endpoints[0]!.name): sql.ConnectionPool => pools.get(name)!,
+  };
 }

@@ -51,6 +51,11 @@ export function writeEnvPacketSize(w: Writer, size: number, previous: number): v
   envChange(w, EnvChange.PACKET_SIZE, (x) => x.bVarchar(String(size)).bVarchar(String(previous)));
 }
 
+/** Begin (8), commit (9) or rollback (10) of a transaction: B_VARBYTE new value, then old value. */
+export function writeEnvTransaction(w: Writer, type: 8 | 9 | 10, newValue: Buffer, oldValue: Buffer): void {
+  envChange(w, type, (x) => x.u8(newValue.length).bytes(newValue).u8(oldValue.length).bytes(oldValue));
+}
+
 export function writeEnvCollation(w: Writer): void {
   envChange(w, EnvChange.SQL_COLLATION, (x) => x.u8(DEFAULT_COLLATION.length).bytes(DEFAULT_COLLATION).u8(0));
 }
