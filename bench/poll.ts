@@ -1,11 +1,13 @@
 /**
  * How fast the poller reads a large fleet, compiled as the CLI runs (or from the sources under tsx,
  * which adds some 40 MB of RSS of its own):
- *   npm run bench:poll -- [--instances 500] [--databases 40] [--latency 50] [--concurrency 32] [--steady 3]
+ *   npm run bench:poll -- [--instances 50] [--databases 40] [--history 8d] [--log-every 15m] [--latency 20] [--concurrency 32] [--steady 3]
  *   node --expose-gc --import tsx bench/poll.ts [same options]
- * The simulated scale fleet runs in a child process with LATENCY ms added to every round trip; this
- * process polls it and prints the measured times against the bound ceil(instances / concurrency) x latency,
- * bytes and rows per steady-state poll, and this process's RSS.
+ * The simulated scale fleet (daily fulls, 6-hourly differentials, logs at the cadence, over the history)
+ * runs in a child process with LATENCY ms added to every round trip; this process polls it and prints
+ * the measured times against the bound ceil(instances / concurrency) x latency, bytes, rows and CPU per
+ * instance, and this process's RSS. The simulator keeps an object per backup set, which bounds the
+ * fleet it can hold: 50 x 40 x 8 days of 15-minute logs is some 1.6 million.
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -18,9 +20,11 @@ import type { Endpoint } from '../src/sim/fleet.js';
 
 const { values } = parseArgs({
   options: {
-    instances: { type: 'string', default: '500' },
+    instances: { type: 'string', default: '50' },
     databases: { type: 'string', default: '40' },
-    latency: { type: 'string', default: '50' },
+    history: { type: 'string', default: '8d' },
+    'log-every': { type: 'string', default: '15m' },
+    latency: { type: 'string', default: '20' },
     concurrency: { type: 'string', default: '32' },
     steady: { type: 'string', default: '3' },
   },
@@ -33,12 +37,12 @@ const concurrency = Number(values.concurrency);
 // From the sources under tsx, or compiled (npm run bench:poll) under plain node as the CLI runs.
 const compiled = import.meta.url.endsWith('.js');
 const simChild = compiled ? [path.join(import.meta.dirname, 'sim-child.js')] : ['--import', 'tsx', path.join(import.meta.dirname, 'sim-child.ts')];
-const child = spawn(process.execPath, [...simChild, String(instances), String(databases), String(latency)], {
+const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=16384', ...simChild, String(instances), String(databases), String(latency), values.history, values['log-every']], {
   stdio: ['pipe', 'pipe', 'inherit'],
 });
 const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
 const next = async () => JSON.parse((await lines.next()).value as string);
-const { endpoints } = (await next()) as { endpoints: Endpoint[] };
+const { endpoints, backupSets, buildMs, rssMb } = (await next()) as { endpoints: Endpoint[]; backupSets: number; buildMs: number; rssMb: number };
 const stats = async (): Promise<{ bytesIn: number; bytesOut: number }> => {
   child.stdin.write('stats\n');
   return next();
@@ -66,8 +70,10 @@ const loaded = memory();
 
 const beforeFirst = await stats();
 let t = performance.now();
+let cpu = process.cpuUsage();
 await poller.pollAll();
 const firstMs = performance.now() - t;
+const firstCpu = process.cpuUsage(cpu);
 const afterFirst = await stats();
 const firstBytes = afterFirst.bytesIn + afterFirst.bytesOut - beforeFirst.bytesIn - beforeFirst.bytesOut;
 const firstRows = poller.trackers.reduce((n, tr) => n + tr.lastPollRows, 0);
@@ -79,11 +85,14 @@ const failed = first.instances.filter((i) => i.status !== 'OK').length;
 const steadyTimes: number[] = [];
 let bytes = 0;
 let rows = 0;
+let steadyCpu = process.cpuUsage(process.cpuUsage());
 for (let i = 0; i < Number(values.steady); i++) {
   const before = await stats();
   t = performance.now();
+  cpu = process.cpuUsage();
   await poller.pollAll();
   steadyTimes.push(performance.now() - t);
+  steadyCpu = process.cpuUsage(cpu);
   const after = await stats();
   bytes = after.bytesIn + after.bytesOut - before.bytesIn - before.bytesOut;
   rows = poller.trackers.reduce((n, tr) => n + tr.lastPollRows, 0);
@@ -95,10 +104,13 @@ const resnapshotMs = performance.now() - t;
 
 const f = (n: number) => n.toFixed(0);
 console.log(`${compiled ? 'compiled, under plain node' : 'from the sources, under tsx'}`);
+const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 console.log(`instances ${instances}, databases ${instances * databases}, concurrency ${concurrency}, latency ${latency} ms per round trip`);
+console.log(`history: ${values.history} with logs every ${values['log-every']}: ${backupSets} backup sets in the simulator (built in ${f(buildMs)} ms, simulator RSS ${rssMb} MB)`);
 console.log(`bound ceil(instances / concurrency) x latency: ${bound} ms`);
 console.log(`first poll: ${f(firstMs)} ms, ratio ${(firstMs / bound).toFixed(2)} (connects first: prelogin, login and the initial SET batch are 3 more round trips)`);
 console.log(`first poll read: ${f(firstBytes)} bytes on the wire, ${firstRows} rows (${f(firstBytes / instances)} bytes and ${(firstRows / instances).toFixed(1)} rows per instance)`);
+console.log(`poller CPU per instance: login + first poll ${(cpuMs(firstCpu) / instances).toFixed(1)} ms, steady poll ${(cpuMs(steadyCpu) / instances).toFixed(1)} ms`);
 console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} ms, ratio ${(steadyMs / bound).toFixed(2)}`);
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);

@@ -34,7 +34,7 @@ function fleetOf(databases: number): { snapshot: FleetSnapshot; later: (ms: numb
   const perInstance = 40;
   const instances = Math.ceil(databases / perInstance);
   const now = Date.now();
-  const fleet = new SimFleet({ scenario: scaleScenario(instances, perInstance, 6), clock: new SimClock(() => now), manualClock: true });
+  const fleet = new SimFleet({ scenario: scaleScenario(instances, perInstance, { history: '6h', logEvery: '1h' }), clock: new SimClock(() => now), manualClock: true });
   const inventory = resolveInventory(
     configSchema.parse({
       version: 1,

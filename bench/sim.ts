@@ -19,7 +19,7 @@ const seconds = Number(values.seconds);
 const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 
 async function throughput(): Promise<void> {
-  const fleet = new SimFleet({ scenario: scaleScenario(1, 40, 26), clock: new SimClock(), manualClock: true });
+  const fleet = new SimFleet({ scenario: scaleScenario(1, 40, { history: '26h', logEvery: '1h' }), clock: new SimClock(), manualClock: true });
   const [ep] = await fleet.start();
   const config = { server: ep!.host, port: ep!.port, user: ep!.login, password: ep!.password, options: { encrypt: false } };
 

@@ -114,4 +114,27 @@ describe('scenarios', () => {
     expect(s.instances.every((i) => i.databases.length === 7)).toBe(true);
     expect(loadScenario('scale:2x5').instances[1]!.databases).toHaveLength(5);
   });
+
+  it('generates real msdb volumes on demand: days of history with logs at the cadence asked for', () => {
+    const scenario = loadScenario('scale:1x10:8d:15m');
+    expect(scenario.historyHours).toBe(192);
+    const fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true });
+    const sets = fleet.instance('SQL0001').backupset;
+    const starts = (db: string, type: string) => sets.filter((b) => b.database_name === db && b.type === type).map((b) => b.backup_start_date);
+    // Jobs due while another backup of the database runs start when it ends (seconds later).
+    const spaced = (at: number[], ms: number) => at.length > 1 && at.every((t, i) => i === 0 || Math.abs(t - at[i - 1]! - ms) < 60_000);
+    const H = 3_600_000;
+    // A FULL database: a daily full, a differential every 6 hours, a log every 15 minutes once the first
+    // full has started the log chain: some 800 backup sets in 8 days.
+    expect(spaced(starts('App001', 'D'), 24 * H) && spaced(starts('App001', 'I'), 6 * H) && spaced(starts('App001', 'L'), H / 4)).toBe(true);
+    expect(starts('App001', 'D')).toHaveLength(8);
+    expect(starts('App001', 'L').length).toBeGreaterThan(700);
+    // Every tenth: a weekly full with daily differentials after it.
+    expect(starts('App008', 'D').length).toBeLessThanOrEqual(2);
+    expect(starts('App008', 'I').every((t) => t > starts('App008', 'D')[0]!)).toBe(true);
+    if (starts('App008', 'I').length > 1) expect(spaced(starts('App008', 'I'), 24 * H)).toBe(true);
+    // SIMPLE: the daily full only.
+    expect([starts('App005', 'D').length, starts('App005', 'L').length]).toEqual([8, 0]);
+    expect(() => loadScenario('scale:1x1:8x')).toThrow(/no scenario named/);
+  });
 });
