@@ -4,7 +4,8 @@ import type { FleetPoller } from '../fleet/poller.js';
 import { serverClock, type DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import type { BackupFile } from '../sql/backup-files.js';
-import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type StatementKind, type TailVariant } from '../sql/statements.js';
+import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
+import { tailDecision, type TailVariant } from '../domain/tail.js';
 import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview, RestoreForm } from '../ui/actions-port.js';
 import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
@@ -14,23 +15,12 @@ import { contextFor, planRequestFrom } from './restore-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
 
-const NO_BACKUP_LOG = (db: string) =>
-  `the login lacks the BACKUP LOG permission on ${db} (add it to db_backupoperator in that database, or grant BACKUP LOG)`;
 const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
 
-/** The tail-log variant a database's state calls for, or why there is none. */
+/** The tail-log variant a database's state calls for, or why there is none (the rule is the domain's). */
 export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: string } {
-  if (db.state.canBackupLog === false) return { refused: NO_BACKUP_LOG(db.name) };
-  if (db.state.recoveryModel === 'SIMPLE') return { refused: 'SIMPLE recovery keeps no log to back up: a tail-log backup is impossible' };
-  if (db.state.lastLogBackupLsn === null && db.state.state === 'ONLINE') {
-    return { refused: 'no log backup is possible (no full or differential since the recovery model changed)' };
-  }
-  if (db.assessment.chain === null) return { refused: 'there is no restorable chain for a tail to extend' };
-  if (db.assessment.chain.brokenAfter) return { refused: `the log chain is broken, so a tail would not restore: ${db.assessment.chain.brokenAfter.text}` };
-  if (db.state.state === 'RESTORING') return { refused: 'the database is already RESTORING (its tail may already be taken)' };
-  if (db.state.state === 'SUSPECT') return 'continue_after_error';
-  if (db.state.state !== 'ONLINE') return 'no_truncate';
-  return 'norecovery';
+  const decision = tailDecision(db.state, db.history, db.assessment.chain);
+  return 'variant' in decision ? decision.variant : { refused: decision.none };
 }
 
 interface OpenPlan {
@@ -131,8 +121,9 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const request = await planRequestFrom(form, ctx);
     if ('refused' in request) return request;
     const over = request.as === null;
-    if (over && request.tailFirst && db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE') {
-      return { refused: `${NO_BACKUP_LOG(db.name)}; or turn the tail-log backup off and lose what the log holds` };
+    const tail = tailVariant(db);
+    if (over && request.tailFirst && db.state.canBackupLog === false && db.state.recoveryModel !== 'SIMPLE' && db.state.state === 'ONLINE' && typeof tail !== 'string') {
+      return { refused: `${tail.refused}; or turn the tail-log backup off and lose what the log holds` };
     }
     const plan = buildRestorePlan(db, request, ctx.serverNowUtc, ctx.offsetMinutes);
     if (!plan.ok) return { refused: plan.reason };

@@ -1,8 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { buildRestoreChain, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
+import { buildRestoreChain, incarnationOf, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
-import { utcToServerLocal } from '../domain/time.js';
+import { tailDecision } from '../domain/tail.js';
+import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
+import { quoteName } from '../sql/quote.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import {
@@ -77,10 +79,7 @@ export function movesFor(files: readonly BackupFile[], newName: string): { logic
  * that cannot reach the target is refused here, before any statement exists.
  */
 export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, serverNowUtc: number, offsetMinutes: number): RestorePlan {
-  const built = buildRestoreChain(db.history, request.target, {
-    databaseGuid: db.state.databaseGuid,
-    recoveryForkGuid: db.state.recoveryForkGuid,
-  });
+  const built = buildRestoreChain(db.history, request.target, incarnationOf(db.state, db.history));
   if (!built.ok) return { ok: false, reason: built.reason };
   const chain = built.chain;
   const target = request.as?.name ?? db.name;
@@ -90,20 +89,48 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   const pieces: BackupSet[] = [chain.full, ...(chain.diff ? [chain.diff] : []), ...chain.logs];
   if (request.verifyFirst) for (const b of pieces) steps.push(verifyOnly(db.name, b));
 
-  const logged = db.state.recoveryModel !== 'SIMPLE';
+  const ag = db.state.availabilityGroup;
+  if (over && ag) {
+    return {
+      ok: false,
+      reason:
+        `SQL Server refuses RESTORE over a database in an availability group (3104): ${db.name} is in ${ag.name} (${ag.role} here). ` +
+        `Restore it under a new name, or remove it from the group on this replica first (ALTER AVAILABILITY GROUP ${quoteName(ag.name)} REMOVE DATABASE ${quoteName(db.name)} on the primary) and plan again`,
+    };
+  }
   const online = db.state.state === 'ONLINE';
-  const takeTail = over && request.tailFirst && logged && online && request.target.kind === 'latest';
+  const latest = request.target.kind === 'latest';
+  const decision = over && latest ? tailDecision(db.state, db.history, chain) : null;
+  if (decision && 'blocksLatest' in decision && decision.blocksLatest) return { ok: false, reason: `no plan to the latest point: ${decision.none}` };
+  const variant = request.tailFirst && decision && 'variant' in decision ? decision.variant : null;
   if (over && online && request.closeConnections) steps.push(singleUser(db.name));
   let tail: BackupSet | null = null;
-  const file = tailFile(db, utcToServerLocal(serverNowUtc, offsetMinutes));
-  if (takeTail) {
-    steps.push(tailLogBackup(db.name, file, 'norecovery'));
-    // The tail is restored last; it exists once the step above has run.
-    // Taken WITH CHECKSUM (the NORECOVERY tail), so its restore can check them.
-    tail = { ...chain.logs.at(-1) ?? chain.diff ?? chain.full, type: 'L', backupSetId: 0, position: 1, media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }], familyCount: 1, hasBackupChecksums: true };
+  const serverLocalNow = utcToServerLocal(serverNowUtc, offsetMinutes);
+  const file = tailFile(db, serverLocalNow);
+  if (variant) {
+    steps.push(tailLogBackup(db.name, file, variant));
+    // The tail is restored last; it exists once the step above has run. Every variant but
+    // CONTINUE_AFTER_ERROR is taken WITH CHECKSUM, so its restore can check them.
+    tail = {
+      ...chain.logs.at(-1) ?? chain.diff ?? chain.full,
+      type: 'L',
+      backupSetId: 0,
+      position: 1,
+      media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }],
+      familyCount: 1,
+      hasBackupChecksums: variant !== 'continue_after_error',
+    };
     notes.push(`the tail-log backup goes to ${file} and is restored last`);
-  } else if (over && logged && online) {
-    notes.push('no tail-log backup: transactions after the last log backup are lost (REPLACE)');
+  } else if (over && db.state.state !== 'RESTORING' && db.state.recoveryModel !== 'SIMPLE') {
+    const why = decision && 'none' in decision ? decision.none : !latest ? 'a point in time is restored without it' : 'not asked for';
+    notes.push(`no tail-log backup (${why}): transactions after the last log backup are lost (REPLACE)`);
+  }
+  if (latest && chain.brokenAfter) {
+    const lost = formatDuration(Math.max(0, serverNowUtc - chain.restorableTo));
+    notes.push(
+      `the log chain is broken: this plan restores to ${formatServerTime(utcToServerLocal(chain.restorableTo, offsetMinutes))} (server time), ` +
+        `the last point the chain reaches; the ${lost} of transactions since then cannot be restored (${chain.brokenAfter.text})`,
+    );
   }
   const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetMinutes);
   const restoreList = [
@@ -112,7 +139,8 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   ];
   steps.push(
     ...restoreSteps(target, restoreList, {
-      replace: over && online && !takeTail,
+      // Over a database whose tail is not taken (online, or damaged and not RESTORING), SQL Server wants REPLACE (3159).
+      replace: over && db.state.state !== 'RESTORING' && !variant,
       moves: request.as ? movesFor(request.as.files, request.as.name) : [],
       recover: request.recover,
     }),

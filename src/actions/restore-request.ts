@@ -1,4 +1,4 @@
-import { buildRestoreChain, type RestoreTarget } from '../domain/chain.js';
+import { buildRestoreChain, incarnationOf, type RestoreTarget } from '../domain/chain.js';
 import type { BackupSet } from '../domain/history.js';
 import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
 import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
@@ -50,7 +50,7 @@ export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): P
   if ([...name].length > MAX_NAME) return { refused: `a database name has at most ${MAX_NAME} characters` };
   const taken = ctx.neighbours.find((d) => d.name.toLowerCase() === name.toLowerCase());
   if (taken) return { refused: `${taken.name} already exists on ${db.instance}: choose a free name, or leave the name empty to restore over ${db.name}` };
-  const chain = buildRestoreChain(db.history, target, { databaseGuid: db.state.databaseGuid, recoveryForkGuid: db.state.recoveryForkGuid });
+  const chain = buildRestoreChain(db.history, target, incarnationOf(db.state, db.history));
   if (!chain.ok) return { refused: chain.reason };
   let files: BackupFile[];
   try {

@@ -81,8 +81,17 @@ function partition(history: readonly BackupSet[], incarnation: Incarnation): Par
 }
 
 /**
- * The incarnation the history itself points at when the server could not say: the newest backup's.
+ * The incarnation a chain is built for: the database's own, or where the server reports none (an
+ * offline, SUSPECT or RECOVERY_PENDING database has NULL guids) the newest in its history, so that a
+ * dropped incarnation's backups are never chosen because the filter fell away.
  */
+export function incarnationOf(db: { databaseGuid: string | null; recoveryForkGuid: string | null }, history: readonly BackupSet[]): Incarnation {
+  if (db.databaseGuid && db.recoveryForkGuid) return { databaseGuid: db.databaseGuid, recoveryForkGuid: db.recoveryForkGuid };
+  const newest = newestIncarnation(history);
+  return { databaseGuid: db.databaseGuid ?? newest.databaseGuid, recoveryForkGuid: db.recoveryForkGuid ?? newest.recoveryForkGuid };
+}
+
+/** The incarnation the history itself points at when the server could not say: the newest backup's. */
 export function newestIncarnation(history: readonly BackupSet[]): Incarnation {
   let newest: BackupSet | null = null;
   for (const b of history) if (!newest || b.backupSetId > newest.backupSetId) newest = b;

@@ -1,4 +1,4 @@
-import { buildRestoreChain, type ChainResult, type RestoreChain } from './chain.js';
+import { buildRestoreChain, incarnationOf, type ChainResult, type RestoreChain } from './chain.js';
 import type { DatabaseState } from './database.js';
 import { typeNames, type BackupSet } from './history.js';
 import { formatLsn } from './lsn.js';
@@ -78,7 +78,7 @@ export function assess(
   history: readonly BackupSet[],
   targets: Targets,
   seen: Observation,
-  built: ChainResult = buildRestoreChain(history, { kind: 'latest' }, { databaseGuid: db.databaseGuid, recoveryForkGuid: db.recoveryForkGuid }),
+  built: ChainResult = buildRestoreChain(history, { kind: 'latest' }, incarnationOf(db, history)),
 ): Assessment {
   const lastFull = newest(history, 'D');
   const lastDiff = newest(history, 'I');

@@ -59,9 +59,19 @@ export function parseWallClock(text: string): number | null {
   return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
 }
 
-/** Wall-clock "YYYY-MM-DD HH:MM:SS" of a local-ms value, as SQL Server prints datetime. */
-export function formatServerTime(localMs: number): string {
-  return new Date(localMs).toISOString().slice(0, 19).replace('T', ' ');
+/** Wall-clock "YYYY-MM-DD HH:MM:SS" of a local-ms value, as SQL Server prints datetime; `.mmm` with `ms`. */
+export function formatServerTime(localMs: number, ms = false): string {
+  return new Date(localMs).toISOString().slice(0, ms ? 23 : 19).replace('T', ' ');
+}
+
+/**
+ * The instant a datetime holds for a wall-clock time: datetime counts 1/300 s, so SQL Server rounds
+ * 09:07:30.251 to 09:07:30.250 and 09:07:30.252 to 09:07:30.253. What rpotop shows for a STOPAT is this value.
+ */
+export function toDatetimePrecision(localMs: number): number {
+  const day = Math.floor(localMs / DAY) * DAY;
+  const ticks = Math.round(((localMs - day) * 3) / 10);
+  return day + Math.round((ticks * 10) / 3);
 }
 
 export const durations = { MINUTE, HOUR, DAY } as const;

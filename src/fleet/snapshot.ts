@@ -3,7 +3,7 @@ import type { DatabaseState } from '../domain/database.js';
 import { findings as databaseFindings, incompleteHistoryFinding, rtoFinding, type Finding, type IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
-import { buildRestoreChain, type ChainResult } from '../domain/chain.js';
+import { buildRestoreChain, incarnationOf, type ChainResult } from '../domain/chain.js';
 import { assess, statusSeverity, worstStatus, type Assessment, type Status } from '../domain/status.js';
 import type { ResolvedTargets } from '../domain/targets.js';
 import type { InstanceConfig } from '../config/schema.js';
@@ -88,7 +88,7 @@ const derivedCache = new WeakMap<readonly BackupSet[], HistoryDerived>();
 function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: number, filesAt: number): HistoryDerived {
   const cached = derivedCache.get(history);
   if (cached && cached.guid === db.databaseGuid && cached.fork === db.recoveryForkGuid && cached.filesAt === filesAt) return cached;
-  const chain = buildRestoreChain(history, { kind: 'latest' }, { databaseGuid: db.databaseGuid, recoveryForkGuid: db.recoveryForkGuid });
+  const chain = buildRestoreChain(history, { kind: 'latest' }, incarnationOf(db, history));
   const samples = history
     .filter((b) => b.finish > b.start)
     .map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));

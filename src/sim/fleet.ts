@@ -173,6 +173,9 @@ export class SimFleet {
     for (const ag of scenario.availabilityGroups) {
       const primary = this.instance(ag.primary);
       const secondary = this.instance(ag.secondary);
+      // Replicas back up to shared storage: each can read the files the other wrote.
+      if (!primary.sharesStorageWith.includes(secondary)) primary.sharesStorageWith.push(secondary);
+      if (!secondary.sharesStorageWith.includes(primary)) secondary.sharesStorageWith.push(primary);
       for (const dbSpec of ag.databases) {
         const db = this.addDatabase(primary, dbSpec, start, epoch, ag.preferredBackupReplica);
         db.ag = {

@@ -283,6 +283,21 @@ export class SimInstance {
     this.restorehistory.push({ ...row, restore_history_id: this.nextRestoreId++ });
   }
 
+  /**
+   * Instances whose backup files this one can read: an estate's replicas back up to shared storage, so a
+   * file one of them wrote restores on another although only the writer's msdb records it.
+   */
+  sharesStorageWith: SimInstance[] = [];
+
+  /** The backup sets in a file, from this msdb or from the msdb of the instance that wrote it. */
+  backupFile(device: string): { writer: SimInstance; sets: BackupSetRow[] } {
+    for (const writer of [this, ...this.sharesStorageWith]) {
+      const sets = writer.backupsOnDevice(device);
+      if (sets.length > 0) return { writer, sets };
+    }
+    return { writer: this, sets: [] };
+  }
+
   /** Which backup sets msdb says a device name holds (several when backups were appended: FILE = n). */
   backupsOnDevice(device: string): BackupSetRow[] {
     const lower = device.toLowerCase();

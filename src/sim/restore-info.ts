@@ -43,8 +43,7 @@ const typeDescription = { D: 'Database', L: 'Transaction Log', I: 'Database Diff
 /** RESTORE HEADERONLY / FILELISTONLY / VERIFYONLY / LABELONLY, answered from msdb and the source database's files. */
 export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: string[], file: number, checksum = false): Generator<EngineEvent> {
   const statement = kind === 'VERIFYONLY' ? 'VERIFY DATABASE' : 'RESTORE HEADERONLY';
-  const backup = findBackupSet(inst, { devices, file }, statement);
-  const media = inst.devicesOf(backup);
+  const { backup, families: media } = findBackupSet(inst, { devices, file }, statement);
   if (kind === 'HEADERONLY') {
     const row = [
       backup.name, null, typeCode[backup.type], null, backup.compressed_backup_size < backup.backup_size, 1, 2, backup.user_name,

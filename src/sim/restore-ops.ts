@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
-import { LogPosition, SimDatabase, type BackupSetRow, type SimFile, type SimInstance } from './model.js';
+import { LogPosition, SimDatabase, type BackupSetRow, type MediaFamilyRow, type SimFile, type SimInstance } from './model.js';
 
 export interface RestoreRequest {
   database: string;
@@ -35,14 +35,17 @@ function fail(req: RestoreRequest, first: SqlError): never {
   throw new SimFailure([first, sqlErrors.terminating(statementName(req))]);
 }
 
-/** The backup set a RESTORE ... FROM names, with every stripe present; SQL Server's errors otherwise. */
-export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?: number }, statement: string): BackupSetRow {
+/**
+ * The backup set a RESTORE ... FROM names, with every stripe present; SQL Server's errors otherwise.
+ * The file may have been written by another instance sharing the backup storage (an AG replica).
+ */
+export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?: number }, statement: string): { backup: BackupSetRow; families: MediaFamilyRow[] } {
   const first = req.devices[0]!;
-  const sets = inst.backupsOnDevice(first);
+  const { writer, sets } = inst.backupFile(first);
   // By the position the set was written at: purging msdb history does not renumber what is in a file.
   const backup = sets.find((b) => b.position === (req.file ?? 1));
   if (!backup) throw new SimFailure([sqlErrors.cannotOpenDevice(first), sqlErrors.terminating(statement)]);
-  const families = inst.devicesOf(backup);
+  const families = writer.devicesOf(backup);
   const given = new Set(req.devices.map((d) => d.toLowerCase()));
   for (const device of req.devices) {
     if (!families.some((f) => f.physical_device_name.toLowerCase() === device.toLowerCase())) {
@@ -52,7 +55,7 @@ export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?
   if (families.some((f) => !given.has(f.physical_device_name.toLowerCase()))) {
     throw new SimFailure([sqlErrors.missingFamilies(families.length, req.devices.length), sqlErrors.terminating(statement)]);
   }
-  return backup;
+  return { backup, families };
 }
 
 /** The files a restored database gets: the source's, moved where WITH MOVE says. */
@@ -199,7 +202,7 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     if (req.recovery) recover(existing, at);
     return { database: existing, backup: null, pages: 0, notes: [] };
   }
-  const backup = findBackupSet(inst, req, statementName(req));
+  const { backup } = findBackupSet(inst, req, statementName(req));
   if (req.checksum && !backup.has_backup_checksums) fail(req, sqlErrors.noChecksum());
   let outcome: RestoreOutcome;
   if (req.kind === 'database') {

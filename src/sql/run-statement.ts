@@ -20,9 +20,9 @@ function typed(p: Param): [sql.ISqlType, unknown] {
       return [sql.NVarChar(128), p.value];
     case 'int':
       return [sql.Int(), p.value];
-    case 'datetime2(3)':
+    case 'datetime':
       // The driver sends a Date's UTC fields: the wall clock in "local ms" arrives as the server's time.
-      return [sql.DateTime2(3), new Date(p.value as number)];
+      return [sql.DateTime(), new Date(p.value as number)];
   }
 }
 

@@ -1,5 +1,6 @@
 import type { BackupSet } from '../domain/history.js';
-import { formatServerTime } from '../domain/time.js';
+import type { TailVariant } from '../domain/tail.js';
+import { formatServerTime, toDatetimePrecision } from '../domain/time.js';
 import { quoteName, quoteString } from './quote.js';
 
 /**
@@ -12,8 +13,8 @@ export type StatementKind = 'tail-log' | 'single-user' | 'verify' | 'restore-ful
 
 export interface Param {
   name: string;
-  type: 'nvarchar(260)' | 'nvarchar(128)' | 'datetime2(3)' | 'int';
-  /** Text, or for datetime2 the server's wall clock as "local ms". */
+  type: 'nvarchar(260)' | 'nvarchar(128)' | 'datetime' | 'int';
+  /** Text, or for datetime the server's wall clock as "local ms", already at datetime's precision. */
   value: string | number;
 }
 
@@ -35,7 +36,7 @@ export interface Statement {
 export function script(s: Statement): string {
   const declares = s.params.map((p) => {
     const value =
-      p.type === 'int' ? String(p.value) : typeof p.value === 'number' ? `'${formatServerTime(p.value).replace(' ', 'T')}'` : quoteString(p.value);
+      p.type === 'int' ? String(p.value) : typeof p.value === 'number' ? `'${formatServerTime(p.value, true).replace(' ', 'T')}'` : quoteString(p.value);
     return `DECLARE ${p.name} ${p.type} = ${value};`;
   });
   return [...declares, s.text].join('\n');
@@ -56,7 +57,6 @@ export function backupDevices(backup: Pick<BackupSet, 'media' | 'position'>): { 
   return { clause: disks.map((p) => `DISK = ${p.name}`).join(', '), params: [...disks, { name: '@position', type: 'int', value: backup.position }] };
 }
 
-export type TailVariant = 'norecovery' | 'no_truncate' | 'continue_after_error';
 
 /** BACKUP LOG of the tail: NORECOVERY when online (the database goes RESTORING), NO_TRUNCATE when it cannot start. */
 export function tailLogBackup(database: string, file: string, variant: TailVariant): Statement {
@@ -136,8 +136,10 @@ export function restoreSteps(
         withs.push(`MOVE @logical${k + 1} TO @physical${k + 1}`);
       });
     }
-    if (stopAtLocal !== null) {
-      params.push({ name: '@stopat', type: 'datetime2(3)', value: stopAtLocal });
+    // STOPAT takes a datetime (RESTORE's documented type): the value shown is the one SQL Server uses.
+    const stopAt = stopAtLocal === null ? null : toDatetimePrecision(stopAtLocal);
+    if (stopAt !== null) {
+      params.push({ name: '@stopat', type: 'datetime', value: stopAt });
       withs.push('STOPAT = @stopat');
     }
     withs.push(last && options.recover ? 'RECOVERY' : 'NORECOVERY', ...checksum(backup), STATS);
@@ -150,7 +152,7 @@ export function restoreSteps(
       text: `RESTORE ${verb} ${quoteName(target)} FROM ${d.clause} WITH ${withs.join(', ')};`,
       params,
       destructive: backup.type === 'D',
-      summary: `restore ${label ?? `the ${what} backup #${backup.backupSetId}`}${stopAtLocal !== null ? ', stopping at the target time' : ''}${last && options.recover ? ', then recover' : ''}`,
+      summary: `restore ${label ?? `the ${what} backup #${backup.backupSetId}`}${stopAt !== null ? `, stopping at ${formatServerTime(stopAt, true)} (server time)` : ''}${last && options.recover ? ', then recover' : ''}`,
       backup,
     };
   });

@@ -173,6 +173,25 @@ describe('restore plans run through the driver', () => {
     expect(fleet.instance('AXSQL01').findDatabase('AX_pit')!.state).toBe('ONLINE');
   }, 60_000);
 
+  it('shows STOPAT to the millisecond as the datetime SQL Server will use, and runs exactly that', async () => {
+    const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
+    const source = db('MicrosoftDynamicsAX');
+    const log = source.history.filter((b) => b.type === 'L').sort((a, b) => a.finish - b.finish).at(-2)!;
+    const local = Math.floor(utcToServerLocal(log.finish - 4 * 60_000, offset) / 1000) * 1000 + 251;
+    const req = await request('MicrosoftDynamicsAX', { stopAt: formatServerTime(local, true), as: 'AX_ms' });
+    if ('refused' in req) throw new Error(req.refused);
+    const plan = buildRestorePlan(source, req, serverNow, offset);
+    if (!plan.ok) throw new Error(plan.reason);
+    const last = plan.steps.at(-1)!;
+    // datetime counts 1/300 s: .251 is held as .250.
+    const shown = formatServerTime(local - 1, true);
+    expect(script(last)).toContain(`DECLARE @stopat datetime = '${shown.replace(' ', 'T')}';`);
+    expect(last.summary).toContain(`stopping at ${shown} (server time)`);
+    for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
+    const restored = fleet.instance('AXSQL01').restorehistory.filter((r) => r.destination_database_name === 'AX_ms').at(-1)!;
+    expect(formatServerTime(restored.stop_at!, true)).toBe(shown);
+  }, 60_000);
+
   it('leaves the database restoring when asked, verifying every backup first', async () => {
     const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');
     const req = await request('MicrosoftDynamicsAX', { as: 'AX_standby', recover: false, verifyFirst: true });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { buildRestoreChain, newestIncarnation } from '../../src/domain/chain.js';
+import { buildRestoreChain, newestIncarnation, incarnationOf } from '../../src/domain/chain.js';
 import { HistoryBuilder, minutes } from './history-builder.js';
 
 const latest = { kind: 'latest' } as const;
@@ -293,6 +293,28 @@ describe('restore chain to a point in time', () => {
     const result = buildRestoreChain(h.rows, at(full.finish - minutes(60)));
     expect(result.ok).toBe(false);
     if (!result.ok) expect(result.reason).toContain('no restorable full backup finished by');
+  });
+});
+
+describe('incarnationOf', () => {
+  it('falls back to the newest incarnation in the history when the server reports NULL guids (offline, SUSPECT)', () => {
+    // A dropped database's full, with LSNs higher than anything the new database under the same name has.
+    const old = new HistoryBuilder();
+    old.advance(0, 10_000_000n);
+    old.full();
+    const h = new HistoryBuilder(old.now + 60 * 60_000);
+    h.databaseGuid = 'ffffffff-0000-0000-0000-000000000009';
+    h.fork = 'c3333333-0000-0000-0000-000000000003';
+    h.full();
+    h.log({ after: 15 });
+    const rows = [...old.rows.map((b) => ({ ...b, backupSetId: b.backupSetId - 50 })), ...h.rows];
+    expect(old.rows[0]!.lastLsn > h.rows[0]!.lastLsn).toBe(true);
+    const offline = { databaseGuid: null, recoveryForkGuid: null };
+    expect(incarnationOf(offline, rows)).toEqual({ databaseGuid: h.databaseGuid, recoveryForkGuid: h.fork });
+    const chain = ok(buildRestoreChain(rows, latest, incarnationOf(offline, rows)));
+    expect(chain.full.databaseGuid).toBe(h.databaseGuid);
+    // Without the fallback the filter falls away and the dropped incarnation's full wins on LSN.
+    expect(ok(buildRestoreChain(rows, latest, offline)).full.databaseGuid).toBe(old.databaseGuid);
   });
 });
 

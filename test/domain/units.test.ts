@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { compareLsn, formatLsn, lsnToHex, parseLsn, parseOptionalLsn } from '../../src/domain/lsn.js';
-import { formatDuration, formatServerTime, utcToServerLocal } from '../../src/domain/time.js';
+import { formatDuration, formatServerTime, toDatetimePrecision, utcToServerLocal } from '../../src/domain/time.js';
+import { majorVersion } from '../../src/domain/version.js';
 import { resolveTargets } from '../../src/domain/targets.js';
 import { volumeOf } from '../../src/domain/volume.js';
 import { isNulDevice } from '../../src/domain/history.js';
@@ -55,6 +56,26 @@ describe('formatDuration', () => {
     expect(formatServerTime(Date.UTC(2026, 10, 22, 4, 5, 6))).toBe('2026-11-22 04:05:06');
     expect(utcToServerLocal(Date.UTC(2026, 10, 22, 4), 60)).toBe(Date.UTC(2026, 10, 22, 5));
   });
+});
+
+describe('datetime precision (1/300 s)', () => {
+  it.each([
+    ['2026-11-27T09:07:30.251Z', '2026-11-27 09:07:30.250'],
+    ['2026-11-27T09:07:30.252Z', '2026-11-27 09:07:30.253'],
+    ['2026-11-27T09:07:30.005Z', '2026-11-27 09:07:30.007'],
+    ['2026-11-27T23:59:59.999Z', '2026-11-28 00:00:00.000'],
+  ])('holds %s as %s', (input, held) => {
+    expect(formatServerTime(toDatetimePrecision(Date.parse(input)), true)).toBe(held);
+  });
+});
+
+describe('majorVersion', () => {
+  it.each([
+    ['10.0.6000.29', 10],
+    ['10.50.6000.34', 10.5],
+    ['11.0.7001.0', 11],
+    ['16.0.4135.4', 16],
+  ])('reads %s as %s', (version, major) => expect(majorVersion(version)).toBe(major));
 });
 
 describe('resolveTargets', () => {
