@@ -15,7 +15,7 @@ import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
-import { Journal } from './actions/journal.js';
+import { defaultJournalPath, Journal } from './actions/journal.js';
 import { ConsoleActions } from './actions/console-actions.js';
 import { formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
@@ -29,14 +29,14 @@ function version(): string {
 }
 
 /** The console over a poller (and, for the demo, the simulated fleet it polls). The only render() call. */
-async function runConsole(config: Config, opts: { theme: string | undefined; readOnly: boolean }, cleanup: () => Promise<void>): Promise<number> {
+async function runConsole(config: Config, opts: { theme: string | undefined; readOnly: boolean; demo: boolean }, cleanup: () => Promise<void>): Promise<number> {
   const theme = loadTheme(chooseTheme(opts.theme ?? config.theme, process.env));
   const inventory = resolveInventory(config);
   const poller = new FleetPoller({ inventory, prompt: terminalPrompt() });
   // Passwords are asked for before the console takes the screen.
   await poller.start();
   const readOnly = opts.readOnly || config.readOnly;
-  const actions = new ConsoleActions(poller, inventory, new Journal(), readOnly);
+  const actions = new ConsoleActions(poller, inventory, new Journal(defaultJournalPath(process.env, opts.demo)), readOnly);
   await installFrameCache();
   const restore = enterAlternateScreen();
   try {
@@ -91,7 +91,7 @@ async function run(command: Command): Promise<number> {
     case 'plan':
       return runPlan(command, process.stdout);
     case 'journal': {
-      const journal = new Journal();
+      const journal = new Journal(defaultJournalPath(process.env, command.demo));
       const { entries, damaged } = journal.read();
       process.stdout.write(command.format === 'json' ? entries.map((e) => `${JSON.stringify(e)}\n`).join('') : `${formatJournal(entries, damaged)}\n`);
       process.stderr.write(`(${journal.file})\n`);
@@ -101,10 +101,10 @@ async function run(command: Command): Promise<number> {
       return runSim(command, process.stdout, process.stderr);
     case 'demo': {
       const demo = await startDemo(command.scenario);
-      return runConsole(configSchema.parse(demo.inventory), command, () => demo.fleet.stop());
+      return runConsole(configSchema.parse(demo.inventory), { ...command, demo: true }, () => demo.fleet.stop());
     }
     case 'tui':
-      return runConsole(loadConfig(locateConfig(command.config)), command, async () => undefined);
+      return runConsole(loadConfig(locateConfig(command.config)), { ...command, demo: false }, async () => undefined);
   }
 }
 

@@ -17,7 +17,7 @@ Usage:
   rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
               [--as NAME] [--format sql|json]
                                     print the restore plan for a change ticket; runs nothing
-  rpotop journal [--format text|json]
+  rpotop journal [--demo] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
                                     run the simulated fleet on loopback until interrupted and print
@@ -51,7 +51,7 @@ export type Command =
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
   | ({ kind: 'sim' } & SimCommand)
-  | { kind: 'journal'; format: 'text' | 'json' }
+  | { kind: 'journal'; format: 'text' | 'json'; demo: boolean }
   | ({ kind: 'plan' } & PlanCommand)
   | ({ kind: 'status' } & StatusCommand);
 
@@ -110,11 +110,11 @@ export function parseCommand(argv: string[]): Command {
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
   }
   if (first === 'journal') {
-    const { values } = parse(rest, { format: { type: 'string' } }, 0);
+    const { values } = parse(rest, { format: { type: 'string' }, demo: { type: 'boolean' } }, 0);
     if (values.help) return { kind: 'help' };
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, not "${format}"`);
-    return { kind: 'journal', format };
+    return { kind: 'journal', format, demo: values.demo ?? false };
   }
   if (first === 'plan') {
     const { values, positionals } = parse(

@@ -4,7 +4,7 @@ import type { FleetPoller } from '../fleet/poller.js';
 import { serverClock, type DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import type { BackupFile } from '../sql/backup-files.js';
-import { multiUser, recoverOnly, script, singleUser, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
+import { exclusively, multiUser, recoverOnly, script, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
 import { tailDecision, type TailVariant } from '../domain/tail.js';
 import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview, RestoreForm } from '../ui/actions-port.js';
 import { whoAmI } from './journal.js';
@@ -37,11 +37,11 @@ interface OpenPlan {
 }
 
 /**
- * Steps a plan can go on without when they fail: a VERIFYONLY (the restores check CHECKSUM anyway) and
- * the user-access changes around the restore. A tail or a restore of the chain is never skippable: every
- * later RESTORE would fail (3159, 4305) without it.
+ * Steps a plan can go on without when they fail: a VERIFYONLY (the restores check CHECKSUM where the
+ * backups have checksums) and MULTI_USER at the end. A tail or a restore of the chain is never
+ * skippable: every later RESTORE would fail (3159, 4305) without it.
  */
-const SKIPPABLE: ReadonlySet<StatementKind> = new Set(['verify', 'single-user', 'multi-user']);
+const SKIPPABLE: ReadonlySet<StatementKind> = new Set(['verify', 'multi-user']);
 
 const stepView = (s: Statement) => ({ script: script(s), summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind) });
 
@@ -86,7 +86,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (variant === 'norecovery') {
       return {
         db,
-        list: [singleUser(db.name), tail],
+        list: [exclusively(tail)],
         effect: 'every session in the database is cut and its open transactions roll back; the database goes to RESTORING and stays unavailable until it is restored or brought back online',
       };
     }
@@ -132,7 +132,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const title = `Restore ${db.instance} / ${db.name}${over ? '' : ` as ${plan.target}`} to ${to}`;
     const c = plan.chain;
     const facts = [
-      `restorable to ${formatServerTime(c.restorableTo + ctx.offsetMinutes * 60_000)} (server time)${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
+      `restorable to ${formatServerTime(c.restorableTo + ctx.offsetMinutes * 60_000)} (server time, now ${formatServerTime(ctx.serverLocalNow)})${plan.steps.some((s) => s.kind === 'tail-log') ? ' plus the tail' : ''}; chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
       `estimated restore time ${formatDuration(plan.estimate.seconds * 1000)} (${plan.estimate.basis})`,
       ...plan.notes,
       ...(request.as ? movesFor(request.as.files, request.as.name).map((m) => `move ${m.logical} to ${m.physical}`) : []),
@@ -194,8 +194,9 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     return { ok: true };
   }
 
+  /** Interrupted plans on instances this inventory holds: never one for a server the console does not watch. */
   interruptedPlans(): InterruptedPlan[] {
-    return this.journal.interruptedPlans().map(({ plan, next }) => ({
+    return this.resumable().map(({ plan, next }) => ({
       planId: plan.planId!,
       what: `${plan.instance} / ${plan.database}`,
       next,
@@ -204,8 +205,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   }
 
   resumePlan(planId: string): PlanPreview | { refused: string } {
-    const found = this.journal.interruptedPlans().find((p) => p.plan.planId === planId);
-    if (!found?.plan.steps) return { refused: 'that plan is not interrupted (finished, stopped, or unknown)' };
+    const found = this.resumable().find((p) => p.plan.planId === planId);
+    if (!found?.plan.steps) return { refused: 'that plan is not interrupted (finished, stopped, or unknown) on an instance of this inventory' };
     const { plan, next } = found;
     const steps: Statement[] = plan.steps!.map((s) => ({
       kind: s.kind as Statement['kind'],
@@ -226,6 +227,10 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       confirmWord: plan.database,
       current: next,
     };
+  }
+
+  private resumable(): ReturnType<Journal['interruptedPlans']> {
+    return this.journal.interruptedPlans().filter(({ plan }) => findInstance(this.inventory.config, plan.instance) !== undefined);
   }
 
   closePlan(planId: string, reason: string): void {

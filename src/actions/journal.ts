@@ -31,12 +31,17 @@ export interface JournalEntry {
   steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
 }
 
-/** The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on Windows. */
-export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env): string {
+/**
+ * The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on
+ * Windows. The demo keeps a journal of its own (journal-demo.jsonl): a demo plan is never offered for
+ * resuming on real servers, nor a real one in the demo.
+ */
+export function defaultJournalPath(env: NodeJS.ProcessEnv = process.env, demo = false): string {
   if (env[JOURNAL_ENV]) return path.resolve(env[JOURNAL_ENV]);
-  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'rpotop', 'journal.jsonl');
-  if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'rpotop', 'journal.jsonl');
-  return path.join(env.XDG_STATE_HOME ?? path.join(homedir(), '.local', 'state'), 'rpotop', 'journal.jsonl');
+  const file = demo ? 'journal-demo.jsonl' : 'journal.jsonl';
+  if (process.platform === 'win32') return path.join(env.LOCALAPPDATA ?? path.join(homedir(), 'AppData', 'Local'), 'rpotop', file);
+  if (process.platform === 'darwin') return path.join(homedir(), 'Library', 'Application Support', 'rpotop', file);
+  return path.join(env.XDG_STATE_HOME ?? path.join(homedir(), '.local', 'state'), 'rpotop', file);
 }
 
 export function whoAmI(): { user: string; host: string } {

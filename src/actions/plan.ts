@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildRestoreChain, incarnationOf, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
-import type { BackupSet } from '../domain/history.js';
+import { notTsqlRestorable, type BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { tailDecision } from '../domain/tail.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
@@ -10,7 +10,8 @@ import type { BackupFile } from '../sql/backup-files.js';
 import {
   multiUser,
   restoreSteps,
-  singleUser,
+  exclusively,
+  isUrl,
   tailLogBackup,
   verifyOnly,
   type Statement,
@@ -73,18 +74,36 @@ export function movesFor(files: readonly BackupFile[], newName: string): { logic
   });
 }
 
+/** The history a T-SQL plan can restore from, and what it leaves out (snapshots, virtual-device backups) and why. */
+export function tsqlHistory(all: readonly BackupSet[]): { history: BackupSet[]; leftOut: { backup: BackupSet; reason: string }[] } {
+  const history: BackupSet[] = [];
+  const leftOut: { backup: BackupSet; reason: string }[] = [];
+  for (const backup of all) {
+    const reason = notTsqlRestorable(backup);
+    if (reason) leftOut.push({ backup, reason });
+    else history.push(backup);
+  }
+  return { history, leftOut };
+}
+
 /**
  * The statements that restore a database to a target, in order, built from the chain the domain found:
  * close connections, take the tail, restore full, differential and logs (then the tail), recover. A chain
  * that cannot reach the target is refused here, before any statement exists.
  */
 export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, serverNowUtc: number, offsetMinutes: number): RestorePlan {
-  const built = buildRestoreChain(db.history, request.target, incarnationOf(db.state, db.history));
-  if (!built.ok) return { ok: false, reason: built.reason };
+  const { history, leftOut } = tsqlHistory(db.history);
+  const notes: string[] = [];
+  const built = buildRestoreChain(history, request.target, incarnationOf(db.state, db.history));
+  if (!built.ok) return { ok: false, reason: leftOut.length > 0 ? `${built.reason}; ${leftOut.length} backup(s) T-SQL cannot restore: ${leftOut[0]!.reason}` : built.reason };
   const chain = built.chain;
+  const skippedFulls = leftOut.filter((l) => l.backup.type === 'D' && l.backup.lastLsn > chain.full.lastLsn);
+  if (skippedFulls.length > 0) {
+    const newest = skippedFulls.at(-1)!;
+    notes.push(`full backup #${newest.backup.backupSetId} is not used: ${newest.reason}; this plan starts from full #${chain.full.backupSetId}, the newest T-SQL can restore`);
+  }
   const target = request.as?.name ?? db.name;
   const over = request.as === null;
-  const notes: string[] = [];
   const steps: Statement[] = [];
   const pieces: BackupSet[] = [chain.full, ...(chain.diff ? [chain.diff] : []), ...chain.logs];
   if (request.verifyFirst) for (const b of pieces) steps.push(verifyOnly(db.name, b));
@@ -103,12 +122,14 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   const decision = over && latest ? tailDecision(db.state, db.history, chain) : null;
   if (decision && 'blocksLatest' in decision && decision.blocksLatest) return { ok: false, reason: `no plan to the latest point: ${decision.none}` };
   const variant = request.tailFirst && decision && 'variant' in decision ? decision.variant : null;
-  if (over && online && request.closeConnections) steps.push(singleUser(db.name));
+  // Connections are closed in the batch of the first statement that needs the database to itself.
+  const closeFirst = over && online && request.closeConnections;
   let tail: BackupSet | null = null;
   const serverLocalNow = utcToServerLocal(serverNowUtc, offsetMinutes);
   const file = tailFile(db, serverLocalNow);
   if (variant) {
-    steps.push(tailLogBackup(db.name, file, variant));
+    const backup = tailLogBackup(db.name, file, variant);
+    steps.push(closeFirst ? exclusively(backup) : backup);
     // The tail is restored last; it exists once the step above has run. Every variant but
     // CONTINUE_AFTER_ERROR is taken WITH CHECKSUM, so its restore can check them.
     tail = {
@@ -116,7 +137,7 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
       type: 'L',
       backupSetId: 0,
       position: 1,
-      media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: 2 }],
+      media: [{ familySequenceNumber: 1, physicalDeviceName: file, deviceType: isUrl(file) ? 9 : 2 }],
       familyCount: 1,
       hasBackupChecksums: variant !== 'continue_after_error',
     };
@@ -137,15 +158,16 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
     ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null })),
     ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
   ];
-  steps.push(
-    ...restoreSteps(target, restoreList, {
-      // Over a database whose tail is not taken (online, or damaged and not RESTORING), SQL Server wants REPLACE (3159).
-      replace: over && db.state.state !== 'RESTORING' && !variant,
-      moves: request.as ? movesFor(request.as.files, request.as.name) : [],
-      recover: request.recover,
-    }),
-  );
-  if (over && online && request.closeConnections && request.recover) steps.push(multiUser(target));
+  const restores = restoreSteps(target, restoreList, {
+    // Over a database whose tail is not taken (online, or damaged and not RESTORING), SQL Server wants REPLACE (3159).
+    replace: over && db.state.state !== 'RESTORING' && !variant,
+    moves: request.as ? movesFor(request.as.files, request.as.name) : [],
+    recover: request.recover,
+  });
+  // Without a tail the first restore is what needs the database to itself.
+  if (closeFirst && !variant) restores[0] = exclusively(restores[0]!);
+  steps.push(...restores);
+  if (closeFirst && request.recover) steps.push(multiUser(target));
   const samples = db.history.filter((b) => b.finish > b.start).map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
   return { ok: true, steps, chain, estimate: estimateRto(chain, samples), target, notes };
 }

@@ -1,3 +1,4 @@
+import { DURATION_PATTERN, parseDurationMinutes } from '../config/duration.js';
 import { buildRestoreChain, incarnationOf, type RestoreTarget } from '../domain/chain.js';
 import type { BackupSet } from '../domain/history.js';
 import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
@@ -5,7 +6,7 @@ import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet
 import type { InstanceRunner } from './executor.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import type { RestoreForm } from '../ui/actions-port.js';
-import { movesFor, type PlanRequest } from './plan.js';
+import { movesFor, type PlanRequest, tsqlHistory } from './plan.js';
 
 export interface RequestContext {
   db: DatabaseSnapshot;
@@ -28,10 +29,15 @@ const MAX_NAME = 128;
 export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): Promise<PlanRequest | { refused: string }> {
   const { db } = ctx;
   let target: RestoreTarget = { kind: 'latest' };
-  if (form.stopAt.trim()) {
-    const local = parseWallClock(form.stopAt);
+  const typed = form.stopAt.trim();
+  if (typed) {
+    // "-10m", "-2h", "-1d2h": that long before the server's clock now.
+    const ago = typed.startsWith('-') && DURATION_PATTERN.test(typed.slice(1)) ? parseDurationMinutes(typed.slice(1)) * 60_000 : null;
+    const local = ago !== null ? ctx.serverLocalNow - ago : parseWallClock(typed);
     if (local === null) {
-      return { refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock (it is ${formatServerTime(ctx.serverLocalNow)} there now)` };
+      return {
+        refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock, or how long ago as -10m or -2h (it is ${formatServerTime(ctx.serverLocalNow)} there now)`,
+      };
     }
     if (local > ctx.serverLocalNow) return { refused: `${formatServerTime(local)} is in the future on the server's clock (${formatServerTime(ctx.serverLocalNow)})` };
     target = { kind: 'pointInTime', at: local - ctx.offsetMinutes * 60_000 };
@@ -50,7 +56,7 @@ export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): P
   if ([...name].length > MAX_NAME) return { refused: `a database name has at most ${MAX_NAME} characters` };
   const taken = ctx.neighbours.find((d) => d.name.toLowerCase() === name.toLowerCase());
   if (taken) return { refused: `${taken.name} already exists on ${db.instance}: choose a free name, or leave the name empty to restore over ${db.name}` };
-  const chain = buildRestoreChain(db.history, target, incarnationOf(db.state, db.history));
+  const chain = buildRestoreChain(tsqlHistory(db.history).history, target, incarnationOf(db.state, db.history));
   if (!chain.ok) return { refused: chain.reason };
   let files: BackupFile[];
   try {

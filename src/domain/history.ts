@@ -102,6 +102,17 @@ export function unusableReason(backup: BackupSet): string | null {
   return null;
 }
 
+/**
+ * Why T-SQL cannot restore a backup although SQL Server recorded it as good: a VSS snapshot or a backup
+ * through a virtual device (device type 7: snapshot tools and third-party backup software) is restored with
+ * the tool that took it, never FROM DISK or URL.
+ */
+export function notTsqlRestorable(backup: BackupSet): string | null {
+  if (backup.isSnapshot) return 'a VSS snapshot backup: restore it with the tool that took it';
+  if (backup.media.some((m) => m.deviceType === 7)) return 'taken through a virtual device (a backup application): restore it with that application';
+  return null;
+}
+
 /** Orders by last_lsn then first_lsn (docs/architecture.md 3, step 3). */
 export function byLsn(a: BackupSet, b: BackupSet): number {
   if (a.lastLsn !== b.lastLsn) return a.lastLsn < b.lastLsn ? -1 : 1;

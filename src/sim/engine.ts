@@ -3,7 +3,7 @@ import { performBackup, validateBackup, backupBytes, type BackupRequest } from '
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
 import { sleep } from './faults.js';
 import type { SimInstance } from './model.js';
-import { performRestore, type RestoreRequest } from './restore-ops.js';
+import { performRestore, type DeviceKind, type RestoreRequest } from './restore-ops.js';
 import { answerRestoreInfo } from './restore-info.js';
 import { parseDeclarations, parseTypeName, valuesOf, type BoundParam } from './params.js';
 import { loginPermissions } from './sql/permissions.js';
@@ -158,8 +158,8 @@ async function* executeStatement(
       c.next();
       if (c.isWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY')) {
         const kind = c.expectWord('HEADERONLY', 'FILELISTONLY', 'VERIFYONLY', 'LABELONLY');
-        const { devices, options } = parseFromAndWith(c);
-        yield* answerRestoreInfo(session.instance, kind, devices, Number(options.get('FILE') ?? 1), options.has('CHECKSUM'));
+        const { devices, deviceKind, options } = parseFromAndWith(c);
+        yield* answerRestoreInfo(session.instance, kind, { devices, deviceKind }, Number(options.get('FILE') ?? 1), options.has('CHECKSUM'));
         return;
       }
       const req = parseRestore(c);
@@ -191,12 +191,13 @@ async function* executeStatement(
   }
 }
 
-/** `TO|FROM DISK = 'a' [, DISK = 'b']` and `WITH opt [= value], ...`. */
-function parseFromAndWith(c: Cursor): { devices: string[]; options: Map<string, string | true> } {
+/** `TO|FROM DISK = 'a' [, DISK = 'b']` (or URL, TAPE) and `WITH opt [= value], ...`. */
+function parseFromAndWith(c: Cursor): { devices: string[]; deviceKind: DeviceKind; options: Map<string, string | true> } {
   const devices: string[] = [];
+  let deviceKind: DeviceKind = 'DISK';
   if (c.acceptWord('TO', 'FROM')) {
     do {
-      c.expectWord('DISK', 'URL', 'TAPE');
+      deviceKind = c.expectWord('DISK', 'URL', 'TAPE') as DeviceKind;
       c.expectPunct('=');
       devices.push(c.value());
     } while (c.acceptPunct(','));
@@ -223,19 +224,20 @@ function parseFromAndWith(c: Cursor): { devices: string[]; options: Map<string, 
     } while (c.acceptPunct(','));
   }
   if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
-  return { devices, options };
+  return { devices, deviceKind, options };
 }
 
 function parseBackup(c: Cursor): BackupRequest & { stats: number | null } {
   c.expectWord('BACKUP');
   const kind = c.expectWord('DATABASE', 'LOG') === 'LOG' ? 'log' : 'database';
   const database = c.name();
-  const { devices, options } = parseFromAndWith(c);
+  const { devices, deviceKind, options } = parseFromAndWith(c);
   if (devices.length === 0) throw new TsqlSyntaxError(database);
   return {
     database,
     kind,
     devices,
+    deviceType: deviceKind === 'URL' ? 9 : deviceKind === 'TAPE' ? 5 : 2,
     differential: options.has('DIFFERENTIAL'),
     copyOnly: options.has('COPY_ONLY'),
     checksum: options.has('CHECKSUM'),
@@ -257,7 +259,7 @@ function parseServerTime(text: string): number {
 function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {
   const kind = c.expectWord('DATABASE', 'LOG') === 'LOG' ? 'log' : 'database';
   const database = c.name();
-  const { devices, options } = parseFromAndWith(c);
+  const { devices, deviceKind, options } = parseFromAndWith(c);
   const moves = ((options.get('MOVE') as string | undefined) ?? '')
     .split('\u0000')
     .filter(Boolean)
@@ -270,6 +272,7 @@ function parseRestore(c: Cursor): RestoreRequest & { stats: number | null } {
     database,
     kind,
     devices,
+    deviceKind,
     recovery: !options.has('NORECOVERY') && !options.has('STANDBY'),
     replace: options.has('REPLACE'),
     moves,

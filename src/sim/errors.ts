@@ -19,8 +19,8 @@ const e = (number: number, message: string, cls = 16, state = 1): SqlError => ({
 /** SQL Server's own numbers and texts for the failures the simulator reproduces. */
 export const sqlErrors = {
   terminating: (statement: string) => e(3013, `${statement} is terminating abnormally.`),
-  cannotOpenDevice: (device: string) =>
-    e(3201, `Cannot open backup device '${device}'. Operating system error 2(The system cannot find the file specified.).`),
+  cannotOpenDevice: (device: string, osError = '2(The system cannot find the file specified.)') =>
+    e(3201, `Cannot open backup device '${device}'. Operating system error ${osError}.`),
   tailNotBackedUp: (db: string) =>
     e(
       3159,

@@ -1,7 +1,7 @@
 import type { EngineEvent } from './engine.js';
 import { SimFailure, sqlErrors } from './errors.js';
 import type { SimInstance } from './model.js';
-import { findBackupSet } from './restore-ops.js';
+import { findBackupSet, type DeviceKind } from './restore-ops.js';
 import type { Column, SqlType } from './tds/types.js';
 
 const c = (name: string, type: SqlType, nullable = true): Column => ({ name, type, nullable });
@@ -41,9 +41,15 @@ const typeCode = { D: 1, L: 2, I: 5 } as const;
 const typeDescription = { D: 'Database', L: 'Transaction Log', I: 'Database Differential' } as const;
 
 /** RESTORE HEADERONLY / FILELISTONLY / VERIFYONLY / LABELONLY, answered from msdb and the source database's files. */
-export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: string[], file: number, checksum = false): Generator<EngineEvent> {
+export function* answerRestoreInfo(
+  inst: SimInstance,
+  kind: string,
+  media: { devices: string[]; deviceKind: DeviceKind },
+  file: number,
+  checksum = false,
+): Generator<EngineEvent> {
   const statement = kind === 'VERIFYONLY' ? 'VERIFY DATABASE' : 'RESTORE HEADERONLY';
-  const { backup, families: media } = findBackupSet(inst, { devices, file }, statement);
+  const { backup, families } = findBackupSet(inst, { ...media, file }, statement);
   if (kind === 'HEADERONLY') {
     const row = [
       backup.name, null, typeCode[backup.type], null, backup.compressed_backup_size < backup.backup_size, 1, 2, backup.user_name,
@@ -89,7 +95,7 @@ export function* answerRestoreInfo(inst: SimInstance, kind: string, devices: str
   yield {
     kind: 'rows',
     columns: [c('MediaName', NV(128)), c('MediaSetId', GUID), c('FamilyCount', { kind: 'int' }), c('FamilySequenceNumber', { kind: 'int' })],
-    rows: [[null, backup.family_guid, media.length, media[0]?.family_sequence_number ?? 1]],
+    rows: [[null, backup.family_guid, families.length, families[0]?.family_sequence_number ?? 1]],
   };
   yield { kind: 'done', count: 1, error: false };
 }

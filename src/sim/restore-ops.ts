@@ -2,11 +2,18 @@ import { randomUUID } from 'node:crypto';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
 import { LogPosition, SimDatabase, type BackupSetRow, type MediaFamilyRow, type SimFile, type SimInstance } from './model.js';
 
+/** How a RESTORE names its media: FROM DISK, URL or TAPE. */
+export type DeviceKind = 'DISK' | 'URL' | 'TAPE';
+
+/** msdb's backupmediafamily.device_type for each way of naming media (7 is a virtual device: VSS tools). */
+const DEVICE_TYPE: Record<DeviceKind, number> = { DISK: 2, TAPE: 5, URL: 9 };
+
 export interface RestoreRequest {
   database: string;
   kind: 'database' | 'log';
   /** Empty for `RESTORE DATABASE x WITH RECOVERY`, which only brings a restoring database online. */
   devices: string[];
+  deviceKind?: DeviceKind;
   /** FILE = n: the backup set's position on the media. */
   file?: number;
   recovery: boolean;
@@ -39,13 +46,21 @@ function fail(req: RestoreRequest, first: SqlError): never {
  * The backup set a RESTORE ... FROM names, with every stripe present; SQL Server's errors otherwise.
  * The file may have been written by another instance sharing the backup storage (an AG replica).
  */
-export function findBackupSet(inst: SimInstance, req: { devices: string[]; file?: number }, statement: string): { backup: BackupSetRow; families: MediaFamilyRow[] } {
+export function findBackupSet(
+  inst: SimInstance,
+  req: { devices: string[]; deviceKind?: DeviceKind; file?: number },
+  statement: string,
+): { backup: BackupSetRow; families: MediaFamilyRow[] } {
   const first = req.devices[0]!;
   const { writer, sets } = inst.backupFile(first);
   // By the position the set was written at: purging msdb history does not renumber what is in a file.
   const backup = sets.find((b) => b.position === (req.file ?? 1));
   if (!backup) throw new SimFailure([sqlErrors.cannotOpenDevice(first), sqlErrors.terminating(statement)]);
   const families = writer.devicesOf(backup);
+  // A backup to URL is read FROM URL, a file FROM DISK; a VSS snapshot (virtual device) by no T-SQL RESTORE.
+  if (families.some((f) => f.device_type !== DEVICE_TYPE[req.deviceKind ?? 'DISK'])) {
+    throw new SimFailure([sqlErrors.cannotOpenDevice(first, '123(The filename, directory name, or volume label syntax is incorrect.)'), sqlErrors.terminating(statement)]);
+  }
   const given = new Set(req.devices.map((d) => d.toLowerCase()));
   for (const device of req.devices) {
     if (!families.some((f) => f.physical_device_name.toLowerCase() === device.toLowerCase())) {

@@ -9,7 +9,7 @@ import { quoteName, quoteString } from './quote.js';
  * never carries a string from msdb or an operator. `script` renders the same statement as runnable
  * T-SQL (DECLAREs, then the statement) for the confirm screen, the journal and change tickets.
  */
-export type StatementKind = 'tail-log' | 'single-user' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user';
+export type StatementKind = 'tail-log' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user';
 
 export interface Param {
   name: string;
@@ -44,6 +44,9 @@ export function script(s: Statement): string {
 
 const STATS = 'STATS = 10';
 
+/** A backup destination in a URL container (Azure Blob or S3-compatible storage), not a file. */
+export const isUrl = (destination: string): boolean => /^(https?|s3):\/\//i.test(destination);
+
 /** Names a backup's set on its media: a file that backups were appended to (NOINIT) holds them in order. */
 export const FILE = 'FILE = @position';
 
@@ -54,7 +57,9 @@ export const FILE = 'FILE = @position';
 export function backupDevices(backup: Pick<BackupSet, 'media' | 'position'>): { clause: string; params: Param[] } {
   const media = [...backup.media].sort((a, b) => a.familySequenceNumber - b.familySequenceNumber);
   const disks: Param[] = media.map((m, i) => ({ name: `@file${i + 1}`, type: 'nvarchar(260)', value: m.physicalDeviceName }));
-  return { clause: disks.map((p) => `DISK = ${p.name}`).join(', '), params: [...disks, { name: '@position', type: 'int', value: backup.position }] };
+  // A backup to URL (device type 9) is read FROM URL; files FROM DISK.
+  const kind = media.some((m) => m.deviceType === 9) ? 'URL' : 'DISK';
+  return { clause: disks.map((p) => `${kind} = ${p.name}`).join(', '), params: [...disks, { name: '@position', type: 'int', value: backup.position }] };
 }
 
 
@@ -65,7 +70,8 @@ export function tailLogBackup(database: string, file: string, variant: TailVaria
   return {
     kind: 'tail-log',
     database,
-    text: `BACKUP LOG ${quoteName(database)} TO DISK = @file1 WITH ${withs}, ${STATS};`,
+    // Beside backups kept in a URL container, the tail goes there too (with the credential they used).
+    text: `BACKUP LOG ${quoteName(database)} TO ${isUrl(file) ? 'URL' : 'DISK'} = @file1 WITH ${withs}, ${STATS};`,
     params: [{ name: '@file1', type: 'nvarchar(260)', value: file }],
     destructive: variant === 'norecovery',
     summary:
@@ -76,15 +82,17 @@ export function tailLogBackup(database: string, file: string, variant: TailVaria
   };
 }
 
-export function singleUser(database: string): Statement {
+/**
+ * SINGLE_USER WITH ROLLBACK IMMEDIATE and the statement that needs the database to itself (the tail-log
+ * backup, or the first restore over it), as one batch: sent as two, another session can take the single
+ * connection in between and the second fails with 3101. Still one script, confirmed once.
+ */
+export function exclusively(next: Statement): Statement {
   return {
-    kind: 'single-user',
-    database,
-    text: `ALTER DATABASE ${quoteName(database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE;`,
-    params: [],
+    ...next,
+    text: `ALTER DATABASE ${quoteName(next.database)} SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\n${next.text}`,
     destructive: true,
-    summary: 'close every other connection (open transactions roll back)',
-    backup: null,
+    summary: `close every other connection (open transactions roll back), then ${next.summary}`,
   };
 }
 

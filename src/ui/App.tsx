@@ -365,7 +365,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   if (screen.kind === 'options') {
     body = <RestoreOptionsView title={screen.title} state={screen.state} theme={theme} height={size.rows - 5} />;
   } else if (screen.kind === 'plan') {
-    body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} />;
+    body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} />;
   } else if (screen.kind === 'confirm') {
     body = <ConfirmView state={screen.state} theme={theme} width={size.columns} />;
   } else if (screen.kind === 'detail') {

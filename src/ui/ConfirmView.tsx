@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ActionPreview, ActionResult } from './actions-port.js';
+import { scriptLines } from './script-lines.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -28,8 +29,8 @@ export function ConfirmView({ state, theme, width }: { state: ConfirmState; them
       {preview.steps.map((s, i) => (
         <Box key={i} flexDirection="column">
           <Styled theme={theme} token="muted">{`-- ${i + 1}. ${s.summary}`}</Styled>
-          {s.script.split('\n').map((line, k) => (
-            <Styled key={k} theme={theme} token="accent">{`   ${line}`}</Styled>
+          {scriptLines(s.script, width).map((line, k) => (
+            <Styled key={k} theme={theme} token="accent">{line}</Styled>
           ))}
         </Box>
       ))}

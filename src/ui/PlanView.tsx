@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ActionResult, PlanPreview } from './actions-port.js';
+import { scriptLines } from './script-lines.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -22,13 +23,15 @@ export interface PlanState {
  * name for steps that overwrite or take it offline, y for the rest), progress, and SQL Server's answer.
  * A failure stops the plan; r runs the step again, Esc stops there.
  */
-export function PlanView({ state, theme, height }: { state: PlanState; theme: Theme; height: number }) {
+export function PlanView({ state, theme, height, width }: { state: PlanState; theme: Theme; height: number; width: number }) {
   const { plan, current, typed, running, last, failed } = state;
   const finished = current >= plan.steps.length;
   const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
   // Title, facts, a blank line, the script and the prompt (longer after a failure) come first.
   const promptLines = failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2;
-  const listRoom = Math.max(3, height - 2 - plan.facts.length - step.script.split('\n').length - promptLines);
+  // The statement awaiting confirmation is shown whole, folded to the width: the step list gives way.
+  const script = scriptLines(step.script, width);
+  const listRoom = Math.max(3, height - 2 - plan.facts.length - script.length - promptLines);
   const first = Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
   return (
     <Box flexDirection="column">
@@ -50,8 +53,8 @@ export function PlanView({ state, theme, height }: { state: PlanState; theme: Th
         <Styled theme={theme} token="status.OK">✔ every step succeeded. Enter returns; rpotop journal has the record.</Styled>
       ) : (
         <Box flexDirection="column">
-          {step.script.split('\n').map((line, k) => (
-            <Styled key={k} theme={theme} token="accent">{`   ${line}`}</Styled>
+          {script.map((line, k) => (
+            <Styled key={k} theme={theme} token="accent">{line}</Styled>
           ))}
           {running ? (
             <Text>{`   [${'#'.repeat(Math.round(running.percent / 4))}${'.'.repeat(25 - Math.round(running.percent / 4))}] ${running.percent}% ${running.message}`}</Text>

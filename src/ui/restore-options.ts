@@ -18,11 +18,11 @@ export interface Field {
 }
 
 export const FIELDS: readonly Field[] = [
-  { id: 'stopAt', label: 'Point in time', hint: "type the server's wall clock, YYYY-MM-DD HH:MM[:SS]; empty for the latest point", empty: '(the latest point)' },
+  { id: 'stopAt', label: 'Point in time', hint: "YYYY-MM-DD HH:MM[:SS] on the server's clock, or -10m, -2h; empty: the latest", empty: '(the latest point)' },
   { id: 'as', label: 'Restore as', hint: 'type a new name to restore a copy beside the database, its files moved; empty to restore over it', empty: '(over this database)' },
   { id: 'tailFirst', label: 'Tail-log backup first', hint: 'Space: back up the tail of the log first, so nothing it holds is lost (over the database, to the latest point)' },
   { id: 'verifyFirst', label: 'Verify backups first', hint: 'Space: RESTORE VERIFYONLY every backup of the chain before anything changes' },
-  { id: 'closeConnections', label: 'Close connections first', hint: 'Space: SINGLE_USER WITH ROLLBACK IMMEDIATE first, MULTI_USER at the end' },
+  { id: 'closeConnections', label: 'Close connections first', hint: 'Space: SINGLE_USER WITH ROLLBACK IMMEDIATE in the batch of the tail (or the first restore), MULTI_USER at the end' },
   { id: 'recover', label: 'Recover at the end', hint: 'Space: off leaves the database RESTORING, to apply more logs later' },
 ];
 

@@ -10,7 +10,7 @@ import { defaultRestoreForm, type RestoreForm } from '../../src/ui/actions-port.
 import { resolveInventory, type Inventory } from '../../src/config/resolve.js';
 import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
-import { multiUser, recoverOnly, restoreSteps, singleUser, tailLogBackup } from '../../src/sql/statements.js';
+import { exclusively, multiUser, recoverOnly, restoreSteps, tailLogBackup } from '../../src/sql/statements.js';
 import { backupBytes } from '../../src/sim/backup-ops.js';
 import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
@@ -68,8 +68,9 @@ describe('the executor', () => {
   it('runs nothing without a confirmation for exactly that statement, used once', async () => {
     const journal = new Journal(path.join(dir, 'confirm.jsonl'));
     const ex = new Executor(journal, false);
-    const a = singleUser('xds');
-    const b = singleUser('lis');
+    // Destructive (the database's name confirms them) and harmless to run: SINGLE_USER, then MULTI_USER.
+    const a = exclusively(multiUser('xds'));
+    const b = exclusively(multiUser('lis'));
     expect(() => ex.confirm(instance, a, 'XDS')).toThrow(ActionRefused);
     await expect(ex.execute(instance, a, null, run())).rejects.toThrow(/not confirmed/);
     const forB = ex.confirm(instance, b, 'lis');
@@ -82,7 +83,7 @@ describe('the executor', () => {
   it('takes a tail-log backup with progress, journaled before and after, never with a password', async () => {
     const journal = new Journal(path.join(dir, 'tail.jsonl'));
     const ex = new Executor(journal, false);
-    const tail = tailLogBackup('xds', "X:\\tails\\xds 'tail'.trn", 'norecovery');
+    const tail = exclusively(tailLogBackup('xds', "X:\\tails\\xds 'tail'.trn", 'norecovery'));
     const progress: number[] = [];
     const result = await ex.execute(instance, tail, ex.confirm(instance, tail, 'xds'), run(), { onProgress: (p) => progress.push(p) });
     expect(result.outcome).toBe('succeeded');
@@ -90,7 +91,9 @@ describe('the executor', () => {
     expect(fleet.instance('LYNCSQL01').findDatabase('xds')!.state).toBe('RESTORING');
     const entries = journal.read().entries;
     expect(entries.map((e) => `${e.event}:${e.outcome ?? ''}`)).toEqual(['start:', 'end:succeeded']);
-    expect(entries[0]!.sql).toBe(`DECLARE @file1 nvarchar(260) = N'X:\\tails\\xds ''tail''.trn';\nBACKUP LOG [xds] TO DISK = @file1 WITH NORECOVERY, CHECKSUM, STATS = 10;`);
+    expect(entries[0]!.sql).toBe(
+      `DECLARE @file1 nvarchar(260) = N'X:\\tails\\xds ''tail''.trn';\nALTER DATABASE [xds] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nBACKUP LOG [xds] TO DISK = @file1 WITH NORECOVERY, CHECKSUM, STATS = 10;`,
+    );
     expect(entries[1]!.messages!.at(-1)).toMatch(/^BACKUP LOG successfully processed/);
     expect(entries[0]!.who.user.length).toBeGreaterThan(0);
     expect(readFileSync(journal.file, 'utf8')).not.toContain(fleet.password);
@@ -231,29 +234,29 @@ describe('a restore plan from the console', () => {
     await poller.pollAll();
     const plan = await begin(actions, 'LYNCSQL01/rtcshared');
     if ('refused' in plan) throw new Error(plan.refused);
-    expect(plan.steps.map((s) => s.summary.split(' ')[0])).toEqual(['close', 'back', 'restore', ...plan.steps.slice(3, -1).map(() => 'restore'), 'let']);
+    // Connections close in the tail's batch (step 1), then the full (step 2), the logs, the tail, MULTI_USER.
+    expect(plan.steps.map((s) => s.summary.split(' ')[0])).toEqual(['close', 'restore', ...plan.steps.slice(2, -1).map(() => 'restore'), 'let']);
     const noop = () => undefined;
     expect(await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 2 cannot run before step 1' });
     expect((await actions.runPlanStep(plan.planId, 0, 'rtcshared', noop)).ok).toBe(true);
-    expect((await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).ok).toBe(true);
     // Make the full's file unreadable: the restore fails as SQL Server fails it, and nothing moves on.
     const inst = fleet.instance('LYNCSQL01');
-    const media = inst.mediafamily.find((m) => plan.steps[2]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
+    const media = inst.mediafamily.find((m) => plan.steps[1]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
     const original = media.physical_device_name;
     media.physical_device_name = `${original}.moved`;
-    const failed = await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop);
+    const failed = await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop);
     expect(failed.ok).toBe(false);
     expect(failed.messages[0]).toMatch(/^Msg 3201: Cannot open backup device/);
-    expect(await actions.runPlanStep(plan.planId, 3, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 4 cannot run before step 3' });
+    expect(await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 3 cannot run before step 2' });
     media.physical_device_name = original;
-    expect((await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop)).ok).toBe(true);
-    for (let i = 3; i < plan.steps.length; i++) {
+    expect((await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).ok).toBe(true);
+    for (let i = 2; i < plan.steps.length; i++) {
       const r = await actions.runPlanStep(plan.planId, i, 'rtcshared', noop);
       expect(r.ok, [plan.steps[i]!.script, ...r.messages].join('\n')).toBe(true);
     }
     expect(inst.findDatabase('rtcshared')!.state).toBe('ONLINE');
     const ends = journal.read().entries.filter((e) => e.event === 'end');
-    expect(ends.filter((e) => e.outcome === 'failed').map((e) => e.step)).toEqual([3]);
+    expect(ends.filter((e) => e.outcome === 'failed').map((e) => e.step)).toEqual([2]);
   }, 60_000);
 });
 
@@ -294,6 +297,17 @@ describe('resuming an interrupted restore', () => {
     actions.closePlan(plan.planId, 'stopped by the operator before step 1');
     expect(actions.interruptedPlans()).toEqual([]);
   });
+
+  it('never offers to resume a plan on an instance the inventory does not hold', async () => {
+    const file = path.join(dir, 'other-fleet.jsonl');
+    const plan = await begin(consoleActions(new Journal(file)), 'LYNCSQL01/rgsdyn');
+    if ('refused' in plan) throw new Error(plan.refused);
+    const elsewhere = { ...inventory, config: { ...inventory.config, instances: inventory.config.instances.filter((i) => i.name !== 'LYNCSQL01') } };
+    const other = new ConsoleActions(poller, elsewhere, new Journal(file), false);
+    expect(other.interruptedPlans()).toEqual([]);
+    expect(other.resumePlan(plan.planId)).toEqual({ refused: 'that plan is not interrupted (finished, stopped, or unknown) on an instance of this inventory' });
+    expect(consoleActions(new Journal(file)).interruptedPlans()).toHaveLength(1);
+  });
 });
 
 describe('permissions', () => {
@@ -328,7 +342,7 @@ describe('skipping a failed step', () => {
     if ('refused' in plan) throw new Error(plan.refused);
     const kinds = plan.steps.map((s) => s.summary.split(' ')[0]);
     expect(kinds[0]).toBe('check');
-    expect(plan.steps.map((s) => s.skippable)).toEqual(plan.steps.map((s) => /^(check|close|let)/.test(s.summary)));
+    expect(plan.steps.map((s) => s.skippable)).toEqual(plan.steps.map((s) => /^(check|let)/.test(s.summary)));
     const inst = fleet.instance('LYNCSQL01');
     const media = inst.mediafamily.find((m) => plan.steps[0]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
     const original = media.physical_device_name;

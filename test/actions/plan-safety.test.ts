@@ -123,7 +123,8 @@ describe('restore plans SQL Server accepts', () => {
     }
     const copy = await planFor(['SQLAG01', 'SQLAG02'], 'SQLAG02', 'SalesDW', { as: 'SalesDW_copy' });
     if (!copy.plan.ok) throw new Error(copy.plan.reason);
-    expect(kinds(copy.plan.steps).filter((k) => k === 'single-user' || k === 'tail-log')).toEqual([]);
+    expect(kinds(copy.plan.steps)).not.toContain('tail-log');
+    expect(copy.plan.steps.some((s) => s.text.includes('SINGLE_USER'))).toBe(false);
     expect(await runAll('SQLAG02', copy.plan.steps)).toEqual([]);
     expect(stateOf('SQLAG02', 'SalesDW_copy')).toBe('ONLINE');
   }, 60_000);
@@ -143,7 +144,7 @@ describe('restore plans SQL Server accepts', () => {
     if (!plan.ok) throw new Error(plan.reason);
     const tail = plan.steps.find((s) => s.kind === 'tail-log')!;
     expect(tail.text).toContain(`WITH ${withs}`);
-    expect(kinds(plan.steps)).not.toContain('single-user');
+    expect(plan.steps.some((s) => s.text.includes('SINGLE_USER'))).toBe(false);
     expect(await runAll('LYNCSQL01', plan.steps)).toEqual([]);
     expect(stateOf('LYNCSQL01', name)).toBe('ONLINE');
   }, 60_000);
@@ -157,5 +158,37 @@ describe('restore plans SQL Server accepts', () => {
     expect(plan.steps.find((s) => s.kind === 'restore-full')!.text).toContain('REPLACE');
     expect(await runAll('LYNCSQL01', plan.steps)).toEqual([]);
     expect(stateOf('LYNCSQL01', 'xds')).toBe('ONLINE');
+  }, 60_000);
+
+  it('restores backups kept in a URL container FROM URL, and puts the tail beside them', async () => {
+    const pool = await poolOf('AXSQL01');
+    const container = 'https://rpotopbackups.blob.core.windows.net/sql/AXSQL01';
+    await pool.request().batch(`BACKUP DATABASE [SharePoint_Config] TO URL = N'${container}/SharePoint_Config_full.bak' WITH CHECKSUM`);
+    await pool.request().batch(`BACKUP LOG [SharePoint_Config] TO URL = N'${container}/SharePoint_Config_log.trn' WITH CHECKSUM`);
+    // SQL Server reads a URL backup FROM URL only.
+    const fromDisk = await pool.request().batch(`RESTORE VERIFYONLY FROM DISK = N'${container}/SharePoint_Config_full.bak'`).catch((e: unknown) => e as Error);
+    expect((fromDisk as Error).message).toBe('VERIFY DATABASE is terminating abnormally.');
+    const { plan } = await planFor(['AXSQL01'], 'AXSQL01', 'SharePoint_Config');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.steps.find((s) => s.kind === 'tail-log')!.text).toContain('TO URL = @file1');
+    expect(plan.steps.filter((s) => s.kind.startsWith('restore-')).every((s) => s.text.includes('FROM URL = @file1'))).toBe(true);
+    expect(await runAll('AXSQL01', plan.steps)).toEqual([]);
+    expect(stateOf('AXSQL01', 'SharePoint_Config')).toBe('ONLINE');
+  }, 60_000);
+
+  it('never starts a T-SQL plan from a VSS snapshot full, and says so', async () => {
+    const inst = fleet.instance('AXSQL01');
+    const fulls = inst.backupset.filter((b) => b.database_name === 'WSS_Content_Portal' && b.type === 'D');
+    const snapshot = fulls.at(-1)!;
+    snapshot.is_snapshot = true;
+    for (const m of inst.familiesOf(snapshot.media_set_id)) m.device_type = 7;
+    const { plan } = await planFor(['AXSQL01'], 'AXSQL01', 'WSS_Content_Portal');
+    if (!plan.ok) throw new Error(plan.reason);
+    expect(plan.chain.full.backupSetId).toBe(fulls.at(-2)!.backup_set_id);
+    expect(plan.notes).toContain(
+      `full backup #${snapshot.backup_set_id} is not used: a VSS snapshot backup: restore it with the tool that took it; this plan starts from full #${fulls.at(-2)!.backup_set_id}, the newest T-SQL can restore`,
+    );
+    expect(await runAll('AXSQL01', plan.steps)).toEqual([]);
+    expect(stateOf('AXSQL01', 'WSS_Content_Portal')).toBe('ONLINE');
   }, 60_000);
 });

@@ -82,7 +82,6 @@ describe('restore plans run through the driver', () => {
     const plan = buildRestorePlan(db(name), defaultPlanRequest, serverNow, offset);
     if (!plan.ok) throw new Error(plan.reason);
     expect(plan.steps.map((s) => s.kind)).toEqual([
-      'single-user',
       'tail-log',
       'restore-full',
       ...plan.chain.logs.map(() => 'restore-log'),
@@ -91,9 +90,11 @@ describe('restore plans run through the driver', () => {
     ]);
     for (const s of plan.steps) {
       expect(s.text).not.toContain("'4 Björn'");
-      if (s.kind !== 'multi-user' && s.kind !== 'single-user') expect(s.text).toMatch(/@file1/);
+      if (s.kind !== 'multi-user') expect(s.text).toMatch(/@file1/);
     }
-    expect(script(plan.steps[1]!)).toContain("Sales ]Q''4 Björn_TAIL_");
+    // Connections close in the tail's own batch: no other session can take the single connection between.
+    expect(plan.steps[0]!.text).toMatch(/^ALTER DATABASE \[Sales \]\]Q'4 Björn\] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nBACKUP LOG /);
+    expect(script(plan.steps[0]!)).toContain("Sales ]Q''4 Björn_TAIL_");
     const guid = fleet.instance('AXSQL01').findDatabase(name)!.databaseGuid;
     const messages: string[] = [];
     for (const s of plan.steps) {
@@ -120,7 +121,7 @@ describe('restore plans run through the driver', () => {
     const plan = buildRestorePlan(db('MicrosoftDynamicsAX_model'), req, serverNow, offset);
     if (!plan.ok) throw new Error(plan.reason);
     expect(plan.steps.map((s) => s.kind)).not.toContain('tail-log');
-    expect(plan.steps.map((s) => s.kind)).not.toContain('single-user');
+    expect(plan.steps.some((s) => s.text.includes('SINGLE_USER'))).toBe(false);
     expect(plan.steps[0]!.text).toContain('MOVE @logical1 TO @physical1');
     expect(plan.steps[0]!.text).toContain("RESTORE DATABASE [AX ]]copy' Åsa]");
     for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
@@ -148,7 +149,7 @@ describe('restore plans run through the driver', () => {
     expect(await request('MicrosoftDynamicsAX_model', { as: 'MICROSOFTDYNAMICSAX_MODEL' })).toMatchObject({ as: null });
     // The server's clock runs on between the poll and the check: the second is not fixed.
     expect(await request('MicrosoftDynamicsAX_model', { stopAt: 'yesterday' })).toEqual({
-      refused: expect.stringMatching(/^type the point in time as YYYY-MM-DD HH:MM\[:SS\] on the server's clock \(it is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d there now\)$/),
+      refused: expect.stringMatching(/^type the point in time as YYYY-MM-DD HH:MM\[:SS\] on the server's clock, or how long ago as -10m or -2h \(it is \d{4}-\d\d-\d\d \d\d:\d\d:\d\d there now\)$/),
     });
     expect(await request('MicrosoftDynamicsAX_model', { stopAt: formatServerTime(utcToServerLocal(serverNow, offset) + 3_600_000) })).toMatchObject({
       refused: expect.stringMatching(/is in the future on the server's clock/),
@@ -172,6 +173,16 @@ describe('restore plans run through the driver', () => {
     for (const s of plan.steps) await runStatement(pool, s, { timeoutMs: 30_000 });
     expect(fleet.instance('AXSQL01').findDatabase('AX_pit')!.state).toBe('ONLINE');
   }, 60_000);
+
+  it('takes a point in time as how long ago on the server\'s clock (-20m, -1h30m)', async () => {
+    const { request, serverNow } = await snapshotOf('AXSQL01');
+    for (const [typed, minutes] of [['-20m', 20], ['-1h30m', 90]] as const) {
+      const req = await request('MicrosoftDynamicsAX', { stopAt: typed });
+      if ('refused' in req || req.target.kind !== 'pointInTime') throw new Error(`${typed}: ${JSON.stringify(req)}`);
+      expect(Math.abs(req.target.at - (serverNow - minutes * 60_000))).toBeLessThan(5_000);
+    }
+    expect(await request('MicrosoftDynamicsAX', { stopAt: '-20x' })).toEqual({ refused: expect.stringContaining('or how long ago as -10m or -2h (it is ') });
+  });
 
   it('shows STOPAT to the millisecond as the datetime SQL Server will use, and runs exactly that', async () => {
     const { db, request, serverNow, offset } = await snapshotOf('AXSQL01');

@@ -13,6 +13,8 @@ describe('parseCommand', () => {
     [['config', 'check', '--config=x.json'], { kind: 'config-check', config: 'x.json' }],
     [['config', 'init'], { kind: 'config-init', config: undefined }],
     [['config', 'schema'], { kind: 'config-schema' }],
+    [['journal'], { kind: 'journal', format: 'text', demo: false }],
+    [['journal', '--demo', '--format', 'json'], { kind: 'journal', format: 'json', demo: true }],
   ])('%j -> %j', (argv, command) => {
     expect(parseCommand(argv)).toEqual(command);
   });
@@ -26,5 +28,17 @@ describe('parseCommand', () => {
   ])('%j is a usage error: %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
+  });
+});
+
+describe('the journal file', () => {
+  it('keeps the demo apart from real servers, unless RPOTOP_JOURNAL names one file for both', async () => {
+    const { defaultJournalPath } = await import('../../src/actions/journal.js');
+    const env = { XDG_STATE_HOME: '/state' };
+    if (process.platform === 'linux') {
+      expect(defaultJournalPath(env)).toBe('/state/rpotop/journal.jsonl');
+      expect(defaultJournalPath(env, true)).toBe('/state/rpotop/journal-demo.jsonl');
+    }
+    expect(defaultJournalPath({ RPOTOP_JOURNAL: '/x/j.jsonl' }, true)).toBe('/x/j.jsonl');
   });
 });

@@ -57,19 +57,19 @@ describe.skipIf(!tmuxAvailable)('a restore interrupted by a killed console', () 
     keys('p');
     await waitFor((s) => / 1\. close every other connection/.test(s), 'the restore options and their plan');
     keys('Enter');
-    // Steps 1 and 2 (close connections, tail-log backup) run; then the console dies before step 3.
+    // Steps 1 and 2 (close connections with the tail-log backup, the full) run; then the console dies before step 3.
     for (const step of [1, 2]) {
       await waitFor((s) => currentStep(s) === step && s.includes('Type lis and Enter'), `step ${step} waiting`);
       keys('-l', 'lis');
       keys('Enter');
     }
-    await waitFor((s) => currentStep(s) === 3 && s.includes('Type lis and Enter'), 'step 3 waiting');
+    await waitFor((s) => currentStep(s) === 3 && /Type lis and Enter|Press y to run step 3/.test(s), 'step 3 waiting');
     const shell = tmux('display', '-p', '-t', session, '#{pane_pid}').trim();
     const node = execFileSync('pgrep', ['-P', shell], { encoding: 'utf8' }).trim().split('\n')[0]!;
     process.kill(Number(node), 'SIGKILL');
     await waitFor((s) => !s.includes('STATUS') || s.includes('$'), 'the console gone');
     const first = journalEntries();
-    expect(first.filter((e) => e.event === 'end').map((e) => `${e.step}:${e.kind}:${e.outcome}`)).toEqual(['1:single-user:succeeded', '2:tail-log:succeeded']);
+    expect(first.filter((e) => e.event === 'end').map((e) => `${e.step}:${e.kind}:${e.outcome}`)).toEqual(['1:tail-log:succeeded', '2:restore-full:succeeded']);
     expect(first.some((e) => e.event === 'plan-closed')).toBe(false);
 
     // A second console, a new process: only the journal knows.
@@ -80,7 +80,7 @@ describe.skipIf(!tmuxAvailable)('a restore interrupted by a killed console', () 
     keys('/', 'l', 'i', 's', 'Enter');
     await waitFor((s) => /^▶ .*LYNCSQL01 +lis .*RESTORING after a tai/m.test(s), 'lis RESTORING, as the killed console left it');
     keys(':', 'r', 'e', 's', 'u', 'm', 'e', 'Enter');
-    const resumed = await waitFor((s) => currentStep(s) === 3 && s.includes('Type lis and Enter'), 'the plan resumed at step 3');
+    const resumed = await waitFor((s) => currentStep(s) === 3 && /Type lis and Enter|Press y to run step 3/.test(s), 'the plan resumed at step 3');
     expect(resumed).toContain('interrupted before step 3');
     expect(resumed).toMatch(/✔ +1\. close every other connection/);
     await stepThrough('lis', currentStep);

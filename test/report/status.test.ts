@@ -125,7 +125,8 @@ describe('rpotop plan --demo', () => {
     const r = await rpotop(['plan', 'AXSQL01', "Sales ]Q'4 Björn", '--demo']);
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/^-- rpotop restore plan: AXSQL01 \/ Sales \]Q'4 Björn, to the latest point\n/);
-    expect(r.stdout).toContain("ALTER DATABASE [Sales ]]Q'4 Björn] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nGO");
+    // Connections close in the tail's own batch.
+    expect(r.stdout).toContain("\nALTER DATABASE [Sales ]]Q'4 Björn] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nBACKUP LOG [Sales ]]Q'4 Björn] TO DISK = @file1 WITH NORECOVERY");
     expect(r.stdout).toMatch(/DECLARE @file1 nvarchar\(260\) = N'B:\\Backup\\AXSQL01\\Sales \]Q''4 Björn\\/);
     expect(r.stdout).toContain('nothing has been run');
   }, 30_000);

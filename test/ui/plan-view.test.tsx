@@ -17,7 +17,7 @@ const plan: PlanPreview = {
   confirmWord: "Sales ]Q'4",
 };
 
-const draw = (state: ReturnType<typeof planState>) => render(<PlanView state={state} theme={theme} height={20} />).lastFrame() ?? '';
+const draw = (state: ReturnType<typeof planState>, width = 100) => render(<PlanView state={state} theme={theme} height={20} width={width} />).lastFrame() ?? '';
 
 describe('the plan screen', () => {
   it('asks for y on a check and for the name on a step that writes over the database', () => {
@@ -39,5 +39,26 @@ describe('the plan screen', () => {
     expect(failedRestore).toContain('r runs this step again; Esc stops the plan here');
     expect(failedRestore).not.toContain('s skips it');
     expect(draw({ ...planState(plan), current: 2, skipped: [0] })).toMatch(/↷ +1\. check that backup #7/);
+  });
+
+  it('shows the statement awaiting confirmation whole at 80 columns, folded, never cut with an ellipsis', () => {
+    const path = "B:\\Backup\\AXSQL01\\Sales ]Q'4 Björn\\LOG\\AXSQL01_Sales ]Q'4 Björn_LOG_20261127_091500_with_a_long_tail.trn";
+    const long: PlanPreview = {
+      ...plan,
+      steps: [
+        {
+          script: `DECLARE @file1 nvarchar(260) = N'${path.replace(/'/g, "''")}';\nDECLARE @position int = 1;\nRESTORE LOG [Sales ]]Q'4 Björn] FROM DISK = @file1 WITH FILE = @position, NORECOVERY, CHECKSUM, STATS = 10;`,
+          summary: 'restore the log backup #9',
+          destructive: false,
+          skippable: false,
+        },
+      ],
+    };
+    const frame = draw(planState(long), 80);
+    expect(frame).not.toContain('…');
+    expect(frame.split('\n').every((l) => [...l].length <= 80)).toBe(true);
+    // Every character of the statement is on screen, in order, across the folds.
+    const shown = frame.split('\n').filter((l) => l.startsWith('   ') && !l.startsWith('   Press')).map((l) => l.replace(/^ +/, '')).join('');
+    for (const part of long.steps[0]!.script.split('\n')) expect(shown.replace(/ /g, '')).toContain(part.replace(/ /g, ''));
   });
 });
