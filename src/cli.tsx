@@ -17,7 +17,7 @@ import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
 import { defaultJournalPath, Journal } from './actions/journal.js';
 import { ConsoleActions } from './actions/console-actions.js';
-import { formatJournal } from './report/journal.js';
+import { filterJournal, formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
 
@@ -92,7 +92,9 @@ async function run(command: Command): Promise<number> {
       return runPlan(command, process.stdout);
     case 'journal': {
       const journal = new Journal(defaultJournalPath(process.env, command.demo));
-      const { entries, damaged } = journal.read();
+      const read = journal.read();
+      const entries = filterJournal(read.entries, command.filter);
+      const { damaged } = read;
       process.stdout.write(command.format === 'json' ? entries.map((e) => `${JSON.stringify(e)}\n`).join('') : `${formatJournal(entries, damaged)}\n`);
       process.stderr.write(`(${journal.file})\n`);
       return EXIT.ok;

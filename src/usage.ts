@@ -1,3 +1,4 @@
+import type { JournalFilter } from './report/journal.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PlanCommand } from './actions/plan-command.js';
 import type { StatusCommand } from './report/status-command.js';
@@ -17,7 +18,7 @@ Usage:
   rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
               [--as NAME] [--format sql|json]
                                     print the restore plan for a change ticket; runs nothing
-  rpotop journal [--demo] [--format text|json]
+  rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
                                     run the simulated fleet on loopback until interrupted and print
@@ -51,7 +52,7 @@ export type Command =
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
   | ({ kind: 'sim' } & SimCommand)
-  | { kind: 'journal'; format: 'text' | 'json'; demo: boolean }
+  | { kind: 'journal'; format: 'text' | 'json'; demo: boolean; filter: JournalFilter }
   | ({ kind: 'plan' } & PlanCommand)
   | ({ kind: 'status' } & StatusCommand);
 
@@ -73,6 +74,10 @@ interface Parsed {
     'read-only'?: boolean;
     stopat?: string;
     as?: string;
+    instance?: string;
+    database?: string;
+    plan?: string;
+    since?: string;
   };
   positionals: string[];
 }
@@ -110,11 +115,19 @@ export function parseCommand(argv: string[]): Command {
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
   }
   if (first === 'journal') {
-    const { values } = parse(rest, { format: { type: 'string' }, demo: { type: 'boolean' } }, 0);
+    const { values } = parse(
+      rest,
+      { format: { type: 'string' }, demo: { type: 'boolean' }, instance: { type: 'string' }, database: { type: 'string' }, plan: { type: 'string' }, since: { type: 'string' } },
+      0,
+    );
     if (values.help) return { kind: 'help' };
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, not "${format}"`);
-    return { kind: 'journal', format, demo: values.demo ?? false };
+    if (values.since !== undefined && Number.isNaN(Date.parse(values.since.length === 10 ? `${values.since}T00:00:00Z` : values.since.replace(' ', 'T')))) {
+      throw new UsageError(`--since is a time such as 2026-11-27 or "2026-11-27 09:00", not "${values.since}"`);
+    }
+    const filter = Object.fromEntries(Object.entries({ instance: values.instance, database: values.database, plan: values.plan, since: values.since }).filter(([, v]) => v !== undefined));
+    return { kind: 'journal', format, demo: values.demo ?? false, filter };
   }
   if (first === 'plan') {
     const { values, positionals } = parse(

@@ -1,7 +1,35 @@
 import type { JournalEntry } from '../actions/journal.js';
 import { formatDuration } from '../domain/time.js';
 
-/** The journal for people: one line per statement, its outcome and SQL Server's last word. */
+/** Which entries to show: by instance, database, plan, and from a time on (all optional). */
+export interface JournalFilter {
+  instance?: string;
+  database?: string;
+  plan?: string;
+  /** ISO time (or its start): entries at or after it. */
+  since?: string;
+}
+
+/** Entries that match the filter; the end of a statement goes with its start, and a plan's entries with the plan. */
+export function filterJournal(entries: readonly JournalEntry[], f: JournalFilter): JournalEntry[] {
+  const same = (a: string, b: string | undefined) => b === undefined || a.toLowerCase() === b.toLowerCase();
+  const since = f.since ? Date.parse(f.since.length === 10 ? `${f.since}T00:00:00Z` : /Z|[+-]\d\d:?\d\d$/.test(f.since) ? f.since : `${f.since.replace(' ', 'T')}Z`) : null;
+  return entries.filter(
+    (e) =>
+      same(e.instance, f.instance) &&
+      same(e.database, f.database) &&
+      (f.plan === undefined || e.planId === f.plan) &&
+      (since === null || Date.parse(e.at) >= since),
+  );
+}
+
+/** SQL Server's errors among a statement's messages, in the order it sent them: the cause first. */
+const errorsOf = (messages: readonly string[] | undefined) => (messages ?? []).filter((m) => /^Msg \d+/.test(m));
+
+/**
+ * The journal for people: one line per statement with its outcome and, for a failure, SQL Server's first
+ * error (the cause: 3101 before its 3013), then the script and every error message in order.
+ */
 export function formatJournal(entries: readonly JournalEntry[], damaged: readonly number[]): string {
   const ended = new Map(entries.filter((e) => e.event === 'end').map((e) => [e.id, e]));
   const lines: string[] = [];
@@ -20,10 +48,11 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
         : e.event === 'refused'
         ? `REFUSED: ${e.reason ?? ''}`
         : end
-          ? `${end.outcome?.toUpperCase()} in ${formatDuration(end.durationMs ?? 0)}${end.error ? `: ${end.error.message}` : ''}`
+          ? `${end.outcome?.toUpperCase()} in ${formatDuration(end.durationMs ?? 0)}${end.error ? `: ${errorsOf(end.messages)[0] ?? end.error.message}` : ''}`
           : 'DID NOT FINISH (the process or the link ended while it ran)';
     lines.push(`${when} UTC  ${e.who.user}@${e.who.host}  ${what}  ${result}`);
     lines.push(...e.sql.split('\n').map((l) => `    ${l}`));
+    if (end?.error) lines.push(...errorsOf(end.messages).map((m) => `    ! ${m}`));
   }
   if (damaged.length) lines.push(`(line(s) ${damaged.join(', ')} of the journal are incomplete: written when the process stopped)`);
   return lines.length ? lines.join('\n') : 'the journal is empty: no statement has been run';

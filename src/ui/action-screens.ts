@@ -25,6 +25,14 @@ export const planState = (plan: PlanPreview): PlanState => ({
   skipping: null,
 });
 
+/** What the operator is told on leaving a plan with Esc: "nothing was sent" only when it is true. */
+export function stoppedMessage(st: PlanState): string {
+  if (st.current === 0 && !st.failed) return 'restore cancelled: nothing was sent';
+  if (st.current === 0) return "restore stopped: step 1 was sent and failed, nothing after it ran; rpotop journal shows SQL Server's messages";
+  const failed = st.failed ? `, and step ${st.current + 1} failed` : '';
+  return `restore stopped after step ${st.current}${failed}: the database may be RESTORING; rpotop journal shows what ran`;
+}
+
 /** What the action screens need from the console: the actions, and the screen as the latest key left it. */
 export interface ScreenHost {
   actions: ActionsPort & PlanPort;
@@ -123,7 +131,7 @@ export function actionScreens(host: ScreenHost) {
       if (name === 'esc') {
         host.actions.closePlan(st.plan.planId, `stopped by the operator before step ${st.current + 1}`);
         host.setScreen(screen.back);
-        host.setMessage(st.current === 0 ? 'restore cancelled: nothing was sent' : `restore stopped after step ${st.current}: the database may be RESTORING; rpotop journal shows what ran`);
+        host.setMessage(stoppedMessage(st));
         return;
       }
       if (st.failed && st.skipping !== null) {

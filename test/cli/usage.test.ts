@@ -13,8 +13,9 @@ describe('parseCommand', () => {
     [['config', 'check', '--config=x.json'], { kind: 'config-check', config: 'x.json' }],
     [['config', 'init'], { kind: 'config-init', config: undefined }],
     [['config', 'schema'], { kind: 'config-schema' }],
-    [['journal'], { kind: 'journal', format: 'text', demo: false }],
-    [['journal', '--demo', '--format', 'json'], { kind: 'journal', format: 'json', demo: true }],
+    [['journal'], { kind: 'journal', format: 'text', demo: false, filter: {} }],
+    [['journal', '--demo', '--format', 'json'], { kind: 'journal', format: 'json', demo: true, filter: {} }],
+    [['journal', '--instance', 'SQL01', '--since', '2026-11-27'], { kind: 'journal', format: 'text', demo: false, filter: { instance: 'SQL01', since: '2026-11-27' } }],
   ])('%j -> %j', (argv, command) => {
     expect(parseCommand(argv)).toEqual(command);
   });
@@ -25,6 +26,7 @@ describe('parseCommand', () => {
     [['demo', '--config', 'x'], "Unknown option '--config'"],
     [['config', 'schema', '--config', 'x'], "Unknown option '--config'"],
     [['--config'], "Option '--config <value>' argument missing"],
+    [['journal', '--since', 'yesterday'], '--since is a time such as 2026-11-27'],
   ])('%j is a usage error: %s', (argv, message) => {
     expect(() => parseCommand(argv)).toThrow(UsageError);
     expect(() => parseCommand(argv)).toThrow(message);
