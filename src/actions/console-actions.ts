@@ -138,7 +138,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       ...(request.as ? movesFor(request.as.files, request.as.name).map((m) => `move ${m.logical} to ${m.physical}`) : []),
     ];
     this.draft = { planId, instance: db.instance, database: plan.target, steps: plan.steps, done: 0, title, facts };
-    return { planId, title, facts, steps: plan.steps.map(stepView), confirmWord: plan.target };
+    return { planId, title, facts, steps: plan.steps.map(stepView), confirmWord: plan.target, notApplied: plan.notApplied, losesTail: plan.losesTail };
   }
 
   /** Begins the draft the operator saw: its steps are fixed and journaled, so a lost session can resume them. */

@@ -40,8 +40,24 @@ export const defaultPlanRequest: PlanRequest = {
   recover: true,
 };
 
+/** Options asked for that this plan cannot honour, each with why: the screen shows them off, not ticked. */
+export interface NotApplied {
+  tailFirst?: string;
+  closeConnections?: string;
+}
+
 export type RestorePlan =
-  | { ok: true; steps: Statement[]; chain: RestoreChain; estimate: RtoEstimate; target: string; notes: string[] }
+  | {
+      ok: true;
+      steps: Statement[];
+      chain: RestoreChain;
+      estimate: RtoEstimate;
+      target: string;
+      notes: string[];
+      notApplied: NotApplied;
+      /** Set when the plan overwrites a database whose log since the last log backup it does not keep: what is lost. */
+      losesTail: string | null;
+    }
   | { ok: false; reason: string };
 
 /** Where a tail-log backup goes: beside the newest log backup, named for the database and the time. */
@@ -146,6 +162,25 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
     const why = decision && 'none' in decision ? decision.none : !latest ? 'a point in time is restored without it' : 'not asked for';
     notes.push(`no tail-log backup (${why}): transactions after the last log backup are lost (REPLACE)`);
   }
+  const notApplied: NotApplied = {};
+  if (request.tailFirst && !variant) {
+    notApplied.tailFirst = !over
+      ? 'a restore under a new name leaves this database as it is'
+      : decision && 'none' in decision
+        ? decision.none
+        : !latest
+          ? 'a point in time is restored without the tail'
+          : 'SIMPLE recovery or RESTORING: there is no tail to take';
+  }
+  if (request.closeConnections && !closeFirst) {
+    notApplied.closeConnections = !over ? 'a restore under a new name leaves this database\'s connections alone' : `the database is ${db.state.state}: nobody is connected`;
+  }
+  // What no backup holds: the log since the newest log backup (the chain's own end for a point in time is earlier).
+  const lastBackedUp = db.assessment.lastLog ?? chain.logs.at(-1) ?? chain.diff ?? chain.full;
+  const losesTail =
+    over && !variant && db.state.state !== 'RESTORING' && db.state.recoveryModel !== 'SIMPLE'
+      ? `this plan overwrites ${db.name} without a tail-log backup: the log written since the last log backup (${formatServerTime(utcToServerLocal(lastBackedUp.finish, offsetMinutes))}, server time) is lost for good`
+      : null;
   if (latest && chain.brokenAfter) {
     const lost = formatDuration(Math.max(0, serverNowUtc - chain.restorableTo));
     notes.push(
@@ -169,5 +204,5 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   steps.push(...restores);
   if (closeFirst && request.recover) steps.push(multiUser(target));
   const samples = db.history.filter((b) => b.finish > b.start).map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
-  return { ok: true, steps, chain, estimate: estimateRto(chain, samples), target, notes };
+  return { ok: true, steps, chain, estimate: estimateRto(chain, samples), target, notes, notApplied, losesTail };
 }

@@ -10,7 +10,9 @@ import type { Theme } from './theme.js';
  */
 export function RestoreOptionsView({ title, state, theme, height }: { title: string; state: OptionsState; theme: Theme; height: number }) {
   const { form, field, draft } = state;
-  const room = Math.max(2, height - FIELDS.length - 5);
+  const plan = draft && 'planId' in draft ? draft : null;
+  const notApplied = plan?.notApplied ?? {};
+  const room = Math.max(2, height - FIELDS.length - 5 - (plan?.losesTail ? 2 : 0));
   return (
     <Box flexDirection="column">
       <Styled theme={theme} token="title">{title}</Styled>
@@ -21,7 +23,7 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
           <Text key={f.id} wrap="truncate-end">
             {on ? '▶ ' : '  '}
             <Styled theme={theme} token={on ? 'title' : 'header'}>{f.label.padEnd(25)}</Styled>
-            {typeof value === 'boolean' ? (value ? '[x]' : '[ ]') : value}
+            {typeof value === 'boolean' ? checkbox(value, notApplied[f.id as keyof typeof notApplied]) : value}
             {on && typeof value === 'string' ? <Text inverse> </Text> : null}
             {typeof value === 'string' && !value ? <Styled theme={theme} token="muted">{` ${f.empty ?? ''}`}</Styled> : null}
           </Text>
@@ -36,6 +38,11 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
       ) : (
         <DraftLines draft={draft} theme={theme} room={room} />
       )}
+      {plan?.losesTail ? (
+        <Styled theme={theme} token="status.WARN" wrap="wrap">
+          {`⚠ ${plan.losesTail}.${state.lossAcknowledged ? ' Press Enter again to begin anyway, Esc or any change to go back.' : ''}`}
+        </Styled>
+      ) : null}
       <Text> </Text>
       <Text wrap="truncate-end">
         {'↑/↓ Tab choose · Space toggles · type into text fields · '}
@@ -44,6 +51,12 @@ export function RestoreOptionsView({ title, state, theme, height }: { title: str
       </Text>
     </Box>
   );
+}
+
+/** A box as the plan has it: ticked, clear, or asked for but not applied (with why). */
+function checkbox(value: boolean, notApplied: string | undefined): string {
+  if (!value) return '[ ]';
+  return notApplied ? `[-] not applied: ${notApplied}` : '[x]';
 }
 
 /**

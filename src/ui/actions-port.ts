@@ -36,6 +36,10 @@ export interface PlanPreview {
   confirmWord: string;
   /** Where a resumed plan starts. */
   current?: number;
+  /** Options on screen this plan cannot honour, with why (shown off, never ticked). */
+  notApplied?: { tailFirst?: string; closeConnections?: string };
+  /** What is lost when the plan overwrites the database without its tail: beginning it needs a second Enter. */
+  losesTail?: string | null;
 }
 
 export interface InterruptedPlan {

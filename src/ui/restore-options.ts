@@ -31,6 +31,8 @@ export interface OptionsState {
   field: number;
   /** The plan these options give (null while it is being drafted). */
   draft: PlanPreview | { refused: string } | null;
+  /** Enter was pressed once on a plan that loses the tail: the next Enter begins it. */
+  lossAcknowledged?: boolean;
 }
 
 export type OptionsAction = 'none' | 'redraft' | 'begin' | 'cancel';
@@ -41,10 +43,19 @@ export function optionsKey(state: OptionsState, name: string): { state: OptionsS
   const text = typeof state.form[field.id] === 'string';
   const move = (by: number) => ({ state: { ...state, field: (state.field + by + FIELDS.length) % FIELDS.length }, action: 'none' as const });
   if (name === 'esc') return { state, action: 'cancel' };
-  if (name === 'enter') return { state, action: state.draft && 'planId' in state.draft ? 'begin' : 'none' };
+  if (name === 'enter') {
+    const draft = state.draft && 'planId' in state.draft ? state.draft : null;
+    if (!draft) return { state, action: 'none' };
+    // Losing the tail of the log takes its own keystroke: one Enter never overwrites it.
+    if (draft.losesTail && !state.lossAcknowledged) return { state: { ...state, lossAcknowledged: true }, action: 'none' };
+    return { state, action: 'begin' };
+  }
   if (name === 'up' || name === 'shift+tab' || (!text && name === 'k')) return move(-1);
   if (name === 'down' || name === 'tab' || (!text && name === 'j')) return move(1);
-  const set = (value: string | boolean) => ({ state: { ...state, form: { ...state.form, [field.id]: value }, draft: null }, action: 'redraft' as const });
+  const set = (value: string | boolean) => ({
+    state: { ...state, form: { ...state.form, [field.id]: value }, draft: null, lossAcknowledged: false },
+    action: 'redraft' as const,
+  });
   if (!text) return name === ' ' ? set(!state.form[field.id]) : { state, action: 'none' };
   const value = state.form[field.id] as string;
   if (name === 'ctrl+u') return set('');

@@ -6,6 +6,7 @@ import { contextFor, planRequestFrom } from '../../src/actions/restore-request.j
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
+import { formatServerTime, utcToServerLocal } from '../../src/domain/time.js';
 import { describeError } from '../../src/sql/client.js';
 import { runStatement } from '../../src/sql/run-statement.js';
 import type { Statement } from '../../src/sql/statements.js';
@@ -190,5 +191,25 @@ describe('restore plans SQL Server accepts', () => {
     );
     expect(await runAll('AXSQL01', plan.steps)).toEqual([]);
     expect(stateOf('AXSQL01', 'WSS_Content_Portal')).toBe('ONLINE');
+  }, 60_000);
+
+  it('says which options it cannot honour and what overwriting without the tail loses', async () => {
+    const pit = await planFor(['LYNCSQL01'], 'LYNCSQL01', 'lis', { stopAt: '-30m' });
+    if (!pit.plan.ok) throw new Error(pit.plan.reason);
+    expect(pit.plan.notApplied).toEqual({ tailFirst: 'a point in time is restored without the tail' });
+    const newestLog = pit.db.assessment.lastLog!;
+    expect(pit.plan.losesTail).toBe(
+      `this plan overwrites lis without a tail-log backup: the log written since the last log backup (${formatServerTime(utcToServerLocal(newestLog.finish, pit.ctx.offsetMinutes))}, server time) is lost for good`,
+    );
+    const copy = await planFor(['LYNCSQL01'], 'LYNCSQL01', 'lis', { as: 'lis_copy' });
+    if (!copy.plan.ok) throw new Error(copy.plan.reason);
+    expect(copy.plan.notApplied).toEqual({
+      tailFirst: 'a restore under a new name leaves this database as it is',
+      closeConnections: "a restore under a new name leaves this database's connections alone",
+    });
+    expect(copy.plan.losesTail).toBeNull();
+    const latest = await planFor(['LYNCSQL01'], 'LYNCSQL01', 'lis');
+    if (!latest.plan.ok) throw new Error(latest.plan.reason);
+    expect([latest.plan.notApplied, latest.plan.losesTail]).toEqual([{}, null]);
   }, 60_000);
 });

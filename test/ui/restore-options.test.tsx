@@ -47,4 +47,39 @@ describe('the restore options', () => {
     expect(press({ ...drafted(start), draft: { refused: 'no' } }, 'enter').actions).toEqual(['none']);
     expect(press(start, 'esc').actions).toEqual(['cancel']);
   });
+
+  it('takes a second Enter to begin a plan that loses the tail of the log, and any change asks again', () => {
+    const losing: OptionsState = { ...drafted(start), draft: { planId: 'p', title: 't', facts: [], steps: [], confirmWord: 'db', losesTail: 'this plan overwrites db without a tail-log backup' } };
+    expect(press(losing, 'enter')).toMatchObject({ state: { lossAcknowledged: true }, actions: ['none'] });
+    expect(press(losing, 'enter', 'enter').actions).toEqual(['none', 'begin']);
+    const changed = press(losing, 'enter', '1').state;
+    expect(changed.lossAcknowledged).toBe(false);
+    expect(press(drafted(start), 'enter').actions).toEqual(['begin']);
+  });
+});
+
+describe('the restore options on screen', () => {
+  it('shows a box the plan cannot honour as not applied, with why, and what losing the tail costs', async () => {
+    const { render } = await import('ink-testing-library');
+    const { RestoreOptionsView } = await import('../../src/ui/RestoreOptionsView.js');
+    const { loadTheme } = await import('../../src/ui/theme.js');
+    const state: OptionsState = {
+      form: { ...defaultRestoreForm, stopAt: '-10m' },
+      field: 0,
+      draft: {
+        planId: 'p',
+        title: 't',
+        facts: [],
+        steps: [],
+        confirmWord: 'db',
+        notApplied: { tailFirst: 'a point in time is restored without the tail' },
+        losesTail: 'this plan overwrites db without a tail-log backup: what was written after 2026-11-27 09:00:00 (server time) is lost',
+      },
+      lossAcknowledged: true,
+    };
+    const frame = render(<RestoreOptionsView title="Restore" state={state} theme={loadTheme('default')} height={30} />).lastFrame() ?? '';
+    expect(frame).toMatch(/Tail-log backup first +\[-\] not applied: a point in time is restored without the tail/);
+    expect(frame).toMatch(/Close connections first +\[x\]/);
+    expect(frame.replace(/\n/g, ' ')).toContain('⚠ this plan overwrites db without a tail-log backup: what was written after 2026-11-27 09:00:00 (server time) is lost. Press Enter again to begin anyway');
+  });
 });
