@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildRestoreChain, incarnationOf, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
-import { notTsqlRestorable, type BackupSet } from '../domain/history.js';
+import { notTsqlRestorable, offsetAround, type BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { tailDecision } from '../domain/tail.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
@@ -188,7 +188,8 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
         `the last point the chain reaches; the ${lost} of transactions since then cannot be restored (${chain.brokenAfter.text})`,
     );
   }
-  const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetMinutes);
+  // STOPAT on the server's wall clock as it read at that instant (a daylight-saving change may lie between).
+  const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetAround(db.history, chain.stopAt, offsetMinutes));
   const restoreList = [
     ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null })),
     ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),

@@ -1,6 +1,6 @@
 import { DURATION_PATTERN, parseDurationMinutes } from '../config/duration.js';
 import { buildRestoreChain, incarnationOf, type RestoreTarget } from '../domain/chain.js';
-import type { BackupSet } from '../domain/history.js';
+import { offsetAround, type BackupSet } from '../domain/history.js';
 import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
 import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
 import type { InstanceRunner } from './executor.js';
@@ -40,7 +40,9 @@ export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): P
       };
     }
     if (local > ctx.serverLocalNow) return { refused: `${formatServerTime(local)} is in the future on the server's clock (${formatServerTime(ctx.serverLocalNow)})` };
-    target = { kind: 'pointInTime', at: local - ctx.offsetMinutes * 60_000 };
+    // The offset in force that day (the backups around it say), not today's: a daylight-saving change between.
+    const offset = offsetAround(db.history, local - ctx.offsetMinutes * 60_000, ctx.offsetMinutes);
+    target = { kind: 'pointInTime', at: local - offset * 60_000 };
   }
   const request: PlanRequest = {
     target,

@@ -53,6 +53,8 @@ export interface BackupSet {
   hasIncompleteMetadata: boolean;
   start: number;
   finish: number;
+  /** The server's offset from UTC when the backup ran (msdb's time_zone x 15 min); null or absent when unknown. */
+  utcOffsetMinutes?: number | null;
   backupSize: number;
   compressedBackupSize: number | null;
   /** backupmediaset.media_family_count: how many stripes the media set should have. */
@@ -111,6 +113,21 @@ export function notTsqlRestorable(backup: BackupSet): string | null {
   if (backup.isSnapshot) return 'a VSS snapshot backup: restore it with the tool that took it';
   if (backup.media.some((m) => m.deviceType === 7)) return 'taken through a virtual device (a backup application): restore it with that application';
   return null;
+}
+
+/**
+ * The server's offset from UTC in force around an instant, from the backup msdb recorded nearest to it
+ * (its time_zone), else `fallback` (the offset today). A STOPAT before a daylight-saving change is
+ * converted with that day's offset, not today's. Within the hour a clock is set back, the wall clock is
+ * ambiguous: the nearest backup decides.
+ */
+export function offsetAround(history: readonly BackupSet[], utc: number, fallback: number): number {
+  let best: BackupSet | null = null;
+  for (const b of history) {
+    if (b.utcOffsetMinutes === undefined || b.utcOffsetMinutes === null) continue;
+    if (!best || Math.abs(b.finish - utc) < Math.abs(best.finish - utc)) best = b;
+  }
+  return best?.utcOffsetMinutes ?? fallback;
 }
 
 /** Orders by last_lsn then first_lsn (docs/architecture.md 3, step 3). */

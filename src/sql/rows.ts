@@ -3,7 +3,7 @@ import type { DatabaseState, DatabaseStateDesc, DatabaseFile } from '../domain/d
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet, BackupType, RecoveryModel } from '../domain/history.js';
 import { parseLsn, parseOptionalLsn } from '../domain/lsn.js';
-import { serverLocalToUtc } from '../domain/time.js';
+import { serverLocalToUtc, UNKNOWN_TIME_ZONE } from '../domain/time.js';
 
 /**
  * Rows from the driver are checked here, at the boundary, and turned into domain values; nothing past
@@ -198,6 +198,7 @@ export function toBackupSets(
         hasIncompleteMetadata: r.has_incomplete_metadata ?? false,
         start: serverLocalToUtc(r.backup_start_date!.getTime(), r.time_zone, serverOffsetMinutes),
         finish: serverLocalToUtc(r.backup_finish_date!.getTime(), r.time_zone, serverOffsetMinutes),
+        utcOffsetMinutes: r.time_zone === null || r.time_zone === UNKNOWN_TIME_ZONE ? null : r.time_zone * 15,
         backupSize: Number(r.backup_size ?? 0),
         compressedBackupSize: r.compressed_backup_size === null ? null : Number(r.compressed_backup_size),
         familyCount: r.media_family_count ?? 1,
