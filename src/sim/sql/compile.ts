@@ -152,7 +152,6 @@ function matchesQualifier(names: string[], qualifier: string[]): boolean {
   return names.length > 0 && qualifier.at(-1)!.toLowerCase() === names.at(-1)!.toLowerCase();
 }
 
-const bool = (v: boolean | null): SqlValue => v;
 const BIT: SqlType = { kind: 'bit' };
 const INT: SqlType = { kind: 'int' };
 
@@ -346,7 +345,7 @@ function compileBinary(e: Extract<Expr, { k: 'binary' }>, scope: Scope): Compile
         ...base, type: BIT, nullable: true,
         run: (ctx) => {
           const c = compare(a.run(ctx), b.run(ctx));
-          return bool(c === null ? null : test(c));
+          return c === null ? null : test(c);
         },
       };
     }
