@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { buildRestoreChain, incarnationOf, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
 import { notTsqlRestorable, offsetAround, type BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
+import { formatLsn } from '../domain/lsn.js';
 import { tailDecision } from '../domain/tail.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
 import { quoteName } from '../sql/quote.js';
@@ -190,8 +191,13 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
   }
   // STOPAT on the server's wall clock as it read at that instant (a daylight-saving change may lie between).
   const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetAround(db.history, chain.stopAt, offsetMinutes));
+  // Each restore says which backup it reads, so a reviewer can check a long plan against msdb.
+  const label = (b: BackupSet) =>
+    `the ${b.type === 'D' ? 'full' : b.type === 'I' ? 'differential' : 'log'} backup #${b.backupSetId} (finished ` +
+    `${formatServerTime(utcToServerLocal(b.finish, offsetAround(db.history, b.finish, offsetMinutes)))} server time, LSN ${formatLsn(b.firstLsn)} to ${formatLsn(b.lastLsn)}, ` +
+    `${b.media.map((m) => m.physicalDeviceName).join(' + ')})`;
   const restoreList = [
-    ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null })),
+    ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null, label: label(backup) })),
     ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
   ];
   const restores = restoreSteps(target, restoreList, {

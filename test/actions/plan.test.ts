@@ -92,6 +92,11 @@ describe('restore plans run through the driver', () => {
       expect(s.text).not.toContain("'4 Björn'");
       if (s.kind !== 'multi-user') expect(s.text).toMatch(/@file1/);
     }
+    // Each restore names the backup it reads: when it finished, its LSNs and its file.
+    const full = plan.chain.full;
+    expect(plan.steps[1]!.summary).toBe(
+      `restore the full backup #${full.backupSetId} (finished ${formatServerTime(utcToServerLocal(full.finish, offset))} server time, LSN ${full.firstLsn} to ${full.lastLsn}, ${full.media.map((m) => m.physicalDeviceName).join(' + ')})`,
+    );
     // Connections close in the tail's own batch: no other session can take the single connection between.
     expect(plan.steps[0]!.text).toMatch(/^ALTER DATABASE \[Sales \]\]Q'4 Björn\] SET SINGLE_USER WITH ROLLBACK IMMEDIATE;\nBACKUP LOG /);
     expect(script(plan.steps[0]!)).toContain("Sales ]Q''4 Björn_TAIL_");
