@@ -54,6 +54,8 @@ export interface Compiled {
   local: number;
   /** For plain column references: `source.column`, to check GROUP BY membership and to build hash joins. */
   columnKey?: string;
+  /** For plain column references: the column's name in its source (an index lookup keys on it). */
+  columnName?: string;
 }
 
 interface BoundSource {
@@ -131,6 +133,7 @@ function resolveColumn(scope: Scope, parts: string[], line: number): Compiled {
       aggregate: false,
       local: depth === 0 ? 1 << index : 0,
       columnKey: key,
+      columnName: def.name,
       run:
         depth === 0
           ? (ctx) => {
@@ -306,6 +309,29 @@ function inList(v: SqlValue, list: SqlValue[], not: boolean): SqlValue {
   return sawNull ? null : not;
 }
 
+type ComparisonOp = '=' | '<>' | '<' | '>' | '<=' | '>=';
+const TESTS: Record<ComparisonOp, (c: number) => boolean> = {
+  '=': (c) => c === 0,
+  '<>': (c) => c !== 0,
+  '<': (c) => c < 0,
+  '>': (c) => c > 0,
+  '<=': (c) => c <= 0,
+  '>=': (c) => c >= 0,
+};
+
+/** `left op right` of compiled operands: NULL when either side is. */
+function comparison(op: ComparisonOp, left: Compiled, right: Compiled): Compiled {
+  const [a, b] = comparable(left, right);
+  const test = TESTS[op];
+  return {
+    name: '', ...flags(left, right), type: BIT, nullable: true,
+    run: (ctx) => {
+      const c = compare(a.run(ctx), b.run(ctx));
+      return c === null ? null : test(c);
+    },
+  };
+}
+
 function compileBinary(e: Extract<Expr, { k: 'binary' }>, scope: Scope): Compiled {
   const left = compileExpr(e.left, scope);
   const right = compileExpr(e.right, scope);
@@ -338,17 +364,8 @@ function compileBinary(e: Extract<Expr, { k: 'binary' }>, scope: Scope): Compile
     case '<':
     case '>':
     case '<=':
-    case '>=': {
-      const [a, b] = comparable(left, right);
-      const test = { '=': (c: number) => c === 0, '<>': (c: number) => c !== 0, '<': (c: number) => c < 0, '>': (c: number) => c > 0, '<=': (c: number) => c <= 0, '>=': (c: number) => c >= 0 }[e.op];
-      return {
-        ...base, type: BIT, nullable: true,
-        run: (ctx) => {
-          const c = compare(a.run(ctx), b.run(ctx));
-          return c === null ? null : test(c);
-        },
-      };
-    }
+    case '>=':
+      return comparison(e.op, left, right);
     default:
       return compileArithmetic(e.op, left, right, base);
   }
@@ -524,18 +541,25 @@ function splitAnd(e: Expr): Expr[] {
   return e.k === 'binary' && e.op === 'AND' ? [...splitAnd(e.left), ...splitAnd(e.right)] : [e];
 }
 
-/** `a.x = b.y` conjuncts of an ON clause where one side reads only the joined source: a hash join's key. */
-function hashKeys(on: Expr, scope: Scope, newBit: number): { build: Compiled; probe: Compiled }[] {
-  const conjuncts = splitAnd(on);
+/**
+ * An ON clause, each of its ANDed conditions compiled once; `a.x = b.y` conditions where one side reads
+ * only the joined source and the other none of it are also a hash join's (or an index lookup's) key.
+ */
+function compileOn(on: Expr, scope: Scope, newBit: number): { conditions: Compiled[]; keys: { build: Compiled; probe: Compiled }[] } {
+  const conditions: Compiled[] = [];
   const keys: { build: Compiled; probe: Compiled }[] = [];
-  for (const c of conjuncts) {
-    if (c.k !== 'binary' || c.op !== '=') continue;
+  for (const c of splitAnd(on)) {
+    if (c.k !== 'binary' || c.op !== '=') {
+      conditions.push(compileExpr(c, scope));
+      continue;
+    }
     const l = compileExpr(c.left, scope);
     const r = compileExpr(c.right, scope);
-    if (l.local === newBit && l.columnKey && (r.local & newBit) === 0 && r.local !== -1) keys.push({ build: l, probe: r });
-    else if (r.local === newBit && r.columnKey && (l.local & newBit) === 0 && l.local !== -1) keys.push({ build: r, probe: l });
+    conditions.push(comparison('=', l, r));
+    if (l.local === newBit && l.columnName && (r.local & newBit) === 0 && r.local !== -1) keys.push({ build: l, probe: r });
+    else if (r.local === newBit && r.columnName && (l.local & newBit) === 0 && l.local !== -1) keys.push({ build: r, probe: l });
   }
-  return keys;
+  return { conditions, keys };
 }
 
 type FromRows = (parent: Ctx | null) => unknown[][];
@@ -589,13 +613,12 @@ function compileJoin(join: Join, scope: Scope, left: FromRows, ctxOf: (row: unkn
       return left(parent).flatMap((l) => rights.map((r) => [...l, r]));
     };
   }
-  const on = compileExpr(join.on!, scope);
-  if (on.aggregate) fail({ number: 147, class: 15, state: 1, message: 'An aggregate may not appear in the ON clause unless it is in a subquery contained in a HAVING clause or select list, and the column being aggregated is an outer reference.' }, join.source.line);
-  const keys = hashKeys(join.on!, scope, 1 << index);
+  const { conditions, keys } = compileOn(join.on!, scope, 1 << index);
+  if (conditions.some((c) => c.aggregate)) fail({ number: 147, class: 15, state: 1, message: 'An aggregate may not appear in the ON clause unless it is in a subquery contained in a HAVING clause or select list, and the column being aggregated is an outer reference.' }, join.source.line);
   const keepLeft = join.kind === 'left' || join.kind === 'full';
   const keepRight = join.kind === 'right' || join.kind === 'full';
   const indexed = keys
-    .map((k) => ({ probe: k.probe, lookup: src.lookup?.(src.bound.columns[Number(k.build.columnKey!.split('.')[1])]!.name) }))
+    .map((k) => ({ probe: k.probe, lookup: src.lookup?.(k.build.columnName!) }))
     .find((k): k is { probe: Compiled; lookup: (value: SqlValue) => readonly unknown[] } => k.lookup !== undefined);
   return (parent) => {
     const lefts = left(parent);
@@ -634,7 +657,8 @@ function compileJoin(join: Join, scope: Scope, left: FromRows, ctxOf: (row: unkn
       let matched = false;
       for (const r of candidatesOf(probe)) {
         const row = [...l, r];
-        if (holds(on.run(ctxOf(row, parent)))) {
+        const ctx = ctxOf(row, parent);
+        if (conditions.every((c) => holds(c.run(ctx)))) {
           matched = true;
           matchedRight.add(r);
           out.push(row);
