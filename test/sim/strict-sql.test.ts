@@ -148,6 +148,10 @@ describe('versions', () => {
     expect((await failure(p.request().query('SELECT b.key_algorithm FROM msdb.dbo.backupset AS b'))).number).toBe(207);
     expect((await pool('SQL2014').request().query('SELECT TOP 1 b.key_algorithm FROM msdb.dbo.backupset AS b')).recordset[0].key_algorithm).toBe('NO_Encryption');
     expect((await failure(pool('SQL2014').request().query('SELECT b.last_valid_restore_time FROM msdb.dbo.backupset AS b'))).number).toBe(207);
+    // sys.dm_exec_requests.command: nvarchar(16) up to 2008 R2, nvarchar(32) since 2012.
+    const command = async (name: string) => (await pool(name).request().query('SELECT r.command FROM sys.dm_exec_requests AS r')).recordset.columns.command!.length;
+    // (the driver reports an nvarchar's length in bytes)
+    expect([await command('SQL2008R2'), await command('SQL2012')]).toEqual([32, 64]);
   });
 
   it('polls a 2008 R2 instance with the variant that leaves availability groups out', async () => {

@@ -26,6 +26,8 @@ export interface ColumnDef {
   nullable: boolean;
   /** The first version that has the column (default: the object's). */
   since?: number;
+  /** The type older versions give it, before `version` (sys.dm_exec_requests.command was nvarchar(16) to 2008 R2). */
+  earlier?: { version: number; type: SqlType };
 }
 
 export interface ObjectDef {
@@ -59,10 +61,16 @@ const varchar = (length: number): SqlType => ({ kind: 'varchar', length });
 const char = (length: number): SqlType => ({ kind: 'char', length });
 const varbinary = (length: number): SqlType => ({ kind: 'varbinary', length });
 
-/** [name, type, nullable, since?] */
-type Row = [string, SqlType, boolean, number?];
+/** [name, type, nullable, since?, earlier?] */
+type Row = [string, SqlType, boolean, number?, ColumnDef['earlier']?];
 const cols = (rows: Row[]): ColumnDef[] =>
-  rows.map(([name, type, nullable, since]) => ({ name, type, nullable, ...(since !== undefined ? { since } : {}) }));
+  rows.map(([name, type, nullable, since, earlier]) => ({
+    name,
+    type,
+    nullable,
+    ...(since !== undefined ? { since } : {}),
+    ...(earlier ? { earlier } : {}),
+  }));
 const N = true;
 const NN = false;
 
@@ -419,7 +427,8 @@ export const systemObjects: ObjectDef[] = [
       ['request_id', INT, NN],
       ['start_time', DATETIME, NN],
       ['status', nvarchar(30), NN],
-      ['command', nvarchar(32), NN],
+      // nvarchar(16) on the SQL Server 2008 and 2008 R2 pages, nvarchar(32) from 2012.
+      ['command', nvarchar(32), NN, undefined, { version: 11, type: nvarchar(16) }],
       ['sql_handle', varbinary(64), N],
       ['database_id', SMALLINT, NN],
       ['blocking_session_id', SMALLINT, N],
@@ -551,5 +560,7 @@ export function findObject(schema: string, name: string, version: number): Objec
 }
 
 export function columnsAt(object: ObjectDef, version: number): ColumnDef[] {
-  return object.columns.filter((c) => (c.since ?? object.since) <= version);
+  return object.columns
+    .filter((c) => (c.since ?? object.since) <= version)
+    .map((c) => (c.earlier && version < c.earlier.version ? { ...c, type: c.earlier.type } : c));
 }
