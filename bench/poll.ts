@@ -99,8 +99,17 @@ for (let i = 0; i < Number(values.steady); i++) {
 }
 const steadyMs = steadyTimes.reduce((a, b) => a + b, 0) / steadyTimes.length;
 t = performance.now();
-poller.snapshot();
+const latest = poller.snapshot();
 const resnapshotMs = performance.now() - t;
+
+// A detail view or a plan reads one database's whole history on demand: a full-recovery one, with the most rows.
+const opened = latest.databases.find((d) => d.state.recoveryModel === 'FULL' && !d.state.availabilityGroup);
+const onDemand = async () => {
+  t = performance.now();
+  const rows = opened ? await poller.history(opened) : [];
+  return { ms: performance.now() - t, rows: rows.length };
+};
+const [coldHistory, warmHistory] = [await onDemand(), await onDemand()];
 
 const f = (n: number) => n.toFixed(0);
 console.log(`${compiled ? 'compiled, under plain node' : 'from the sources, under tsx'}`);
@@ -114,6 +123,7 @@ console.log(`poller CPU per instance: login + first poll ${(cpuMs(firstCpu) / in
 console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} ms, ratio ${(steadyMs / bound).toFixed(2)}`);
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);
+console.log(`whole history of one database on demand: ${f(coldHistory.ms)} ms for ${coldHistory.rows} backup sets (one round trip; bound ${latency} ms + 50), then ${warmHistory.ms.toFixed(1)} ms from the cache`);
 console.log(`instances failing: ${failed}`);
 // V8 gives pages back some seconds after the peak (its memory reducer), as a console between polls would see.
 const afterPolls = memory();

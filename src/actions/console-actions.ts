@@ -23,6 +23,15 @@ export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: stri
   return 'variant' in decision ? decision.variant : { refused: decision.none };
 }
 
+/** The database with its whole history, read on demand, or why it could not be read. */
+export async function withWholeHistory(poller: FleetPoller, db: DatabaseSnapshot): Promise<DatabaseSnapshot | { refused: string }> {
+  try {
+    return { ...db, history: await poller.history(db) };
+  } catch (error) {
+    return { refused: `the history of ${db.instance} / ${db.name} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
+}
+
 interface OpenPlan {
   planId: string;
   instance: string;
@@ -112,11 +121,14 @@ export class ConsoleActions implements ActionsPort, PlanPort {
    */
   async draftRestore(databaseKey: string, form: RestoreForm): Promise<PlanPreview | { refused: string }> {
     const snapshot = this.poller.snapshot();
-    const db = snapshot.databases.find((d) => d.key === databaseKey);
-    if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
-    const inst = snapshot.instances.find((i) => i.name === db.instance);
+    const polled = snapshot.databases.find((d) => d.key === databaseKey);
+    if (!polled) return { refused: 'that database is no longer in the fleet snapshot' };
+    const inst = snapshot.instances.find((i) => i.name === polled.instance);
     // Permissions are checked before an action is offered, not discovered halfway through it.
     if (inst?.canCreateDatabase === false) return { refused: NO_CREATE_DATABASE };
+    // A plan is built and proved on the whole history (a point in time may lie before the anchor status reads from).
+    const db = await withWholeHistory(this.poller, polled);
+    if ('refused' in db) return db;
     const ctx = contextFor(snapshot, db, this.poller.runnerFor(db.instance), this.fileLists);
     const request = await planRequestFrom(form, ctx);
     if ('refused' in request) return request;

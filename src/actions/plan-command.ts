@@ -2,6 +2,7 @@ import { terminalPrompt } from '../config/prompt.js';
 import { findInstance, resolveInventory } from '../config/resolve.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
+import { withWholeHistory } from './console-actions.js';
 import { FleetPoller } from '../fleet/poller.js';
 import { formatPlanJson, formatPlanSql } from '../report/plan.js';
 import { startDemo } from '../sim/demo.js';
@@ -40,8 +41,10 @@ export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Pro
       const snapshot = poller.snapshot();
       const inst = snapshot.instances[0]!;
       if (inst.status === 'UNKNOWN' && inst.error) throw new PlanError(`${instance.name} could not be read: ${inst.error}`);
-      const db = snapshot.databases.find((d) => d.name.toLowerCase() === cmd.database.toLowerCase());
-      if (!db) throw new PlanError(`no database named "${cmd.database}" on ${instance.name}`);
+      const polled = snapshot.databases.find((d) => d.name.toLowerCase() === cmd.database.toLowerCase());
+      if (!polled) throw new PlanError(`no database named "${cmd.database}" on ${instance.name}`);
+      const db = await withWholeHistory(poller, polled);
+      if ('refused' in db) throw new PlanError(db.refused);
       // The same checks as the console's restore options: one path from what was typed to a plan.
       const ctx = contextFor(snapshot, db, poller.runnerFor(instance.name), new Map());
       const request = await planRequestFrom({ ...defaultRestoreForm, stopAt: cmd.stopAt ?? '', as: cmd.as ?? '' }, ctx);

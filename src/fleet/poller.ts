@@ -1,14 +1,17 @@
 import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
 import type { Inventory } from '../config/resolve.js';
+import type { BackupSet } from '../domain/history.js';
 import { describeError, InstanceClient } from '../sql/client.js';
-import { buildSnapshot, type FleetSnapshot } from './snapshot.js';
+import { toBackupSets } from '../sql/rows.js';
+import { HistoryCache, withPolled } from './history-cache.js';
+import { buildSnapshot, type DatabaseSnapshot, type FleetSnapshot } from './snapshot.js';
 import { InstanceTracker } from './tracker.js';
 
 export interface PollerOptions {
   inventory: Inventory;
   env?: NodeJS.ProcessEnv;
   prompt?: PasswordPrompt | null;
-  /** Days of history the first poll reads and the tracker keeps (plus each database's newest full on). */
+  /** Days of history findings judge, and a detail view or a plan reads (plus each database's newest full on). */
   windowDays?: number;
   now?: () => number;
   random?: () => number;
@@ -62,6 +65,7 @@ export class FleetPoller {
   private readonly inFlight = new Set<InstanceTracker>();
   private timer: NodeJS.Timeout | null = null;
   private cached: { versions: string; snapshot: FleetSnapshot; buildMs: number } | null = null;
+  private readonly histories = new HistoryCache();
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -198,6 +202,24 @@ export class FleetPoller {
     const tracker = this.trackers.find((t) => t.name.toLowerCase() === instance.toLowerCase());
     const client = tracker ? this.clients.get(tracker) : undefined;
     return client instanceof InstanceClient ? client : null;
+  }
+
+  /**
+   * A database's whole history (the window and everything from its newest full on) for its detail view
+   * and its restore plans: one round trip, kept a few minutes, with what polls read since. Polls keep only
+   * the rows status needs; an availability group database's polled history is already whole.
+   */
+  async history(db: DatabaseSnapshot): Promise<readonly BackupSet[]> {
+    if (db.state.availabilityGroup) return db.history;
+    const tracker = this.trackers.find((t) => t.name === db.instance);
+    const client = tracker ? this.clients.get(tracker) : undefined;
+    if (!tracker || !(client instanceof InstanceClient)) throw new Error(`${db.instance} is not connected`);
+    const windowDays = this.options.windowDays ?? 8;
+    const loaded = await this.histories.get(db.key, this.now(), async () => {
+      const rows = await client.databaseHistory(db.name, windowDays);
+      return toBackupSets(rows, tracker.name, tracker.server?.utc_offset_minutes ?? 0).sets;
+    });
+    return withPolled(loaded, tracker.historyOf(db.name));
   }
 
   /** Polls every instance now, without waiting for it (the console's refresh key). */

@@ -3,6 +3,7 @@ import type { DatabaseState } from '../domain/database.js';
 import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
+import { statusRows } from '../domain/status-rows.js';
 import { toBackupSets, toDatabaseStates, type FileRow, type ServerRow } from '../sql/rows.js';
 
 const DAY = 86_400_000;
@@ -13,11 +14,15 @@ function serverTimeOf(server: ServerRow): number {
 }
 /** Files and volumes change rarely: re-read them this often, or when a database appears. */
 const FILES_REFRESH_MS = 30 * 60_000;
+/** Findings' rows leave the window as time passes: every database's rows are sifted again this often. */
+const SIFT_ALL_MS = 10 * 60_000;
 
 /**
- * What rpotop knows of one instance between polls: the last server facts and database states, and the
- * backup history accumulated incrementally (rows past the highest backup_set_id seen), kept to a window
- * so memory does not grow with msdb.
+ * What rpotop knows of one instance between polls: the last server facts and database states, and per
+ * database the backup sets its status reads (src/domain/status-rows.ts), so memory does not grow with
+ * msdb. The first poll reads only those; later polls read the rows msdb recorded since (past the highest
+ * backup_set_id seen) and the tracker sifts them the same way. An availability group database keeps the
+ * window and everything from its newest full on, as its chain runs across the replicas' histories.
  */
 export class InstanceTracker {
   sinceId = 0;
@@ -30,6 +35,7 @@ export class InstanceTracker {
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
+  private siftedAllAt = 0;
   lastSuccessAt: number | null = null;
   lastAttemptAt: number | null = null;
   lastError: string | null = null;
@@ -74,16 +80,19 @@ export class InstanceTracker {
       this.sinceId = 0;
     }
     const { sets: incoming, incomplete } = toBackupSets(result.history, this.name, server.utc_offset_minutes);
+    // The first poll reads a few rows per database: later polls start past everything msdb held then.
+    if (this.sinceId === 0 && server.msdb_max_backup_set_id !== null) this.sinceId = server.msdb_max_backup_set_id;
     for (const b of incomplete) {
       this.incomplete.set(b.backupSetId, b);
       if (b.backupSetId > this.sinceId) this.sinceId = b.backupSetId;
     }
-    const rowsBefore = this.rows.size;
-    let changed = incoming.length > 0;
+    const touched = new Set<string>();
     for (const b of incoming) {
       this.rows.set(b.backupSetId, b);
+      touched.add(b.databaseName.toLowerCase());
       if (b.backupSetId > this.sinceId) this.sinceId = b.backupSetId;
     }
+    let changed = incoming.length > 0;
     const previous = new Map(this.databases.map((d) => [d.name, d.databaseGuid]));
     this.databases = toDatabaseStates(this.name, result.databases, this.files ?? []);
     for (const db of this.databases) {
@@ -98,10 +107,13 @@ export class InstanceTracker {
         }
       }
     }
-    this.prune(server.msdb_min_backup_set_id, serverTimeOf(server));
+    const now = serverTimeOf(server);
+    if (this.dropPurged(server.msdb_min_backup_set_id)) changed = true;
+    if (changed) this.byDatabase = null;
+    const siftAll = at - this.siftedAllAt >= SIFT_ALL_MS;
+    if (siftAll) this.siftedAllAt = at;
+    if (this.sift(now, siftAll ? null : touched)) this.byDatabase = null;
     this.server = server;
-    // Per-database history arrays keep their identity until rows change: derived data is cached on them.
-    if (changed || this.rows.size !== rowsBefore + incoming.length) this.byDatabase = null;
     this.lastSuccessAt = at;
     this.lastAttemptAt = at;
     this.lastError = null;
@@ -118,21 +130,50 @@ export class InstanceTracker {
     this.version++;
   }
 
+  /** Drops what msdb purged (sp_delete_backuphistory); true when something went. */
+  private dropPurged(msdbMin: number | null): boolean {
+    if (msdbMin === null) return false;
+    let dropped = false;
+    for (const id of this.rows.keys()) {
+      if (id < msdbMin) {
+        this.rows.delete(id);
+        dropped = true;
+      }
+    }
+    return dropped;
+  }
+
   /**
-   * Keeps what a restore chain can need: the window's rows and everything from each database's newest
-   * full on; drops what msdb purged.
+   * Keeps, of each database's rows (those named in `only`, or all), what its status reads: statusRows, or
+   * for an availability group database the window and everything from its newest full on. True when
+   * something went.
    */
-  private prune(msdbMin: number | null, now: number): void {
-    const newestFull = new Map<string, number>();
-    for (const b of this.rows.values()) {
-      if (b.type === 'D') newestFull.set(b.databaseName, Math.max(newestFull.get(b.databaseName) ?? 0, b.backupSetId));
-    }
+  private sift(now: number, only: ReadonlySet<string> | null): boolean {
     const since = now - this.windowDays * DAY;
-    for (const [id, b] of this.rows) {
-      const purged = msdbMin !== null && id < msdbMin;
-      const old = b.finish < since && id < (newestFull.get(b.databaseName) ?? Infinity);
-      if (purged || old) this.rows.delete(id);
+    const inGroup = new Set(this.databases.filter((d) => d.availabilityGroup).map((d) => d.name.toLowerCase()));
+    const states = new Map(this.databases.map((d) => [d.name.toLowerCase(), d]));
+    let dropped = false;
+    for (const [name, rows] of this.groupedRows()) {
+      if (only && !only.has(name)) continue;
+      const db = states.get(name);
+      const keep = inGroup.has(name) || !db ? windowRows(rows, since) : statusRows(db, rows, since);
+      if (keep.length === rows.length) continue;
+      const kept = new Set(keep);
+      for (const b of rows) if (!kept.has(b)) this.rows.delete(b.backupSetId);
+      dropped = true;
     }
+    return dropped;
+  }
+
+  private groupedRows(): Map<string, BackupSet[]> {
+    const groups = new Map<string, BackupSet[]>();
+    for (const b of this.rows.values()) {
+      const key = b.databaseName.toLowerCase();
+      const list = groups.get(key);
+      if (list) list.push(b);
+      else groups.set(key, [b]);
+    }
+    return groups;
   }
 
   /**
@@ -162,4 +203,11 @@ export class InstanceTracker {
   get rowCount(): number {
     return this.rows.size;
   }
+}
+
+/** The window's rows and everything from the newest full on: what a chain across replicas can need. */
+function windowRows(rows: readonly BackupSet[], since: number): BackupSet[] {
+  let newestFull = Number.POSITIVE_INFINITY;
+  for (const b of rows) if (b.type === 'D' && (newestFull === Number.POSITIVE_INFINITY || b.backupSetId > newestFull)) newestFull = b.backupSetId;
+  return rows.filter((b) => b.finish >= since || b.backupSetId >= newestFull);
 }

@@ -223,6 +223,10 @@ export class SimInstance {
   private readonly mediaBySet = new Map<number, MediaFamilyRow[]>();
   /** backupset by media_set_id (one set per media set here), as msdb's index on it serves joins. */
   private readonly setByMedia = new Map<number, BackupSetRow>();
+  /** backupset by database_name (lower case): the simulator's own index, so a per-database query does not scan msdb. */
+  private readonly setsByDatabase = new Map<string, BackupSetRow[]>();
+  /** backupset by backup_set_uuid (lower case), as msdb's backupsetuuid index serves lookups on it. */
+  private readonly setByUuid = new Map<string, BackupSetRow>();
   readonly mediaFamilyCount = new Map<number, number>();
   readonly restorehistory: RestoreHistoryRow[] = [];
   private nextBackupSetId = 1;
@@ -266,6 +270,7 @@ export class SimInstance {
     const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id, position };
     this.backupset.push(full);
     this.setByMedia.set(id, full);
+    this.index(full);
     this.mediaFamilyCount.set(id, devices.length);
     const families = devices.map((device, i) => ({
       media_set_id: id,
@@ -305,6 +310,36 @@ export class SimInstance {
     return this.backupset.filter((b) => sets.has(b.media_set_id));
   }
 
+  private index(b: BackupSetRow): void {
+    this.setByUuid.set(b.backup_set_uuid.toLowerCase(), b);
+    const key = b.database_name.toLowerCase();
+    const list = this.setsByDatabase.get(key);
+    if (list) list.push(b);
+    else this.setsByDatabase.set(key, [b]);
+  }
+
+  /** The backup sets msdb records for a database name (compared as SQL Server's default collation does: case-insensitive). */
+  backupSetsOf(databaseName: string): readonly BackupSetRow[] {
+    return this.setsByDatabase.get(databaseName.toLowerCase()) ?? [];
+  }
+
+  /** The backup sets from this backup_set_id on (backupset is kept in id order, as its clustered index is). */
+  backupSetsFrom(backupSetId: number): readonly BackupSetRow[] {
+    let lo = 0;
+    let hi = this.backupset.length;
+    while (lo < hi) {
+      const mid = (lo + hi) >>> 1;
+      if (this.backupset[mid]!.backup_set_id < backupSetId) lo = mid + 1;
+      else hi = mid;
+    }
+    return this.backupset.slice(lo);
+  }
+
+  /** The backup set with this backup_set_uuid, if msdb holds it. */
+  backupSetByUuid(uuid: string): BackupSetRow | undefined {
+    return this.setByUuid.get(uuid.toLowerCase());
+  }
+
   /** Every family (mirrors too) of a media set: backupmediafamily's rows for one media_set_id. */
   familiesOf(mediaSetId: number): readonly MediaFamilyRow[] {
     return this.mediaBySet.get(mediaSetId) ?? [];
@@ -319,14 +354,26 @@ export class SimInstance {
     return (this.mediaBySet.get(backup.media_set_id) ?? []).filter((m) => m.mirror === 0);
   }
 
+  /** Deletes one backup set's rows from msdb (a test's way to have another server's msdb record a backup). */
+  forgetBackupSet(backupSetId: number): void {
+    this.keepOnly(this.backupset.filter((b) => b.backup_set_id !== backupSetId));
+  }
+
   /** Deletes msdb history older than a date, as sp_delete_backuphistory does. */
   purgeHistory(beforeLocal: number): void {
-    const keep = this.backupset.filter((b) => b.backup_finish_date >= beforeLocal);
+    this.keepOnly(this.backupset.filter((b) => b.backup_finish_date >= beforeLocal));
+  }
+
+  /** Keeps these backup sets, with their media, and rebuilds the indexes on them. */
+  private keepOnly(keep: BackupSetRow[]): void {
     const kept = new Set(keep.map((b) => b.media_set_id));
     this.backupset.splice(0, this.backupset.length, ...keep);
     const media = this.mediafamily.filter((m) => kept.has(m.media_set_id));
     this.mediafamily.splice(0, this.mediafamily.length, ...media);
     for (const id of [...this.mediaBySet.keys()]) if (!kept.has(id)) this.mediaBySet.delete(id);
     for (const id of [...this.setByMedia.keys()]) if (!kept.has(id)) this.setByMedia.delete(id);
+    this.setsByDatabase.clear();
+    this.setByUuid.clear();
+    for (const b of keep) this.index(b);
   }
 }

@@ -38,7 +38,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
   };
   const [probe] = objects(probeQuery) as { product_version: string; has_view_server_state: number }[];
   const capabilities = { major: majorVersion(probe!.product_version), viewServerState: probe!.has_view_server_state === 1 };
-  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities);
+  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const [server] = parseRows(serverQuery.id, serverRow, objects(serverQuery));
   return {
     server: server!,

@@ -146,16 +146,8 @@ export const filesQuery = query(
 /** sys.dm_os_volume_stats needs VIEW SERVER STATE: without it, files without their volumes. */
 export const filesQueryNoView = query('files.v1-noview', filesText({ column: 'CAST(NULL AS nvarchar(512))', apply: '' }), { with_files: 'int' });
 
-/**
- * Backup history, one row per media family (stripe) of each backup set. With @since_id = 0 (the first
- * poll) it reads the last @window_days days and, for every database, everything from its newest full
- * on, so a restore chain can be built whatever the window; later polls read only rows past @since_id,
- * so a poll's cost does not grow with msdb's size.
- */
-export const historyQuery = query(
-  'history.v3',
-  `
-SELECT
+/** One row per media family (stripe) of each backup set: the history rows every history query returns. */
+const HISTORY_COLUMNS = `
   bs.backup_set_id,
   bs.backup_set_uuid,
   bs.media_set_id,
@@ -189,22 +181,151 @@ SELECT
   ms.media_family_count,
   mf.family_sequence_number,
   mf.physical_device_name,
-  mf.device_type
-FROM msdb.dbo.backupset AS bs
+  mf.device_type`;
+
+const HISTORY_JOINS = `
 JOIN msdb.dbo.backupmediaset AS ms ON ms.media_set_id = bs.media_set_id
-JOIN msdb.dbo.backupmediafamily AS mf ON mf.media_set_id = bs.media_set_id AND mf.mirror = 0
-WHERE bs.type IN ('D', 'I', 'L')
-  AND bs.backup_set_id > @since_id
+JOIN msdb.dbo.backupmediafamily AS mf ON mf.media_set_id = bs.media_set_id AND mf.mirror = 0`;
+
+/**
+ * src/domain/history.ts unusableReason in T-SQL, for backup set `b` of media set `m`: recorded whole (type,
+ * LSNs and dates), not marked damaged, no family written to NUL, and every stripe of the media set recorded.
+ */
+function usable(b: string, m: string): string {
+  return `${b}.first_lsn IS NOT NULL AND ${b}.last_lsn IS NOT NULL
+    AND ${b}.backup_start_date IS NOT NULL AND ${b}.backup_finish_date IS NOT NULL
+    AND COALESCE(${b}.is_damaged, 0) = 0
+    AND NOT EXISTS (
+      SELECT 1 FROM msdb.dbo.backupmediafamily AS nul
+      WHERE nul.media_set_id = ${b}.media_set_id AND nul.mirror = 0 AND LTRIM(RTRIM(nul.physical_device_name)) IN (N'NUL', N'NUL:')
+    )
+    AND (
+      SELECT COUNT(DISTINCT fam.family_sequence_number) FROM msdb.dbo.backupmediafamily AS fam
+      WHERE fam.media_set_id = ${b}.media_set_id AND fam.mirror = 0
+    ) >= COALESCE(${m}.media_family_count, 1)`;
+}
+
+/**
+ * src/domain/chain.ts partition in T-SQL: backup set `b` belongs to the database's incarnation, the one
+ * sys.database_recovery_status reports (drs) or, when it reports none, that of the newest backup (nw).
+ */
+function inIncarnation(b: string): string {
+  const fork = 'COALESCE(drs.recovery_fork_guid, nw.last_recovery_fork_guid)';
+  return `${b}.database_guid = COALESCE(drs.database_guid, nw.database_guid)
+    AND ${b}.last_recovery_fork_guid = ${fork}
+    AND (${b}.type <> 'D' OR ${b}.first_recovery_fork_guid = ${fork})`;
+}
+
+/** Backup set `b` is one a finding names (src/domain/status-rows.ts isNotable). */
+function notable(b: string, m: string): string {
+  return `COALESCE(${b}.is_snapshot, 0) = 1
+      OR ${b}.type = 'L' AND COALESCE(${b}.has_bulk_logged_data, 0) = 1
+      OR ${b}.type = 'D' AND COALESCE(${b}.is_copy_only, 0) = 1
+      OR NOT (${usable(b, m)})`;
+}
+
+/** Backup set `b` is the newest of its database with this condition. */
+function newestWhere(b: string, alias: string, condition: string): string {
+  return `${b}.backup_set_id = (SELECT MAX(${alias}.backup_set_id) FROM msdb.dbo.backupset AS ${alias} WHERE ${alias}.database_name = d.name AND ${condition})`;
+}
+
+/**
+ * The first poll's history: per database, only the rows its status and findings read
+ * (src/domain/status-rows.ts, whose rule this is in T-SQL; a test holds the two to the same rows), so the
+ * first poll reads a few rows per database, not msdb's days of log backups. The anchor is the newest
+ * usable full, or differential on a usable full that is not copy-only, of the database's incarnation,
+ * ordered as the domain orders anchors (last_lsn, first_lsn, backup_set_id). Availability group
+ * databases read the window and everything from their newest full on: their chain runs across replicas,
+ * and one replica's msdb cannot tell where it starts. A backup set recorded without LSNs or dates is
+ * always read, so that it is reported.
+ */
+function statusHistoryText(ag: boolean): string {
+  const window = 'bs.backup_finish_date >= DATEADD(day, -@window_days, GETDATE())';
+  const agRows = ag
+    ? `
+    OR d.replica_id IS NOT NULL AND (${window} OR ${newestWhere('bs', 'nf', "nf.type = 'D'").replace('bs.backup_set_id =', 'bs.backup_set_id >=')})`
+    : '';
+  return `
+SELECT${HISTORY_COLUMNS}
+FROM sys.databases AS d
+LEFT JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id
+OUTER APPLY (
+  SELECT TOP (1) n.database_guid, n.last_recovery_fork_guid
+  FROM msdb.dbo.backupset AS n
+  WHERE n.database_name = d.name AND n.type IN ('D', 'I', 'L')
+  ORDER BY n.backup_set_id DESC
+) AS nw
+OUTER APPLY (
+  SELECT TOP (1) c.backup_set_id, c.type, c.last_lsn, c.differential_base_guid
+  FROM msdb.dbo.backupset AS c
+  JOIN msdb.dbo.backupmediaset AS cm ON cm.media_set_id = c.media_set_id
+  WHERE c.database_name = d.name
+    AND (c.type = 'D' OR c.type = 'I' AND EXISTS (
+      SELECT 1
+      FROM msdb.dbo.backupset AS f
+      JOIN msdb.dbo.backupmediaset AS fm ON fm.media_set_id = f.media_set_id
+      WHERE f.backup_set_uuid = c.differential_base_guid AND f.database_name = d.name
+        AND f.type = 'D' AND COALESCE(f.is_copy_only, 0) = 0 AND f.last_lsn < c.last_lsn
+        AND ${usable('f', 'fm')}
+        AND ${inIncarnation('f')}
+    ))
+    AND ${usable('c', 'cm')}
+    AND ${inIncarnation('c')}
+  ORDER BY c.last_lsn DESC, c.first_lsn DESC, c.backup_set_id DESC
+) AS a
+JOIN msdb.dbo.backupset AS bs ON bs.database_name = d.name${HISTORY_JOINS}
+WHERE d.database_id <> 2
+  AND bs.type IN ('D', 'I', 'L')
   AND (
-    @since_id > 0
-    OR bs.backup_finish_date >= DATEADD(day, -@window_days, GETDATE())
+    bs.backup_set_id = a.backup_set_id
+    OR a.type = 'I' AND bs.backup_set_uuid = a.differential_base_guid
+    OR bs.last_lsn > a.last_lsn
+    OR ${newestWhere('bs', 'nt', 'nt.type = bs.type')}
+    OR ${window} AND (
+      a.backup_set_id IS NULL
+      OR bs.type = 'D' AND COALESCE(bs.is_copy_only, 0) = 0 AND ${newestWhere('bs', 'nr', "nr.type = 'D' AND COALESCE(nr.is_copy_only, 0) = 0")}
+      OR ${notable('bs', 'ms')}
+    )
+    OR bs.first_lsn IS NULL OR bs.last_lsn IS NULL OR bs.backup_start_date IS NULL OR bs.backup_finish_date IS NULL${agRows}
+  )
+ORDER BY bs.backup_set_id, mf.family_sequence_number;`;
+}
+
+export const statusHistoryQuery = query('history-status.v1', statusHistoryText(true), { window_days: 'int' });
+/** SQL Server 2008 R2 has no availability groups, nor sys.databases.replica_id. */
+export const statusHistoryQuery2008R2 = query('history-status.v1-2008r2', statusHistoryText(false), { window_days: 'int' });
+
+/** Later polls: the rows msdb recorded since the highest backup_set_id already seen, so a poll's cost does not grow with msdb. */
+export const historyQuery = query(
+  'history.v4',
+  `
+SELECT${HISTORY_COLUMNS}
+FROM msdb.dbo.backupset AS bs${HISTORY_JOINS}
+WHERE bs.type IN ('D', 'I', 'L') AND bs.backup_set_id > @since_id
+ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
+  { since_id: 'int' },
+);
+
+/**
+ * One database's whole history, read on demand for its detail view and its restore plans: the last
+ * @window_days days and everything from its newest full on.
+ */
+export const databaseHistoryQuery = query(
+  'history-database.v1',
+  `
+SELECT${HISTORY_COLUMNS}
+FROM msdb.dbo.backupset AS bs${HISTORY_JOINS}
+WHERE bs.database_name = @database
+  AND bs.type IN ('D', 'I', 'L')
+  AND (
+    bs.backup_finish_date >= DATEADD(day, -@window_days, GETDATE())
     OR bs.backup_set_id >= (
       SELECT MAX(f.backup_set_id) FROM msdb.dbo.backupset AS f
-      WHERE f.database_name = bs.database_name AND f.type = 'D'
+      WHERE f.database_name = @database AND f.type = 'D'
     )
   )
 ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
-  { since_id: 'int', window_days: 'int' },
+  { database: 'nvarchar', window_days: 'int' },
 );
 
 /**
@@ -238,17 +359,31 @@ export const catalog: readonly CatalogQuery[] = [
   databasesQuery2008R2,
   filesQuery,
   filesQueryNoView,
+  statusHistoryQuery,
+  statusHistoryQuery2008R2,
   historyQuery,
+  databaseHistoryQuery,
   progressQuery,
 ];
 
-/** The poll batch's four queries for a server: one round trip, no object the server lacks or the login may not read. */
-export function pollQueries(caps: ServerCapabilities): [CatalogQuery, CatalogQuery, CatalogQuery, CatalogQuery] {
-  const databases = caps.major < 11 ? databasesQuery2008R2 : caps.viewServerState ? databasesQuery : databasesQueryNoView;
-  return [caps.viewServerState ? serverQuery : serverQueryNoView, databases, caps.viewServerState ? filesQuery : filesQueryNoView, historyQuery];
+/**
+ * The poll batch's four queries for a server: one round trip, no object the server lacks or the login may
+ * not read. The first poll reads the rows status needs (statusHistoryQuery), later polls the rows since.
+ */
+export function pollQueries(caps: ServerCapabilities, first: boolean): [CatalogQuery, CatalogQuery, CatalogQuery, CatalogQuery] {
+  const old = caps.major < 11;
+  const databases = old ? databasesQuery2008R2 : caps.viewServerState ? databasesQuery : databasesQueryNoView;
+  const history = !first ? historyQuery : old ? statusHistoryQuery2008R2 : statusHistoryQuery;
+  return [caps.viewServerState ? serverQuery : serverQueryNoView, databases, caps.viewServerState ? filesQuery : filesQueryNoView, history];
 }
 
-/** The catalog queries a server of these capabilities may be sent: the poll's variant and, with VIEW SERVER STATE, progress. */
+/** The catalog queries a server of these capabilities may be sent: both polls' variants, one database's history and, with VIEW SERVER STATE, progress. */
 export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
-  return [probeQuery, ...pollQueries(caps), ...(caps.viewServerState ? [progressQuery] : [])];
+  return [
+    probeQuery,
+    ...pollQueries(caps, true),
+    historyQuery,
+    databaseHistoryQuery,
+    ...(caps.viewServerState ? [progressQuery] : []),
+  ];
 }

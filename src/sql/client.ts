@@ -2,7 +2,8 @@ import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
 import type { ServerCapabilities } from './catalog.js';
-import { pollInstance, probeServer, type PollResult } from './poll.js';
+import { pollInstance, probeServer, readDatabaseHistory, type PollResult } from './poll.js';
+import type { HistoryRow } from './rows.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
@@ -115,6 +116,11 @@ export class InstanceClient {
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();
       throw error;
     }
+  }
+
+  /** One database's whole history (the window and everything from its newest full on). */
+  async databaseHistory(database: string, windowDays: number): Promise<HistoryRow[]> {
+    return readDatabaseHistory(await this.connected(), database, windowDays);
   }
 
   /** Runs a statement that changes the server (actions' executor only) on this instance's pool. */

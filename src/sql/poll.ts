@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import { z } from 'zod';
 import { majorVersion } from '../domain/version.js';
-import { MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
+import { databaseHistoryQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
@@ -45,7 +45,7 @@ export async function probeServer(pool: sql.ConnectionPool): Promise<ServerCapab
 
 /**
  * Reads an instance's state and its backup history newer than `sinceId` (0: the first poll, which reads
- * the last `windowDays` days and everything from each database's newest full on), and its files when
+ * per database the rows its status needs, findings over the last `windowDays` days), and its files when
  * asked: one round trip, with the query variants the server's version and the login's permissions allow.
  */
 export async function pollInstance(
@@ -55,7 +55,7 @@ export async function pollInstance(
   windowDays: number,
   withFiles: boolean,
 ): Promise<PollResult> {
-  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities);
+  const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const result = await pool
     .request()
     .input('since_id', sql.Int, sinceId)
@@ -73,4 +73,14 @@ export async function pollInstance(
     history: parseRows(historyQuery.id, historyRow, sets[3]!),
     capabilities,
   };
+}
+
+/** One database's history for its detail view and restore plans (databaseHistoryQuery): one round trip. */
+export async function readDatabaseHistory(pool: sql.ConnectionPool, database: string, windowDays: number): Promise<HistoryRow[]> {
+  const result = await pool
+    .request()
+    .input('database', sql.NVarChar(128), database)
+    .input('window_days', sql.Int, windowDays)
+    .query(databaseHistoryQuery.text);
+  return parseRows(databaseHistoryQuery.id, historyRow, result.recordset ?? []);
 }

@@ -1,5 +1,7 @@
 import { Box, Text, useApp, useInput, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
+import type { BackupSet } from '../domain/history.js';
+import { withPolled } from '../fleet/history-cache.js';
 import { serverClock, type FleetSnapshot } from '../fleet/snapshot.js';
 import { DetailView } from './DetailView.js';
 import {
@@ -93,6 +95,23 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
 
   // The source also tells of time passing (exposure grows between polls), about once a second.
   useEffect(() => source.subscribe(setSnapshot), [source]);
+
+  // A detail view opens at once with the rows the poll has, and shows the whole history when it is read.
+  const [loaded, setLoaded] = useState<{ key: string; rows: readonly BackupSet[] | null; error: string | null } | null>(null);
+  const detailKey = screen.kind === 'detail' ? screen.key : null;
+  useEffect(() => {
+    const db = detailKey === null ? undefined : source.snapshot().databases.find((d) => d.key === detailKey);
+    if (!db || !source.history) return;
+    let live = true;
+    setLoaded({ key: db.key, rows: null, error: null });
+    source.history(db).then(
+      (rows) => live && setLoaded({ key: db.key, rows, error: null }),
+      (error: unknown) => live && setLoaded({ key: db.key, rows: null, error: error instanceof Error ? error.message : String(error) }),
+    );
+    return () => {
+      live = false;
+    };
+  }, [detailKey, source]);
 
   const rowsCache = useRef<{ snapshot: FleetSnapshot; grid: GridState; rows: ReturnType<typeof buildRows> } | null>(null);
   const rowsFor = (g: GridState) => {
@@ -371,15 +390,20 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   } else if (screen.kind === 'detail') {
     const db = snapshot.databases.find((d) => d.key === screen.key);
     const inst = db ? snapshot.instances.find((i) => i.name === db.instance) : undefined;
+    const whole = db && loaded?.key === db.key ? loaded : null;
+    const history = db ? (whole?.rows ? withPolled(whole.rows, db.history) : db.history) : [];
+    const historyNote = !source.history || whole?.rows ? null : whole?.error ? `whole history not read (${whole.error}): the rows status reads` : 'reading the whole history…';
     body = db ? (
       <DetailView
         db={db}
+        history={history}
+        historyNote={historyNote}
         theme={theme}
         width={size.columns}
         height={size.rows - 5}
         serverNow={serverNow(db.instance)}
         offsetMinutes={inst?.utcOffsetMinutes ?? 0}
-        scroll={Math.min(screen.scroll, Math.max(0, db.history.length - 1))}
+        scroll={Math.min(screen.scroll, Math.max(0, history.length - 1))}
       />
     ) : (
       <Text>that database is no longer in the snapshot</Text>

@@ -2,6 +2,7 @@ import { Box, Text } from 'ink';
 import { statusGlyph } from '../domain/status.js';
 import { typeNames, unusableReason } from '../domain/history.js';
 import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';
+import type { BackupSet } from '../domain/history.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import { fit } from './cells.js';
 import { Styled } from './Styled.js';
@@ -14,6 +15,10 @@ const size = (bytes: number) => (bytes >= 1024 ** 3 ? `${(bytes / 1024 ** 3).toF
 
 interface Props {
   db: DatabaseSnapshot;
+  /** The rows to show: the whole history once read, the snapshot's (those status reads) until then. */
+  history: readonly BackupSet[];
+  /** Why the history shown is not whole yet ("reading..."), or null. */
+  historyNote: string | null;
   theme: Theme;
   width: number;
   height: number;
@@ -24,15 +29,15 @@ interface Props {
 }
 
 /** One database: status and why, targets, restore estimate, findings, the history on a time axis and as a table. */
-export function DetailView({ db, theme, width, height, serverNow, offsetMinutes, scroll }: Props) {
+export function DetailView({ db, history, historyNote, theme, width, height, serverNow, offsetMinutes, scroll }: Props) {
   const a = db.assessment;
   const local = (utc: number) => formatServerTime(utcToServerLocal(utc, offsetMinutes));
-  const cells = timeline(db.history, a.chain, serverNow, DAYS, Math.max(20, width - 4));
+  const cells = timeline(history, a.chain, serverNow, DAYS, Math.max(20, width - 4));
   const chain = a.chain;
   const chainText = chain
     ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${chain.logs.length} log(s)`
     : 'no restore chain';
-  const rows = [...db.history].sort((x, y) => y.finish - x.finish);
+  const rows = [...history].sort((x, y) => y.finish - x.finish);
   const findingLines = db.findings.slice(0, 3);
   const more = db.findings.length > findingLines.length ? 1 : 0;
   const fixed = 9 + findingLines.length + more + (chain?.brokenAfter ? 1 : 0);
@@ -77,7 +82,7 @@ export function DetailView({ db, theme, width, height, serverNow, offsetMinutes,
       <Text> </Text>
       <Text wrap="truncate-end">
         <Styled theme={theme} token="header">{`backups over the last ${DAYS} days`}</Styled>
-        <Styled theme={theme} token="muted">{'  F full · D differential · │ log · x unusable · ! log chain broken'}</Styled>
+        <Styled theme={theme} token="muted">{historyNote ? `  ${historyNote}` : '  F full · D differential · │ log · x unusable · ! log chain broken'}</Styled>
       </Text>
       <Text>
         {'  '}

@@ -1,6 +1,7 @@
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tailVariant } from '../../src/actions/console-actions.js';
+import { withWholeHistory } from '../../src/actions/console-actions.js';
 import { buildRestorePlan } from '../../src/actions/plan.js';
 import { contextFor, planRequestFrom } from '../../src/actions/restore-request.js';
 import { resolveInventory } from '../../src/config/resolve.js';
@@ -55,7 +56,8 @@ async function planFor(instances: string[], instance: string, name: string, form
   pollers.push(poller);
   await poller.pollAll();
   const s = poller.snapshot();
-  const db = s.databases.find((d) => d.instance === instance && d.name === name)!;
+  const db = await withWholeHistory(poller, s.databases.find((d) => d.instance === instance && d.name === name)!);
+  if ('refused' in db) throw new Error(db.refused);
   const ctx = contextFor(s, db, poller.runnerFor(instance), new Map());
   const request = await planRequestFrom({ ...defaultRestoreForm, ...form }, ctx);
   if ('refused' in request) throw new Error(request.refused);
@@ -107,7 +109,7 @@ describe('restore plans SQL Server accepts', () => {
     await pool.request().batch("BACKUP LOG [MicrosoftDynamicsAX_model] TO DISK = N'\\\\otherhost\\share\\taken-elsewhere.trn'");
     // Recorded by another server's msdb, not this one: gone from here.
     const inst = fleet.instance('AXSQL01');
-    inst.backupset.splice(inst.backupset.findIndex((b) => b.database_name === 'MicrosoftDynamicsAX_model' && b.type === 'L' && inst.devicesOf(b)[0]!.physical_device_name.includes('taken-elsewhere')), 1);
+    inst.forgetBackupSet(inst.backupset.find((b) => b.database_name === 'MicrosoftDynamicsAX_model' && b.type === 'L' && inst.devicesOf(b)[0]!.physical_device_name.includes('taken-elsewhere'))!.backup_set_id);
     const { plan } = await planFor(['AXSQL01'], 'AXSQL01', 'MicrosoftDynamicsAX_model');
     expect(plan.ok).toBe(false);
     if (!plan.ok) expect(plan.reason).toMatch(/^no plan to the latest point: log backups were taken where this msdb does not see them .*add the replica or tool that took them to the inventory$/);

@@ -1,5 +1,6 @@
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { withWholeHistory } from '../../src/actions/console-actions.js';
 import { buildRestorePlan, defaultPlanRequest, type PlanRequest } from '../../src/actions/plan.js';
 import { contextFor, planRequestFrom } from '../../src/actions/restore-request.js';
 import { formatServerTime, utcToServerLocal } from '../../src/domain/time.js';
@@ -47,7 +48,14 @@ async function snapshotOf(instance: string): Promise<{
   pollers.push(poller);
   await poller.pollAll();
   const s = poller.snapshot();
-  const db = (name: string) => s.databases.find((d) => d.name === name)!;
+  // Plans are built on the whole history, read on demand as the console reads it.
+  const whole = new Map<string, DatabaseSnapshot>();
+  for (const d of s.databases) {
+    const loaded = await withWholeHistory(poller, d);
+    if ('refused' in loaded) throw new Error(loaded.refused);
+    whole.set(d.name, loaded);
+  }
+  const db = (name: string) => whole.get(name)!;
   return {
     db,
     request: (name, form) => planRequestFrom({ ...defaultRestoreForm, ...form }, contextFor(s, db(name), poller.runnerFor(instance), new Map())),

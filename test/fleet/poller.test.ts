@@ -2,6 +2,7 @@ import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
+import { HistoryCache } from '../../src/fleet/history-cache.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
 import type { FleetSnapshot } from '../../src/fleet/snapshot.js';
 import { SimClock } from '../../src/sim/clock.js';
@@ -273,5 +274,41 @@ describe('what msdb documents as nullable', () => {
       Object.assign(row, saved);
       await p.stop();
     }
+  });
+});
+
+describe('whole histories read on demand', () => {
+  it('are kept for a few databases and a few minutes, and a failed read is asked again', async () => {
+    const cache = new HistoryCache(2, 1000);
+    let reads = 0;
+    const read = (fail = false) => async () => {
+      reads++;
+      if (fail) throw new Error('no answer');
+      return [];
+    };
+    await cache.get('a', 0, read());
+    await cache.get('a', 500, read());
+    expect(reads).toBe(1);
+    await cache.get('a', 1500, read());
+    expect(reads).toBe(2);
+    await cache.get('b', 1500, read());
+    await cache.get('c', 1500, read());
+    expect(cache.size).toBe(2);
+    await cache.get('a', 1600, read());
+    expect(reads).toBe(5);
+    await expect(cache.get('d', 1600, read(true))).rejects.toThrow('no answer');
+    await new Promise((r) => setTimeout(r, 0));
+    await cache.get('d', 1600, read());
+    expect(reads).toBe(7);
+  });
+
+  it('read the database through the driver, with what polls read since', async () => {
+    const p = poller();
+    await p.pollAll();
+    const db = p.snapshot().databases.find((d) => d.key === 'AXSQL01/MicrosoftDynamicsAX')!;
+    const whole = await p.history(db);
+    expect(whole.length).toBeGreaterThan(db.history.length);
+    expect(new Set(whole.map((b) => b.backupSetId))).toEqual(new Set([...whole, ...db.history].map((b) => b.backupSetId)));
+    await p.stop();
   });
 });

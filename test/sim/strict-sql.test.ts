@@ -52,7 +52,7 @@ async function failure(run: Promise<unknown>): Promise<SqlFailure> {
 }
 
 function request(p: sql.ConnectionPool): sql.Request {
-  return p.request().input('since_id', sql.Int, 0).input('window_days', sql.Int, 8).input('with_files', sql.Int, 1).input('statement', sql.NVarChar(sql.MAX), 'BACKUP');
+  return p.request().input('since_id', sql.Int, 0).input('window_days', sql.Int, 8).input('with_files', sql.Int, 1).input('statement', sql.NVarChar(sql.MAX), 'BACKUP').input('database', sql.NVarChar(128), 'Sales');
 }
 
 describe('catalog queries, answered from their text', () => {
@@ -80,7 +80,7 @@ describe('catalog queries, answered from their text', () => {
   });
 
   it('refuses the column the poll used to read (backupmediaset.family_count) with Msg 207 on its line, the batch as a whole', async () => {
-    const [server, dbs, files, history] = pollQueries({ major: 16, viewServerState: true });
+    const [server, dbs, files, history] = pollQueries({ major: 16, viewServerState: true }, true);
     const old = history.text.replace('ms.media_family_count', 'ms.family_count');
     const batch = [server, dbs, files].map((q) => q.text).join('\n') + '\n' + old;
     const line = batch.split('\n').findIndex((l) => l.includes('ms.family_count')) + 1;
@@ -159,7 +159,7 @@ describe('versions', () => {
     const polled = await pollInstance(p, await probeServer(p), 0, 8, true);
     expect(polled.server.product_version).toBe('10.50.6000.34');
     expect(polled.databases.map((d) => d.ag_name)).toEqual(polled.databases.map(() => null));
-    expect(polled.history.length).toBeGreaterThan(50);
+    expect(polled.history.length).toBeGreaterThan(0);
   });
 });
 
@@ -182,7 +182,7 @@ describe('permissions', () => {
     expect(polled.server.encrypt_option).toBeNull();
     expect(polled.files.length).toBeGreaterThan(0);
     expect(polled.files.every((f) => f.volume_mount_point === null)).toBe(true);
-    expect(polled.history.length).toBeGreaterThan(50);
+    expect(polled.history.length).toBeGreaterThan(0);
   });
 
   it('refuses msdb history without SELECT (229), although HAS_DBACCESS says 1', async () => {
@@ -248,7 +248,7 @@ describe("an operator's own queries", () => {
 
 describe('a poll refused a permission', () => {
   it('names the GRANT that fixes it', async () => {
-    const error = await failure(request(pool('NOMSDB')).query(pollQueries({ major: 15, viewServerState: true }).map((q) => q.text).join('\n')));
+    const error = await failure(request(pool('NOMSDB')).query(pollQueries({ major: 15, viewServerState: true }, true).map((q) => q.text).join('\n')));
     expect(describeError(error)).toBe(
       "Msg 229: The SELECT permission was denied on the object 'backupset', database 'msdb', schema 'dbo'. (grant the login SELECT on msdb.dbo.backupset, backupmediaset and backupmediafamily (USE msdb; GRANT SELECT ON dbo.backupset TO [user]; likewise the other two))",
     );

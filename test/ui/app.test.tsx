@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/App.js';
+import type { BackupSet } from '../../src/domain/history.js';
 import type { SnapshotSource } from '../../src/ui/source.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { fixtureSnapshot } from './fixture.js';
@@ -127,6 +128,31 @@ describe('dashboard', () => {
     expect(f).toMatch(/LSN first → last/);
     await type(r, '\x1b');
     expect(frame(r)).toContain('STATUS▼');
+  });
+
+  it('opens at once with the rows the poll has, says the whole history is being read, and shows it when it comes', async () => {
+    let deliver: (rows: readonly BackupSet[]) => void = () => undefined;
+    const asked: string[] = [];
+    const reading: SnapshotSource = {
+      ...source,
+      history: (db) => {
+        asked.push(db.key);
+        return new Promise((resolve) => (deliver = resolve));
+      },
+    };
+    const r = render(<App source={reading} theme={theme} readOnly={false} size={{ columns: 120, rows: 30 }} now={() => now} />);
+    mounted.push(r);
+    await type(r, ':', ...'db BizTalkDTADb', '\r', '\r');
+    expect(frame(r)).toContain('BTSSQL01 / BizTalkDTADb  ⊘ UNPROTECTED');
+    expect(frame(r)).toContain('reading the whole history…');
+    expect(asked).toEqual(['BTSSQL01/BizTalkDTADb']);
+    const db = snapshot.databases.find((d) => d.key === 'BTSSQL01/BizTalkDTADb')!;
+    const oldest = db.history[0]!;
+    const older = { ...oldest, backupSetId: 1, finish: oldest.finish - 3_600_000, media: [{ ...oldest.media[0]!, physicalDeviceName: 'X:\\read-on-demand.trn' }] };
+    deliver([older, ...db.history]);
+    await type(r, 'G');
+    expect(frame(r)).not.toContain('reading the whole history…');
+    expect(frame(r)).toContain('read-on-demand.trn');
   });
 
   it('shows help generated from the keymap', async () => {

@@ -489,14 +489,15 @@ function resolveObject(parts: string[], env: Env, line: number): ObjectDef {
 interface BoundRows {
   bound: BoundSource;
   rows: (parent: Ctx) => readonly unknown[];
-  /** A lookup by one column's value, where the source has an index on it. */
-  lookup?: (column: string) => ((value: SqlValue) => readonly unknown[]) | undefined;
+  /** A lookup by one column's value (=), or from a value on (>), where the source has an index for it. */
+  lookup?: (column: string, op?: SeekOp) => ((value: SqlValue) => readonly unknown[]) | undefined;
 }
 
-function bindSource(src: Source, scope: Scope, argsScope: Scope): BoundRows {
+/** `lateral`: the source is APPLY's, so a derived table may read the sources to its left (a joined one may not: 4104). */
+function bindSource(src: Source, scope: Scope, argsScope: Scope, lateral = false): BoundRows {
   const env = scope.env;
   if (src.k === 'derived') {
-    const sub = compileSelect(src.query, env, scope.outer);
+    const sub = compileSelect(src.query, env, lateral ? scope : scope.outer);
     const bound: BoundSource = {
       names: [src.alias],
       columns: sub.columns.map((c) => ({ name: c.name, type: c.type, nullable: c.nullable })),
@@ -505,7 +506,7 @@ function bindSource(src: Source, scope: Scope, argsScope: Scope): BoundRows {
     sub.columns.forEach((c) => {
       if (!c.name) fail({ number: 8155, class: 16, state: 2, message: `No column name was specified for column ${sub.columns.indexOf(c) + 1} of '${src.alias}'.` }, src.line);
     });
-    return { bound, rows: (parent) => sub.rows(parent.outer) };
+    return { bound, rows: (parent) => sub.rows(lateral ? parent : parent.outer) };
   }
   const obj = resolveObject(src.parts, env, src.line);
   if ((obj.kind === 'function') !== (src.args !== null)) {
@@ -529,8 +530,8 @@ function bindSource(src: Source, scope: Scope, argsScope: Scope): BoundRows {
   return {
     bound: { names: [src.alias ?? obj.name, ...(src.alias ? [] : [obj.name])], columns, readers },
     rows: (ctx) => source.rows(session, args.map((a) => a.run(ctx)), seesAll()),
-    lookup: (column) => {
-      const index = source.index?.[column];
+    lookup: (column, op = '=') => {
+      const index = op === '=' ? source.index?.[column] : source.atLeast?.[column];
       return index ? (value) => index(session, value) : undefined;
     },
   };
@@ -564,35 +565,107 @@ function compileOn(on: Expr, scope: Scope, newBit: number): { conditions: Compil
 
 type FromRows = (parent: Ctx | null) => unknown[][];
 
+type SeekOp = '=' | '>';
+
+/**
+ * A WHERE condition that reads the first source through an index: its column, the comparison (= a value,
+ * or > a value, which reads the rows from the value on and keeps the condition to drop the value itself),
+ * and a value that reads none of the query's own sources.
+ */
+interface Seek {
+  column: string;
+  op: SeekOp;
+  value: Compiled;
+}
+
+interface CompiledFrom {
+  /** `edge`: only the first source's first or last row in its index's order on the seek's column. */
+  rows: (parent: Ctx | null, pushed: readonly Compiled[], seek: Seek | null, edge?: 'first' | 'last') => unknown[][];
+  /** Whether the first source has an index on this column for this comparison. */
+  seekable: (column: string, op: SeekOp) => boolean;
+}
+
 /**
  * The FROM clause's rows. `pushed` are WHERE conditions on the first source alone, applied to its rows
- * before any join (the caller pushes them only where that cannot change the result).
+ * before any join (the caller pushes them only where that cannot change the result); `seek`, one of
+ * them, picks the first source's rows through its index instead of a scan.
  */
-function compileFrom(from: NonNullable<Select['from']>, scope: Scope): (parent: Ctx | null, pushed: readonly Compiled[]) => unknown[][] {
+function compileFrom(from: NonNullable<Select['from']>, scope: Scope): CompiledFrom {
   const ctxOf = (row: unknown[], parent: Ctx | null): Ctx => ({ row, outer: parent, group: null, index: 0, windows: null });
   const first = bindSource(from.first, scope, scope);
   scope.sources.push(first.bound);
   let pushedNow: readonly Compiled[] = [];
+  let seekNow: { find: (value: SqlValue) => readonly unknown[]; value: Compiled } | null = null;
+  let edgeNow: 'first' | 'last' | undefined;
   let produce: FromRows = (parent) => {
     const out: unknown[][] = [];
-    for (const r of first.rows(ctxOf([], parent))) {
+    const ctx = ctxOf([], parent);
+    let rows = seekNow ? seekNow.find(seekNow.value.run(ctx)) : first.rows(ctx);
+    if (edgeNow) rows = rows.length === 0 ? rows : [rows[edgeNow === 'first' ? 0 : rows.length - 1]];
+    for (const r of rows) {
       const row = [r];
       if (pushedNow.length === 0 || pushedNow.every((c) => holds(c.run(ctxOf(row, parent))))) out.push(row);
     }
     return out;
   };
   for (const join of from.joins) produce = compileJoin(join, scope, produce, ctxOf);
-  return (parent, pushed) => {
-    pushedNow = pushed;
-    return produce(parent);
+  return {
+    rows: (parent, pushed, seek, edge) => {
+      pushedNow = pushed;
+      edgeNow = edge;
+      const find = seek ? first.lookup?.(seek.column, seek.op) : undefined;
+      seekNow = seek && find ? { find, value: seek.value } : null;
+      return produce(parent);
+    },
+    seekable: (column, op) => first.lookup?.(column, op) !== undefined,
   };
+}
+
+/**
+ * `SELECT MIN(c)` or `SELECT MAX(c)` alone over one source ordered on c (a clustered index): SQL Server
+ * reads one end of the index, and so does this, instead of every row.
+ */
+function extremeSeek(select: Select, scope: Scope, from: CompiledFrom | null): { seek: Seek; edge: 'first' | 'last' } | null {
+  const [item] = select.items;
+  if (!from || select.items.length !== 1 || item?.k !== 'expr' || select.where || select.groupBy.length || select.having || select.from?.joins.length) return null;
+  const e = item.expr;
+  if (e.k !== 'call' || e.distinct || e.over || e.args.length !== 1 || e.name.length !== 1) return null;
+  const fn = e.name[0]!.toUpperCase();
+  if (fn !== 'MIN' && fn !== 'MAX') return null;
+  const was = scope.inAggregate;
+  scope.inAggregate = true;
+  const col = compileExpr(e.args[0]!, scope);
+  scope.inAggregate = was;
+  if (col.local !== 1 || !col.columnName || !from.seekable(col.columnName, '>')) return null;
+  const from0: Compiled = { type: col.type, nullable: false, name: '', aggregate: false, local: 0, run: () => Number.NEGATIVE_INFINITY };
+  return { seek: { column: col.columnName, op: '>', value: from0 }, edge: fn === 'MIN' ? 'first' : 'last' };
+}
+
+/**
+ * Among the pushed conditions, the first `first.column = value` the first source indexes, else the first
+ * `first.column > value` it can range over.
+ */
+function findSeek(where: readonly Expr[], scope: Scope, from: CompiledFrom): Seek | null {
+  let range: Seek | null = null;
+  for (const c of where) {
+    if (c.k !== 'binary' || (c.op !== '=' && c.op !== '>')) continue;
+    const l = compileExpr(c.left, scope);
+    const r = compileExpr(c.right, scope);
+    const sides = c.op === '=' ? ([[l, r], [r, l]] as const) : ([[l, r]] as const);
+    for (const [col, value] of sides) {
+      if (col.local !== 1 || !col.columnName || value.local !== 0 || !from.seekable(col.columnName, c.op)) continue;
+      if (c.op === '=') return { column: col.columnName, op: '=', value };
+      range ??= { column: col.columnName, op: '>', value };
+    }
+  }
+  return range;
 }
 
 function compileJoin(join: Join, scope: Scope, left: FromRows, ctxOf: (row: unknown[], parent: Ctx | null) => Ctx): FromRows {
   const index = scope.sources.length;
   const apply = join.kind === 'cross apply' || join.kind === 'outer apply';
   // APPLY's arguments read the rows to its left; a joined table's do not.
-  const src = bindSource(join.source, scope, scope);
+  const src = bindSource(join.source, scope, scope, apply);
   scope.sources.push(src.bound);
   const nulls = (n: number): unknown[] => new Array<unknown>(n).fill(null);
   if (apply) {
@@ -696,13 +769,16 @@ function containsAggregate(e: Expr): boolean {
 
 export function compileSelect(select: Select, env: Env, outer: Scope | null): CompiledSelect {
   const scope = new Scope(env, outer, outer?.objects ?? []);
-  const fromRows = select.from ? compileFrom(select.from, scope) : () => [[]];
-  const conjuncts = select.where ? splitAnd(select.where).map((c) => compileExpr(c, scope)) : [];
+  const from = select.from ? compileFrom(select.from, scope) : null;
+  const where = select.where ? splitAnd(select.where) : [];
+  const conjuncts = where.map((c) => compileExpr(c, scope));
   // Conditions on the first source alone filter it before the joins, unless a RIGHT or FULL join could
   // add rows without it (then they must see the joined rows).
   const pushable = select.from !== null && !select.from.joins.some((j) => j.kind === 'right' || j.kind === 'full');
   const pushed = pushable ? conjuncts.filter((c) => c.local === 1 && !c.aggregate) : [];
   const residual = conjuncts.filter((c) => !pushed.includes(c));
+  const extreme = extremeSeek(select, scope, from);
+  const seek = extreme?.seek ?? (from && pushed.length > 0 ? findSeek(where.filter((_, i) => pushed.includes(conjuncts[i]!)), scope, from) : null);
   if (conjuncts.some((c) => c.aggregate)) fail({ number: 147, class: 15, state: 1, message: 'An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.' }, select.line);
   const groupBy = select.groupBy.map((g) => compileExpr(g, scope));
   const aggregates =
@@ -752,7 +828,7 @@ export function compileSelect(select: Select, env: Env, outer: Scope | null): Co
     objects: scope.objects,
     correlations: scope.correlations,
     rows: (parent) => {
-      let ctxs: Ctx[] = fromRows(parent, pushed).map((row) => ({ row, outer: parent, group: null, index: 0, windows: null }));
+      let ctxs: Ctx[] = (from ? from.rows(parent, pushed, seek, extreme?.edge) : [[]]).map((row) => ({ row, outer: parent, group: null, index: 0, windows: null }));
       if (residual.length > 0) ctxs = ctxs.filter((ctx) => residual.every((c) => holds(c.run(ctx))));
       if (scope.grouped) ctxs = groupRows(ctxs, groupBy, parent, scope.sources.length);
       if (having) ctxs = ctxs.filter((ctx) => holds(having.run(ctx)));

@@ -15,6 +15,8 @@ export interface Source<R = unknown> {
   read?: Partial<Record<string, (row: R, session: Session) => SqlValue>>;
   /** The rows whose column equals a value, without a scan: msdb's indexes, which joins on them use. */
   index?: Partial<Record<string, (session: Session, value: SqlValue) => readonly R[]>>;
+  /** The rows whose column is at least a value, without a scan: a clustered index's range seek (column > or >= value). */
+  atLeast?: Partial<Record<string, (session: Session, value: SqlValue) => readonly R[]>>;
 }
 
 const STATE_CODE: Record<string, number> = { ONLINE: 0, RESTORING: 1, RECOVERING: 2, RECOVERY_PENDING: 3, SUSPECT: 4, EMERGENCY: 5, OFFLINE: 6 };
@@ -40,6 +42,16 @@ function userDatabases(session: Session): SimDatabase[] {
 
 const backupset: Source<BackupSetRow> = {
   rows: (s) => s.instance.backupset,
+  index: {
+    database_name: (s, name) => (typeof name === 'string' ? s.instance.backupSetsOf(name) : []),
+    backup_set_uuid: (s, uuid) => {
+      const b = typeof uuid === 'string' ? s.instance.backupSetByUuid(uuid) : undefined;
+      return b ? [b] : [];
+    },
+  },
+  // backup_set_id is the clustered key: a poll for the rows since the last reads only those.
+  // (A value of another type converts as the comparison will: those rows are scanned and the condition decides.)
+  atLeast: { backup_set_id: (s, id) => (id === null ? [] : typeof id === 'number' ? s.instance.backupSetsFrom(id) : s.instance.backupset) },
   read: {
     // msdb spells it BULK-LOGGED, sys.databases BULK_LOGGED.
     recovery_model: (b) => (b.recovery_model === 'BULK_LOGGED' ? 'BULK-LOGGED' : b.recovery_model),
