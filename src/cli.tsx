@@ -51,11 +51,19 @@ async function runConsole(config: Config, opts: { theme: string | undefined; rea
     await app.waitUntilExit();
   } finally {
     restore();
-    await poller.stop();
-    await cleanup();
+    // Quitting (q, Ctrl-C) while a statement runs cancels it: SQL Server is sent an attention and the
+    // journal records it as cancelled. Closing is bounded: a server that stops answering cannot hold the
+    // process (the driver gives an unanswered cancel 5 s, then drops the connection).
+    actions.cancelRunning();
+    await Promise.race([(async () => { await poller.stop(); await cleanup(); })(), new Promise((r) => setTimeout(r, SHUTDOWN_MS).unref())]);
+    // Whatever is still open by then (a socket waiting on an answer) does not keep the process alive.
+    setTimeout(() => process.exit(), 500).unref();
   }
   return EXIT.ok;
 }
+
+/** How long quitting waits for connections to close before it leaves them. */
+const SHUTDOWN_MS = 4000;
 
 async function run(command: Command): Promise<number> {
   switch (command.kind) {

@@ -63,6 +63,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   private readonly executor: Executor;
   /** Plans shown to the operator, fixed until done: steps never change between confirmations. */
   private readonly plans = new Map<string, OpenPlan>();
+  /** The statement running now, if any. */
+  private inFlight: AbortController | null = null;
   /** Statements shown by preview(), the only ones run() will send. */
   private readonly previewed = new Map<string, { db: DatabaseSnapshot; list: Statement[]; effect: string }>();
   /** The plan the options screen shows, not begun. */
@@ -264,6 +266,27 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     });
   }
 
+  /**
+   * Cancels the statement running now: the driver sends SQL Server an attention, the statement stops and
+   * rolls back, and the journal records it as cancelled. False when nothing runs.
+   */
+  cancelRunning(): boolean {
+    if (!this.inFlight) return false;
+    this.inFlight.abort();
+    return true;
+  }
+
+  /** A controller for the statement about to run, so that Esc or Ctrl-C can cancel it. */
+  private startRunning(): AbortController {
+    const controller = new AbortController();
+    this.inFlight = controller;
+    return controller;
+  }
+
+  private stopRunning(controller: AbortController): void {
+    if (this.inFlight === controller) this.inFlight = null;
+  }
+
   /** Runs step `step` of a shown plan, only when every earlier step succeeded: nothing runs ahead. */
   async runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
     const plan = this.plans.get(planId);
@@ -273,15 +296,17 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const instance = findInstance(this.inventory.config, plan.instance);
     const runner = this.poller.runnerFor(plan.instance);
     if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${plan.instance}` };
+    const controller = this.startRunning();
     try {
       const token = this.executor.confirm(instance, statement, statement.destructive ? typed : null);
-      const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 } });
+      const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 }, signal: controller.signal });
       if (outcome.outcome === 'succeeded') plan.done++;
       if (plan.done === plan.steps.length) this.closePlan(planId, 'every step succeeded');
       return { ok: outcome.outcome === 'succeeded', messages: outcome.messages, error: outcome.error?.message ?? null };
     } catch (error) {
       return { ok: false, messages: [], error: (error as Error).message };
     } finally {
+      this.stopRunning(controller);
       this.poller.refresh();
     }
   }
@@ -294,11 +319,14 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const runner = this.poller.runnerFor(built.db.instance);
     if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${built.db.instance}` };
     const messages: string[] = [];
+    const controller = this.startRunning();
     try {
       // One typed confirmation covers the statements shown together; each still gets its own token.
       const tokens = built.list.map((s) => this.executor.confirm(instance, s, s.destructive ? typed : null));
       for (const [i, statement] of built.list.entries()) {
-        const outcome = await this.executor.execute(instance, statement, tokens[i]!, runner, { onProgress });
+        // A cancelled statement stops the rest: nothing is sent after it.
+        if (controller.signal.aborted) return { ok: false, messages, error: 'cancelled by the operator' };
+        const outcome = await this.executor.execute(instance, statement, tokens[i]!, runner, { onProgress, signal: controller.signal });
         messages.push(...outcome.messages);
         if (outcome.outcome !== 'succeeded') return { ok: false, messages, error: outcome.error?.message ?? outcome.outcome };
       }
@@ -306,6 +334,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     } catch (error) {
       return { ok: false, messages, error: (error as Error).message };
     } finally {
+      this.stopRunning(controller);
       this.poller.refresh();
     }
   }

@@ -66,6 +66,8 @@ export class FleetPoller {
   private timer: NodeJS.Timeout | null = null;
   private cached: { versions: string; snapshot: FleetSnapshot; buildMs: number } | null = null;
   private readonly histories = new HistoryCache();
+  /** After stop(): nothing connects or polls again (a refresh after a restore step must not reopen pools on the way out). */
+  private stopped = false;
   private readonly now: () => number;
   private readonly random: () => number;
 
@@ -133,6 +135,7 @@ export class FleetPoller {
    * CONNECT_FANOUT x concurrency at once), connected ones to the poll lane (up to concurrency).
    */
   private pump(): void {
+    if (this.stopped) return;
     for (let i = 0; i < this.queue.length; ) {
       const t = this.queue[i]!;
       const client = this.clients.get(t);
@@ -181,6 +184,7 @@ export class FleetPoller {
 
   /** Polls every instance once, concurrently within the limit; snapshot() then reads the result. */
   async pollAll(): Promise<void> {
+    if (this.stopped) return;
     await this.prepare();
     const pending = new Set(this.trackers);
     await new Promise<void>((resolve) => {
@@ -211,6 +215,7 @@ export class FleetPoller {
    */
   async history(db: DatabaseSnapshot): Promise<readonly BackupSet[]> {
     if (db.state.availabilityGroup) return db.history;
+    if (this.stopped) throw new Error('rpotop is shutting down');
     const tracker = this.trackers.find((t) => t.name === db.instance);
     const client = tracker ? this.clients.get(tracker) : undefined;
     if (!tracker || !(client instanceof InstanceClient)) throw new Error(`${db.instance} is not connected`);
@@ -243,6 +248,7 @@ export class FleetPoller {
   }
 
   async stop(): Promise<void> {
+    this.stopped = true;
     if (this.timer) clearInterval(this.timer);
     if (this.notifyTimer) clearTimeout(this.notifyTimer);
     if (this.clockTimer) clearTimeout(this.clockTimer);

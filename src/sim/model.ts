@@ -332,7 +332,7 @@ export class SimInstance {
       if (this.backupset[mid]!.backup_set_id < backupSetId) lo = mid + 1;
       else hi = mid;
     }
-    return this.backupset.slice(lo);
+    return lo === 0 ? this.backupset : this.backupset.slice(lo);
   }
 
   /** The backup set with this backup_set_uuid, if msdb holds it. */

@@ -294,7 +294,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   };
 
   const screens = actions
-    ? actionScreens({ actions, screen: () => ui.current.screen, setScreen, setMessage })
+    ? actionScreens({ actions, screen: () => ui.current.screen, setScreen, setMessage, now })
     : null;
 
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
@@ -384,9 +384,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   if (screen.kind === 'options') {
     body = <RestoreOptionsView title={screen.title} state={screen.state} theme={theme} height={size.rows - 5} />;
   } else if (screen.kind === 'plan') {
-    body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} />;
+    body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} now={t} />;
   } else if (screen.kind === 'confirm') {
-    body = <ConfirmView state={screen.state} theme={theme} width={size.columns} />;
+    body = <ConfirmView state={screen.state} theme={theme} width={size.columns} now={t} />;
   } else if (screen.kind === 'detail') {
     const db = snapshot.databases.find((d) => d.key === screen.key);
     const inst = db ? snapshot.instances.find((i) => i.name === db.instance) : undefined;

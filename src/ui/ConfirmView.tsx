@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ActionPreview, ActionResult } from './actions-port.js';
+import { runningText, type Running } from './running.js';
 import { scriptLines } from './script-lines.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
@@ -7,7 +8,7 @@ import type { Theme } from './theme.js';
 export interface ConfirmState {
   preview: ActionPreview;
   typed: string;
-  running: { percent: number; message: string } | null;
+  running: Running | null;
   result: ActionResult | null;
 }
 
@@ -20,7 +21,7 @@ function bar(percent: number, width: number): string {
  * The confirm step: the exact statements, what users will feel, and the database name to type.
  * Then progress, then SQL Server's outcome. Nothing runs from this view without the typed name (or y).
  */
-export function ConfirmView({ state, theme, width }: { state: ConfirmState; theme: Theme; width: number }) {
+export function ConfirmView({ state, theme, width, now }: { state: ConfirmState; theme: Theme; width: number; now: number }) {
   const { preview, typed, running, result } = state;
   return (
     <Box flexDirection="column">
@@ -48,7 +49,7 @@ export function ConfirmView({ state, theme, width }: { state: ConfirmState; them
       ) : running ? (
         <Box flexDirection="column">
           <Text>{bar(running.percent, Math.max(10, Math.min(50, width - 20)))}</Text>
-          <Styled theme={theme} token="muted">{running.message || 'sent; waiting for SQL Server'}</Styled>
+          <Styled theme={theme} token="muted" wrap="wrap">{runningText(running, now)}</Styled>
         </Box>
       ) : preview.confirmWord !== null ? (
         <Text>

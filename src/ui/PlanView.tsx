@@ -1,5 +1,6 @@
 import { Box, Text } from 'ink';
 import type { ActionResult, PlanPreview } from './actions-port.js';
+import { runningText, type Running } from './running.js';
 import { scriptLines } from './script-lines.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
@@ -9,7 +10,7 @@ export interface PlanState {
   /** The step waiting for confirmation (or running). */
   current: number;
   typed: string;
-  running: { percent: number; message: string } | null;
+  running: Running | null;
   last: ActionResult | null;
   failed: boolean;
   /** Steps skipped with a reason. */
@@ -23,7 +24,7 @@ export interface PlanState {
  * name for steps that overwrite or take it offline, y for the rest), progress, and SQL Server's answer.
  * A failure stops the plan; r runs the step again, Esc stops there.
  */
-export function PlanView({ state, theme, height, width }: { state: PlanState; theme: Theme; height: number; width: number }) {
+export function PlanView({ state, theme, height, width, now }: { state: PlanState; theme: Theme; height: number; width: number; now: number }) {
   const { plan, current, typed, running, last, failed } = state;
   const finished = current >= plan.steps.length;
   const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
@@ -57,7 +58,7 @@ export function PlanView({ state, theme, height, width }: { state: PlanState; th
             <Styled key={k} theme={theme} token="accent">{line}</Styled>
           ))}
           {running ? (
-            <Text>{`   [${'#'.repeat(Math.round(running.percent / 4))}${'.'.repeat(25 - Math.round(running.percent / 4))}] ${running.percent}% ${running.message}`}</Text>
+            <Text wrap="wrap">{`   [${'#'.repeat(Math.round(running.percent / 4))}${'.'.repeat(25 - Math.round(running.percent / 4))}] ${running.percent}% ${runningText(running, now)}`}</Text>
           ) : failed ? (
             <Box flexDirection="column">
               <Styled theme={theme} token="error">{`   ✖ step ${current + 1} failed: ${last?.error ?? ''}`}</Styled>

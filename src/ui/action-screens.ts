@@ -3,6 +3,7 @@ import type { ConfirmState } from './ConfirmView.js';
 import type { PlanState } from './PlanView.js';
 import { typeInto } from './keymap.js';
 import { optionsKey, type OptionsState } from './restore-options.js';
+import { running, runningKey, type Running } from './running.js';
 
 /** The console's screens; each that was opened from another returns to it. */
 export type Screen =
@@ -39,6 +40,7 @@ export interface ScreenHost {
   screen(): Screen;
   setScreen(screen: Screen): void;
   setMessage(message: string | null): void;
+  now(): number;
 }
 
 /**
@@ -56,6 +58,32 @@ export function actionScreens(host: ScreenHost) {
   const setPlan = (next: Partial<PlanState>) => {
     const latest = host.screen();
     if (latest.kind === 'plan') host.setScreen({ ...latest, state: { ...latest.state, ...next } });
+  };
+
+  /** Progress lands on the running statement as the latest key left it (asking to cancel, say). */
+  const progressOf = (latest: () => Running | null | undefined, set: (r: Running) => void) => (percent: number, message: string) => {
+    const r = latest();
+    if (r) set({ ...r, percent, message });
+  };
+
+  /** Keys while a statement runs: only Esc (asked, then confirmed) does anything, and it cancels the statement. */
+  const onRunningKeys = (r: Running, names: string[], set: (r: Running) => void) => {
+    let next = r;
+    for (const name of names) {
+      const key = runningKey(next, name);
+      next = key.running;
+      if (key.cancel && !host.actions.cancelRunning()) host.setMessage('nothing is running any more');
+    }
+    set(next);
+  };
+
+  const latestPlanRunning = () => {
+    const s = host.screen();
+    return s.kind === 'plan' ? s.state.running : null;
+  };
+  const latestConfirmRunning = () => {
+    const s = host.screen();
+    return s.kind === 'confirm' ? s.state.running : null;
   };
 
   /** Drafts the plan the options on screen give; a draft for options since changed is dropped. */
@@ -107,16 +135,16 @@ export function actionScreens(host: ScreenHost) {
 
   const runPlanStep = (screen: Extract<Screen, { kind: 'plan' }>, typed: string) => {
     const step = screen.state.current;
-    setPlan({ typed, running: { percent: 0, message: '' }, failed: false });
+    setPlan({ typed, running: running(host.now()), failed: false });
     void host.actions
-      .runPlanStep(screen.state.plan.planId, step, typed, (percent, message) => setPlan({ running: { percent, message } }))
+      .runPlanStep(screen.state.plan.planId, step, typed, progressOf(latestPlanRunning, (r) => setPlan({ running: r })))
       .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
   };
 
   /** The plan's steps, one at a time: nothing runs ahead of the operator. */
   const onPlanInput = (screen: Extract<Screen, { kind: 'plan' }>, names: string[]) => {
     const st = screen.state;
-    if (st.running) return;
+    if (st.running) return onRunningKeys(st.running, names, (r) => setPlan({ running: r }));
     const finished = st.current >= st.plan.steps.length;
     let typed = st.typed;
     for (const name of names) {
@@ -170,7 +198,7 @@ export function actionScreens(host: ScreenHost) {
       if (names.includes('enter') || names.includes('esc')) host.setScreen(screen.back);
       return;
     }
-    if (st.running) return;
+    if (st.running) return onRunningKeys(st.running, names, (r) => setConfirm({ running: r }));
     const word = st.preview.confirmWord;
     let typed = st.typed;
     // Keys typed ahead arrive together: handle each, in order (a backspace, then the name, then Enter).
@@ -196,9 +224,9 @@ export function actionScreens(host: ScreenHost) {
   };
 
   const run = (screen: Extract<Screen, { kind: 'confirm' }>, typed: string) => {
-    setConfirm({ typed, running: { percent: 0, message: '' } });
+    setConfirm({ typed, running: running(host.now()) });
     void host.actions
-      .run(screen.action, screen.key, typed, (percent, message) => setConfirm({ running: { percent, message } }))
+      .run(screen.action, screen.key, typed, progressOf(latestConfirmRunning, (r) => setConfirm({ running: r })))
       .then((result) => setConfirm({ running: null, result }));
   };
 

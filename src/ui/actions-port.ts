@@ -24,6 +24,8 @@ export interface ActionsPort {
   /** Why this action is not offered for this database, or what it would run. */
   preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string };
   run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
+  /** Cancels the statement running now (the driver sends SQL Server an attention); false when none runs. */
+  cancelRunning(): boolean;
 }
 
 /** A restore plan fixed when it is shown: its steps run one by one, each confirmed, in this order only. */

@@ -16,6 +16,8 @@ import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet } from '../../src/sim/fleet.js';
 import { loadScenario } from '../../src/sim/scenarios.js';
+import { scenarioSchema } from '../../src/sim/scenario.js';
+import { smallScenario } from '../sim/helpers.js';
 
 const scenario = loadScenario('seeds');
 let fleet: SimFleet;
@@ -374,5 +376,46 @@ describe('skipping a failed step', () => {
     expect(actions.interruptedPlans()).toEqual([]);
     const { formatJournal } = await import('../../src/report/journal.js');
     expect(formatJournal(journal.read().entries, [])).toContain('SKIPPED by the operator: file read by hand on the share');
+  }, 60_000);
+});
+
+describe('a running statement', () => {
+  it('is cancelled when the operator asks: SQL Server gets an attention, the journal says cancelled, the plan stays at that step', async () => {
+    const small = scenarioSchema.parse(smallScenario());
+    // 100 MB/s: restoring the 1 GB full takes some 10 s, time enough to cancel it.
+    const slow = new SimFleet({ scenario: small, clock: new SimClock(), manualClock: true, statementThroughput: 100 * 1024 ** 2 });
+    const endpoints = await slow.start();
+    const input = demoInventory(small, endpoints);
+    input.groups = [];
+    const inv = resolveInventory(configSchema.parse(input));
+    const p = new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: slow.password }, prompt: null });
+    try {
+      await p.pollAll();
+      const journal = new Journal(path.join(dir, 'cancel.jsonl'));
+      const actions = new ConsoleActions(p, inv, journal, false);
+      const name = "Pay]roll 'Ærø'";
+      const plan = await begin(actions, `SQLTEST/${name}`);
+      if ('refused' in plan) throw new Error(plan.refused);
+      expect(actions.cancelRunning()).toBe(false);
+      expect((await actions.runPlanStep(plan.planId, 0, name, () => undefined)).ok).toBe(true);
+      const started = Date.now();
+      const running = actions.runPlanStep(plan.planId, 1, name, () => undefined);
+      await new Promise((r) => setTimeout(r, 300));
+      expect(actions.cancelRunning()).toBe(true);
+      const result = await running;
+      expect(result.ok).toBe(false);
+      expect(Date.now() - started).toBeLessThan(5000);
+      const ends = journal.read().entries.filter((e) => e.event === 'end');
+      expect(ends.map((e) => [e.step, e.outcome])).toEqual([
+        [1, 'succeeded'],
+        [2, 'cancelled'],
+      ]);
+      // The plan waits at the cancelled step: the next cannot run before it.
+      expect(await actions.runPlanStep(plan.planId, 2, name, () => undefined)).toMatchObject({ ok: false, error: 'step 3 cannot run before step 2' });
+      expect(actions.cancelRunning()).toBe(false);
+    } finally {
+      await p.stop();
+      await slow.stop();
+    }
   }, 60_000);
 });

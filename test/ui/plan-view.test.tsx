@@ -17,7 +17,7 @@ const plan: PlanPreview = {
   confirmWord: "Sales ]Q'4",
 };
 
-const draw = (state: ReturnType<typeof planState>, width = 100) => render(<PlanView state={state} theme={theme} height={20} width={width} />).lastFrame() ?? '';
+const draw = (state: ReturnType<typeof planState>, width = 100) => render(<PlanView state={state} theme={theme} height={20} width={width} now={0} />).lastFrame() ?? '';
 
 describe('the plan screen', () => {
   it('asks for y on a check and for the name on a step that writes over the database', () => {
