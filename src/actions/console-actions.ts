@@ -6,6 +6,7 @@ import { utcToServerLocal } from '../domain/time.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import { exclusively, multiUser, recoverOnly, script, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
 import { tailDecision, type TailVariant } from '../domain/tail.js';
+import { unscriptableName } from '../sql/quote.js';
 import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview, RestoreForm } from '../ui/actions-port.js';
 import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
@@ -85,6 +86,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const snapshot = this.poller.snapshot();
     const db = snapshot.databases.find((d) => d.key === databaseKey);
     if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
+    const unsafe = unscriptableName(db.name);
+    if (unsafe) return { refused: unsafe };
     const inst = snapshot.instances.find((i) => i.name === db.instance);
     if (kind === 'recover') {
       if (db.state.state !== 'RESTORING') return { refused: `the database is ${db.state.state}, not RESTORING` };

@@ -5,7 +5,7 @@ import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { formatLsn } from '../domain/lsn.js';
 import { tailDecision } from '../domain/tail.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
-import { quoteName } from '../sql/quote.js';
+import { quoteName, unscriptableName } from '../sql/quote.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import {
@@ -109,6 +109,8 @@ export function tsqlHistory(all: readonly BackupSet[]): { history: BackupSet[]; 
  * that cannot reach the target is refused here, before any statement exists.
  */
 export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, serverNowUtc: number, offsetMinutes: number): RestorePlan {
+  const unsafe = unscriptableName(db.name) ?? (request.as ? unscriptableName(request.as.name) : null);
+  if (unsafe) return { ok: false, reason: unsafe };
   const { history, leftOut } = tsqlHistory(db.history);
   const notes: string[] = [];
   const built = buildRestoreChain(history, request.target, incarnationOf(db.state, db.history));

@@ -1,7 +1,8 @@
 /**
  * Database name patterns: `*` any run of characters, `?` one character, everything else literal
  * (names may hold `[`, `]`, `'` and spaces). Matching ignores case, as SQL Server's default
- * collations do for names.
+ * collations do for names. `*` and `?` match every character, line breaks too: a database whose
+ * name holds one must not fall outside the inventory (and so outside the exit code) by it.
  */
 export function matchesPattern(pattern: string, name: string): boolean {
   let source = '';
@@ -10,7 +11,7 @@ export function matchesPattern(pattern: string, name: string): boolean {
     else if (ch === '?') source += '.';
     else source += ch.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   }
-  return new RegExp(`^${source}$`, 'iu').test(name);
+  return new RegExp(`^${source}$`, 'isu').test(name);
 }
 
 export function matchesAny(patterns: readonly string[], name: string): boolean {

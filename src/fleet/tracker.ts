@@ -73,10 +73,12 @@ export class InstanceTracker {
       this.filesAt = at;
     }
     const server = result.server;
-    // msdb restored or recreated under us: ids went backwards, start over.
-    if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.sinceId) {
+    // msdb restored or recreated under us: rows we hold are past its highest id. Start over (the next poll
+    // is a first poll). The highest id msdb held may itself have been purged: that is no reset.
+    if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.highestHeld()) {
       this.rows.clear();
       this.incomplete.clear();
+      this.byDatabase = null;
       this.sinceId = 0;
     }
     const { sets: incoming, incomplete } = toBackupSets(result.history, this.name, server.utc_offset_minutes);
@@ -128,6 +130,13 @@ export class InstanceTracker {
     this.lastError = error;
     this.failures++;
     this.version++;
+  }
+
+  private highestHeld(): number {
+    let max = 0;
+    for (const id of this.rows.keys()) if (id > max) max = id;
+    for (const id of this.incomplete.keys()) if (id > max) max = id;
+    return max;
   }
 
   /** Drops what msdb purged (sp_delete_backuphistory); true when something went. */

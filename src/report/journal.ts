@@ -1,3 +1,4 @@
+import { visible } from '../domain/visible.js';
 import type { JournalEntry } from '../actions/journal.js';
 import { formatDuration } from '../domain/time.js';
 
@@ -55,5 +56,6 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
     if (end?.error) lines.push(...errorsOf(end.messages).map((m) => `    ! ${m}`));
   }
   if (damaged.length) lines.push(`(line(s) ${damaged.join(', ')} of the journal are incomplete: written when the process stopped)`);
-  return lines.length ? lines.join('\n') : 'the journal is empty: no statement has been run';
+  // Names, scripts and SQL Server's messages are shown escaped: the journal is read in a terminal.
+  return lines.length ? lines.map(visible).join('\n') : 'the journal is empty: no statement has been run';
 }

@@ -1,3 +1,4 @@
+import { visible } from '../domain/visible.js';
 import { statusGlyph, type Status } from '../domain/status.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
 import { exposureText, rpoText } from './columns.js';
@@ -26,5 +27,6 @@ export function formatMarkdown(snapshot: FleetSnapshot): string {
     lines.push('', '**Instances not answering**', '');
     for (const i of down) lines.push(`- ${cell(i.name)} (${cell(i.host)}): ${cell(i.error ?? 'unknown')}`);
   }
-  return lines.join('\n');
+  // Names, reasons and errors come from servers and files: nothing in them reaches a terminal or a chat raw.
+  return lines.map(visible).join('\n');
 }

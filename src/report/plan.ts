@@ -1,5 +1,6 @@
 import type { RestorePlan } from '../actions/plan.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
+import { commentText } from '../sql/quote.js';
 import { script } from '../sql/statements.js';
 
 export interface PlanHeader {
@@ -14,16 +15,18 @@ export interface PlanHeader {
 export function formatPlanSql(plan: Extract<RestorePlan, { ok: true }>, h: PlanHeader): string {
   const local = (utc: number) => formatServerTime(utcToServerLocal(utc, h.offsetMinutes));
   const c = plan.chain;
+  // Every comment line goes through commentText: a name or path holding a line break must not end the comment.
+  const comment = (text: string) => `-- ${commentText(text)}`;
   const lines = [
-    `-- rpotop restore plan: ${h.instance} / ${h.database}${plan.target !== h.database ? ` as ${plan.target}` : ''}, to ${h.target}`,
-    `-- restorable to ${local(c.restorableTo)} (server time); chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`,
-    `-- estimated restore time ${formatDuration(plan.estimate.seconds * 1000)}: ${plan.estimate.basis}`,
-    ...plan.notes.map((n) => `-- note: ${n}`),
-    `-- generated ${new Date(h.generatedAt).toISOString()} by rpotop; nothing has been run. Each step is one batch.`,
+    comment(`rpotop restore plan: ${h.instance} / ${h.database}${plan.target !== h.database ? ` as ${plan.target}` : ''}, to ${h.target}`),
+    comment(`restorable to ${local(c.restorableTo)} (server time); chain: full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)`),
+    comment(`estimated restore time ${formatDuration(plan.estimate.seconds * 1000)}: ${plan.estimate.basis}`),
+    ...plan.notes.map((n) => comment(`note: ${n}`)),
+    comment(`generated ${new Date(h.generatedAt).toISOString()} by rpotop; nothing has been run. Each step is one batch.`),
     '',
   ];
   plan.steps.forEach((s, i) => {
-    lines.push(`-- step ${i + 1} of ${plan.steps.length}: ${s.summary}${s.destructive ? ' [confirm by typing the database name]' : ''}`, script(s), 'GO', '');
+    lines.push(comment(`step ${i + 1} of ${plan.steps.length}: ${s.summary}${s.destructive ? ' [confirm by typing the database name]' : ''}`), script(s), 'GO', '');
   });
   return lines.join('\n');
 }

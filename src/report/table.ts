@@ -1,6 +1,7 @@
 import { statusGlyph, type Status } from '../domain/status.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
 import { serverClock } from '../fleet/snapshot.js';
+import { visible } from '../domain/visible.js';
 import { ageOf, exposureText, rpoText } from './columns.js';
 
 const ANSI: Record<Status, string> = { OK: '\x1b[32m', WARN: '\x1b[33m', BREACH: '\x1b[31m', UNPROTECTED: '\x1b[35m', UNKNOWN: '\x1b[90m' };
@@ -32,11 +33,13 @@ export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
       ],
     });
   }
+  // Names, reasons and errors come from servers and files: escaped before the table is laid out and coloured.
+  for (const r of rows) r.cells = r.cells.map(visible);
   const widths = header.map((h, c) => (c === header.length - 1 ? 0 : Math.max(h.length, ...rows.map((r) => r.cells[c]!.length))));
   const line = (cells: string[]) => cells.map((cell, c) => (c === cells.length - 1 ? cell : cell.padEnd(widths[c]!))).join('  ');
   const out = [line(header), ...rows.map((r) => (colour ? `${ANSI[r.status]}${line(r.cells)}${RESET}` : line(r.cells)))];
   const notInventoried = snapshot.databases.filter((d) => !d.inventoried);
   const summary = (['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'] as const).map((s) => `${snapshot.counts[s]} ${s}`).join(', ');
-  out.push('', `${snapshot.fleet}: ${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`);
+  out.push('', visible(`${snapshot.fleet}: ${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`));
   return out.join('\n');
 }

@@ -64,30 +64,67 @@ class Timeline {
     this.events.sort((a, b) => a.at - b.at);
   }
 
-  runUntil(now: number): void {
-    for (;;) {
-      let best: PlannedRun | null = null;
-      for (const j of this.jobs) {
-        if (j.next <= now && j.next <= j.until && (!best || j.next < best.at)) {
-          const at = j.next;
-          best = {
-            at,
-            run: () => {
-              j.next += j.period;
-              this.fleet.runJob(j.inst, this.db, j.job, at);
-            },
-          };
-        }
-      }
-      const event = this.events[0];
-      if (event && event.at <= now && (!best || event.at <= best.at)) {
-        this.events.shift();
-        event.run();
-        continue;
-      }
-      if (!best) return;
-      best.run();
+  /** When its next job or event is due; Infinity when nothing is left. */
+  nextAt(): number {
+    let at = this.events[0]?.at ?? Number.POSITIVE_INFINITY;
+    for (const j of this.jobs) if (j.next <= j.until && j.next < at) at = j.next;
+    return at;
+  }
+
+  /** Runs the job or event due first (an event before a job due at the same instant). */
+  runNext(): void {
+    let job: (typeof this.jobs)[number] | null = null;
+    for (const j of this.jobs) if (j.next <= j.until && (!job || j.next < job.next)) job = j;
+    const event = this.events[0];
+    if (event && (!job || event.at <= job.next)) {
+      this.events.shift();
+      event.run();
+      return;
     }
+    if (!job) return;
+    const at = job.next;
+    job.next += job.period;
+    this.fleet.runJob(job.inst, this.db, job.job, at);
+  }
+}
+
+/** A binary min-heap of items by time; equal times come out in the order they went in. */
+class TimeHeap<T> {
+  private readonly heap: { at: number; seq: number; item: T }[] = [];
+  private seq = 0;
+
+  push(at: number, item: T): void {
+    const h = this.heap;
+    h.push({ at, seq: this.seq++, item });
+    for (let i = h.length - 1; i > 0; ) {
+      const parent = (i - 1) >> 1;
+      if (!this.before(h[i]!, h[parent]!)) break;
+      [h[i], h[parent]] = [h[parent]!, h[i]!];
+      i = parent;
+    }
+  }
+
+  pop(): { at: number; item: T } | undefined {
+    const h = this.heap;
+    const top = h[0];
+    const last = h.pop();
+    if (!top || !last || h.length === 0) return top;
+    h[0] = last;
+    for (let i = 0; ; ) {
+      const l = 2 * i + 1;
+      const r = l + 1;
+      let m = i;
+      if (l < h.length && this.before(h[l]!, h[m]!)) m = l;
+      if (r < h.length && this.before(h[r]!, h[m]!)) m = r;
+      if (m === i) break;
+      [h[i], h[m]] = [h[m]!, h[i]!];
+      i = m;
+    }
+    return top;
+  }
+
+  private before(a: { at: number; seq: number }, b: { at: number; seq: number }): boolean {
+    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 }
 
@@ -209,8 +246,22 @@ export class SimFleet {
     return db;
   }
 
+  /**
+   * Runs every job and event due by `now` in time order across all databases, as SQL Server records
+   * backups: backup_set_id grows with completion time on an instance, which incremental polls rely on
+   * (a database's whole history, then the next's, would give old backups the highest ids).
+   */
   private runUntil(now: number): void {
-    for (const t of this.timelines) t.runUntil(now);
+    const due = new TimeHeap<Timeline>();
+    for (const t of this.timelines) {
+      const at = t.nextAt();
+      if (at <= now) due.push(at, t);
+    }
+    for (let top = due.pop(); top; top = due.pop()) {
+      top.item.runNext();
+      const at = top.item.nextAt();
+      if (at <= now) due.push(at, top.item);
+    }
   }
 
   private backupPath(inst: SimInstance, db: SimDatabase, type: ScenarioJob['type'], at: number, stripe: number, stripes: number, base?: string): string {

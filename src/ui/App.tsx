@@ -1,4 +1,5 @@
-import { Box, Text, useApp, useInput, useStdout } from 'ink';
+import { Box, useApp, useInput, useStdout } from 'ink';
+import { Text } from './Text.js';
 import { useEffect, useMemo, useReducer, useRef, useState } from 'react';
 import type { BackupSet } from '../domain/history.js';
 import { withPolled } from '../fleet/history-cache.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import type { ActionPreview, ActionResult } from './actions-port.js';
 import { runningText, type Running } from './running.js';
 import { scriptLines } from './script-lines.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { statusGlyph } from '../domain/status.js';
 import { typeNames, unusableReason } from '../domain/history.js';
 import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';

@@ -1,4 +1,4 @@
-import { Text } from 'ink';
+import { Text } from './Text.js';
 import { statusGlyph, type Status } from '../domain/status.js';
 import { formatDuration } from '../domain/time.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { Table } from 'ink-table';
 import { statusGlyph, type Status } from '../domain/status.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';

@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import type { PlanPreview } from './actions-port.js';
 import { FIELDS, type OptionsState } from './restore-options.js';
 import { Styled } from './Styled.js';

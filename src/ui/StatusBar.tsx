@@ -1,4 +1,5 @@
-import { Box, Text } from 'ink';
+import { Box } from 'ink';
+import { Text } from './Text.js';
 import { bindingsFor, type Scope } from './keymap.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';

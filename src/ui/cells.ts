@@ -1,3 +1,4 @@
+import { visible } from '../domain/visible.js';
 import { statusGlyph } from '../domain/status.js';
 import { formatDuration, durations } from '../domain/time.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
@@ -53,9 +54,13 @@ export function fitColumns(width: number): { columns: Column[]; reasonWidth: num
   return { columns: chosen, reasonWidth: chosen.some((c) => c.id === 'reason') ? Math.max(0, width - fixed()) : 0 };
 }
 
-/** Pads or cuts to a width, with an ellipsis when cut: a row is always exactly as wide as its column. */
-export function fit(text: string, width: number): string {
+/**
+ * Pads or cuts to a width, with an ellipsis when cut: a row is always exactly as wide as its column. What
+ * a cell cannot show (a line break, an escape sequence, a right-to-left mark) is shown escaped.
+ */
+export function fit(raw: string, width: number): string {
   if (width <= 0) return '';
+  const text = visible(raw);
   const chars = [...text];
   if (chars.length <= width) return text + ' '.repeat(width - chars.length);
   return `${chars.slice(0, width - 1).join('')}…`;

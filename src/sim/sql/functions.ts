@@ -150,6 +150,16 @@ export function compileCall(e: Call, scope: Scope): Compiled {
         return inMax ? BigInt(at) : at;
       }, args);
     }
+    case 'NCHAR':
+      // learn.microsoft.com/sql/t-sql/functions/nchar-transact-sql: nchar(1) without a supplementary-character
+      // collation (the default), the UTF-16 unit for 0 through 65535, NULL outside that range.
+      arity(1);
+      return compiled({ kind: 'nchar', length: 1 }, (ctx) => {
+        const v = args[0]!.run(ctx);
+        if (v === null) return null;
+        const code = Number(v);
+        return Number.isInteger(code) && code >= 0 && code <= 0xffff ? String.fromCharCode(code) : null;
+      }, args);
     case 'LEN':
       arity(1);
       return compiled(INT, (ctx) => {
