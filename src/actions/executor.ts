@@ -144,16 +144,23 @@ export class Executor {
     } finally {
       probe.stop();
     }
-    this.journal.append({
-      ...base,
-      event: 'end',
-      id,
-      at: new Date().toISOString(),
-      outcome: outcome.outcome,
-      messages: outcome.messages,
-      ...(outcome.error ? { error: outcome.error } : {}),
-      durationMs: outcome.durationMs,
-    });
+    try {
+      this.journal.append({
+        ...base,
+        event: 'end',
+        id,
+        at: new Date().toISOString(),
+        outcome: outcome.outcome,
+        messages: outcome.messages,
+        ...(outcome.error ? { error: outcome.error } : {}),
+        durationMs: outcome.durationMs,
+      });
+    } catch (error) {
+      // The statement ran (or failed) on the server: say so, and that the journal lacks it. The next
+      // statement's start cannot be written either, so nothing more is sent until the journal can be.
+      const why = error instanceof Error ? error.message : String(error);
+      return { ...outcome, messages: [...outcome.messages, `${outcome.outcome}, but not recorded: the journal could not be written (${why}); nothing more is sent until it can be`] };
+    }
     return outcome;
   }
 

@@ -1,6 +1,7 @@
 import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
+import { z } from 'zod';
 
 /** Overrides where the journal is kept. */
 export const JOURNAL_ENV = 'RPOTOP_JOURNAL';
@@ -31,6 +32,37 @@ export interface JournalEntry {
   steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
 }
 
+/** What a journal line must hold to be read as an entry: anything else is reported by its line number and skipped. */
+const entrySchema = z.object({
+  v: z.literal(1),
+  at: z.string(),
+  who: z.object({ user: z.string(), host: z.string() }),
+  event: z.enum(['start', 'end', 'refused', 'plan', 'skipped', 'plan-closed']),
+  id: z.string(),
+  planId: z.string().nullable(),
+  step: z.number().nullable(),
+  instance: z.string(),
+  database: z.string(),
+  kind: z.string(),
+  sql: z.string(),
+  outcome: z.enum(['succeeded', 'failed', 'cancelled']).optional(),
+  messages: z.array(z.string()).optional(),
+  error: z.object({ number: z.number().nullable(), message: z.string() }).optional(),
+  durationMs: z.number().optional(),
+  reason: z.string().optional(),
+  steps: z
+    .array(
+      z.object({
+        kind: z.string(),
+        summary: z.string(),
+        destructive: z.boolean(),
+        text: z.string(),
+        params: z.array(z.object({ name: z.string(), type: z.string(), value: z.union([z.string(), z.number()]) })),
+      }),
+    )
+    .optional(),
+});
+
 /**
  * The platform's state directory: XDG_STATE_HOME on Linux, Application Support on macOS, LOCALAPPDATA on
  * Windows. The demo keeps a journal of its own (journal-demo.jsonl): a demo plan is never offered for
@@ -59,20 +91,30 @@ export function whoAmI(): { user: string; host: string } {
  * disk before it is sent, its end as soon as SQL Server answers, whatever happens to the process after.
  */
 export class Journal {
+  /** A write failed part-way: the next entry starts on a line of its own, so the reader loses only the cut one. */
+  private cut = false;
+
   constructor(readonly file: string = defaultJournalPath()) {}
 
+  /**
+   * Writes the entry whole or throws (a full disk: ENOSPC): writeSync may write less than asked, so it is
+   * called until every byte is down. A statement whose start could not be written is never sent.
+   */
   append(entry: JournalEntry): void {
     mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
     const fd = openSync(this.file, 'a', 0o600);
     try {
-      writeSync(fd, `${JSON.stringify(entry)}\n`);
+      const bytes = Buffer.from(`${this.cut ? '\n' : ''}${JSON.stringify(entry)}\n`, 'utf8');
+      this.cut = true;
+      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
       fsyncSync(fd);
+      this.cut = false;
     } finally {
       closeSync(fd);
     }
   }
 
-  /** Every entry; a line cut short by a crash is reported, not fatal. */
+  /** Every entry; a line cut short by a crash or a full disk, or one that is not an entry, is reported by number, not fatal. */
   read(): { entries: JournalEntry[]; damaged: number[] } {
     let text: string;
     try {
@@ -85,11 +127,15 @@ export class Journal {
     const damaged: number[] = [];
     text.split('\n').forEach((line, i) => {
       if (!line.trim()) return;
+      let parsed: unknown;
       try {
-        entries.push(JSON.parse(line) as JournalEntry);
+        parsed = JSON.parse(line);
       } catch {
-        damaged.push(i + 1);
+        parsed = undefined;
       }
+      const entry = entrySchema.safeParse(parsed);
+      if (entry.success) entries.push(entry.data as JournalEntry);
+      else damaged.push(i + 1);
     });
     return { entries, damaged };
   }

@@ -55,7 +55,7 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
     lines.push(...e.sql.split('\n').map((l) => `    ${l}`));
     if (end?.error) lines.push(...errorsOf(end.messages).map((m) => `    ! ${m}`));
   }
-  if (damaged.length) lines.push(`(line(s) ${damaged.join(', ')} of the journal are incomplete: written when the process stopped)`);
+  if (damaged.length) lines.push(`(line(s) ${damaged.join(', ')} of the journal are not entries: cut short when a process stopped or a disk filled, or edited; skipped)`);
   // Names, scripts and SQL Server's messages are shown escaped: the journal is read in a terminal.
   return lines.length ? lines.map(visible).join('\n') : 'the journal is empty: no statement has been run';
 }

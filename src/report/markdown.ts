@@ -10,7 +10,8 @@ const cell = (text: string) => text.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ')
 
 /** A summary fit to paste into an incident channel: counts, then what needs action, then what is unreachable. */
 export function formatMarkdown(snapshot: FleetSnapshot): string {
-  const counts = ORDER.map((s) => `${statusGlyph[s]} ${snapshot.counts[s]} ${s}`).join(' · ');
+  const downCount = snapshot.instances.filter((i) => i.status === 'UNKNOWN').length;
+  const counts = `${downCount ? `${statusGlyph.UNKNOWN} ${downCount} instance(s) down · ` : ''}${ORDER.map((s) => `${statusGlyph[s]} ${snapshot.counts[s]} ${s}`).join(' · ')}`;
   const lines = [`### rpotop: ${cell(snapshot.fleet)}`, '', `${counts}  `, `_as of ${new Date(snapshot.takenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC_`, ''];
   const action = snapshot.databases.filter((d) => d.inventoried && d.assessment.status !== 'OK');
   if (action.length > 0) {

@@ -40,6 +40,7 @@ export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
   const out = [line(header), ...rows.map((r) => (colour ? `${ANSI[r.status]}${line(r.cells)}${RESET}` : line(r.cells)))];
   const notInventoried = snapshot.databases.filter((d) => !d.inventoried);
   const summary = (['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'] as const).map((s) => `${snapshot.counts[s]} ${s}`).join(', ');
-  out.push('', visible(`${snapshot.fleet}: ${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`));
+  const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN').length;
+  out.push('', visible(`${snapshot.fleet}: ${down ? `${down} instance(s) down; ` : ''}${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`));
   return out.join('\n');
 }

@@ -18,6 +18,12 @@ export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: Fl
       <Styled theme={theme} token="title">
         {`rpotop · ${snapshot.fleet}${title ? ` · ${title}` : ''} `}
       </Styled>
+      {/* Before the counts, which count databases: at 80 columns the end of the line is cut. */}
+      {down ? (
+        <Styled theme={theme} token="status.UNKNOWN">
+          {` ${statusGlyph.UNKNOWN}${plural(down)} down `}
+        </Styled>
+      ) : null}
       {ORDER.map((s) => (
         <Text key={s}>
           {' '}
@@ -27,7 +33,7 @@ export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: Fl
         </Text>
       ))}
       <Styled theme={theme} token="muted">
-        {`  ${lastPoll ? `polled ${formatDuration(Math.max(0, now - lastPoll))} ago` : 'polling…'}${down ? ` · ${plural(down)} down` : ''}${waiting && lastPoll ? ` · ${plural(waiting)} not polled yet` : ''}`}
+        {`  ${lastPoll ? `polled ${formatDuration(Math.max(0, now - lastPoll))} ago` : 'polling…'}${waiting && lastPoll ? ` · ${plural(waiting)} not polled yet` : ''}`}
       </Styled>
       {readOnly ? <Styled theme={theme} token="badge">{'  READ-ONLY '}</Styled> : null}
     </Text>

@@ -217,6 +217,25 @@ describe('tail-log variants from the console', () => {
 });
 
 describe('the journal', () => {
+  it('says an outcome it could not record, and sends nothing more while it cannot write', async () => {
+    /** A journal on a disk that fills after the first entry. */
+    class FullDisk extends Journal {
+      writes = 0;
+      override append(entry: Parameters<Journal['append']>[0]): void {
+        if (++this.writes > 1) throw new Error('ENOSPC: no space left on device, write');
+        super.append(entry);
+      }
+    }
+    const journal = new FullDisk(path.join(dir, 'full-disk.jsonl'));
+    const ex = new Executor(journal, false);
+    const statement = multiUser('xds');
+    const outcome = await ex.execute(instance, statement, ex.confirm(instance, statement, null), run());
+    expect(outcome.outcome).toBe('succeeded');
+    expect(outcome.messages.at(-1)).toMatch(/^succeeded, but not recorded: the journal could not be written \(ENOSPC/);
+    await expect(ex.execute(instance, statement, ex.confirm(instance, statement, null), run())).rejects.toThrow(/ENOSPC/);
+    expect(journal.read().entries.map((e) => e.event)).toEqual(['start']);
+  });
+
   it('finds statements that started and never ended, and survives a line cut short', () => {
     const journal = new Journal(path.join(dir, 'crash.jsonl'));
     const base = { v: 1 as const, at: new Date().toISOString(), who: { user: 'dba', host: 'jump1' }, planId: 'p', step: 2, instance: 'SQL01', database: 'db', kind: 'restore-log', sql: 'RESTORE LOG [db] ...' };

@@ -61,7 +61,11 @@ describe('dashboard', () => {
     const partialSource: SnapshotSource = { snapshot: () => partial, subscribe: () => () => undefined, refresh: () => undefined };
     const r = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 160, rows: 30 }} now={() => now} />);
     mounted.push(r);
-    expect(frame(r).split('\n')[0]).toMatch(/polled 0 s ago · 1 instance down · 1 instance not polled yet$/);
+    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  \?1 instance down  \?0 UNKNOWN .*polled 0 s ago · 1 instance not polled yet$/);
+    // At 80 columns the end of the header is cut, never the instances that are down.
+    const narrow = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
+    mounted.push(narrow);
+    expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  \?1 instance down  \?0 UNKNOWN/);
   });
 
   it('moves with j/k and arrows, pages, and jumps to the ends', async () => {
