@@ -15,6 +15,9 @@ import { buildRestorePlan, movesFor, tailFile } from './plan.js';
 import { contextFor, planRequestFrom } from './restore-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { formatConsolePlanSql } from '../report/plan.js';
 
 const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
 
@@ -53,7 +56,13 @@ interface OpenPlan {
  */
 const SKIPPABLE: ReadonlySet<StatementKind> = new Set(['verify', 'multi-user']);
 
-const stepView = (s: Statement) => ({ script: script(s), summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind) });
+/**
+ * Log restores that leave the database restoring may be confirmed together; the one that recovers it is
+ * confirmed on its own (after it no log can be applied).
+ */
+const batchable = (s: Statement) => s.kind === 'restore-log' && /\bNORECOVERY\b/.test(s.text);
+
+const stepView = (s: Statement) => ({ script: script(s), summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind), batchable: batchable(s) });
 
 /**
  * Console actions over the executor: the statements for a tail-log backup (and for bringing a
@@ -267,6 +276,25 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       sql: '',
       reason,
     });
+  }
+
+  /**
+   * Writes an open plan's script to a new file in the working directory (never over an existing one): the
+   * steps exactly as they run, one batch each, with the title and facts as comments.
+   */
+  exportPlan(planId: string, dir = process.cwd()): { path: string } | { refused: string } {
+    const plan = this.plans.get(planId);
+    if (!plan) return { refused: 'that plan is no longer open' };
+    const now = new Date();
+    const slug = (text: string) => text.replace(/[^A-Za-z0-9_-]+/g, '_').slice(0, 40);
+    const stamp = now.toISOString().replace(/[-:]/g, '').replace('T', '-').slice(0, 15);
+    const file = path.join(dir, `rpotop-plan-${slug(plan.instance)}-${slug(plan.database)}-${stamp}.sql`);
+    try {
+      writeFileSync(file, `${formatConsolePlanSql(plan, now.getTime())}\n`, { flag: 'wx', mode: 0o600 });
+    } catch (error) {
+      return { refused: `the plan could not be written to ${file}: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    return { path: file };
   }
 
   /**

@@ -138,7 +138,8 @@ export class Executor {
       outcome = {
         outcome: cancelled ? 'cancelled' : 'failed',
         messages,
-        error: { number: e.number ?? null, message: describeError(error) },
+        // SQL Server's error number; the driver's own errors (ECANCEL, ETIMEOUT) carry a code there instead.
+        error: { number: typeof e.number === 'number' ? e.number : null, message: describeError(error) },
         durationMs: Date.now() - started,
       };
     } finally {

@@ -47,7 +47,8 @@ const entrySchema = z.object({
   sql: z.string(),
   outcome: z.enum(['succeeded', 'failed', 'cancelled']).optional(),
   messages: z.array(z.string()).optional(),
-  error: z.object({ number: z.number().nullable(), message: z.string() }).optional(),
+  // Earlier versions wrote a driver's code (ECANCEL) as the number: read as no number, not as a bad line.
+  error: z.object({ number: z.union([z.number(), z.string()]).nullable().transform((n) => (typeof n === 'number' ? n : null)), message: z.string() }).optional(),
   durationMs: z.number().optional(),
   reason: z.string().optional(),
   steps: z

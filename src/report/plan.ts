@@ -1,7 +1,7 @@
 import type { RestorePlan } from '../actions/plan.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
 import { commentText } from '../sql/quote.js';
-import { script } from '../sql/statements.js';
+import { script, type Statement } from '../sql/statements.js';
 
 export interface PlanHeader {
   instance: string;
@@ -25,10 +25,29 @@ export function formatPlanSql(plan: Extract<RestorePlan, { ok: true }>, h: PlanH
     comment(`generated ${new Date(h.generatedAt).toISOString()} by rpotop; nothing has been run. Each step is one batch.`),
     '',
   ];
-  plan.steps.forEach((s, i) => {
-    lines.push(comment(`step ${i + 1} of ${plan.steps.length}: ${s.summary}${s.destructive ? ' [confirm by typing the database name]' : ''}`), script(s), 'GO', '');
-  });
+  lines.push(...stepsSql(plan.steps));
   return lines.join('\n');
+}
+
+/** Each step as one batch: what it does (a comment of one line, whatever it names), its script, GO. */
+export function stepsSql(steps: readonly Statement[]): string[] {
+  return steps.flatMap((s, i) => [
+    `-- ${commentText(`step ${i + 1} of ${steps.length}: ${s.summary}${s.destructive ? ' [confirm by typing the database name]' : ''}`)}`,
+    script(s),
+    'GO',
+    '',
+  ]);
+}
+
+/** A plan begun in the console, as a script for a change ticket or a second pair of eyes: its title and facts, then its steps. */
+export function formatConsolePlanSql(plan: { title: string; facts: readonly string[]; steps: readonly Statement[] }, generatedAt: number): string {
+  return [
+    `-- ${commentText(`rpotop restore plan: ${plan.title}`)}`,
+    ...plan.facts.map((f) => `-- ${commentText(f)}`),
+    `-- ${commentText(`written ${new Date(generatedAt).toISOString()} from the console; the journal records what ran. Each step is one batch.`)}`,
+    '',
+    ...stepsSql(plan.steps),
+  ].join('\n');
 }
 
 export function formatPlanJson(plan: Extract<RestorePlan, { ok: true }>, h: PlanHeader): string {

@@ -18,6 +18,18 @@ export interface PlanState {
   skipped: number[];
   /** The reason being typed for skipping the failed step; null when not skipping. */
   skipping: string | null;
+  /** Confirming the remaining log restores together: the name typed so far; null when not. */
+  batch: { typed: string } | null;
+}
+
+/** The steps from `current` on that are log restores, one after another: what one confirmation may run. */
+export function batchRange(state: Pick<PlanState, 'plan' | 'current'>): { from: number; to: number } | null {
+  const { plan, current } = state;
+  // Only after a first log restore was confirmed on its own and succeeded.
+  if (current < 1 || !plan.steps[current - 1]?.batchable || !plan.steps[current]?.batchable) return null;
+  let to = current;
+  while (plan.steps[to + 1]?.batchable) to++;
+  return to > current ? { from: current, to } : null;
 }
 
 /**
@@ -29,12 +41,14 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
   const { plan, current, typed, running, last, failed } = state;
   const finished = current >= plan.steps.length;
   const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
+  const batch = finished ? null : batchRange(state);
   // Title, facts, a blank line, the script and the prompt (longer after a failure) come first.
-  const promptLines = failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2;
+  const promptLines = (failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2) + 1 + (batch ? 1 : 0);
   // The statement awaiting confirmation is shown whole, folded to the width: the step list gives way.
   const script = scriptLines(step.script, width);
   const listRoom = Math.max(3, height - 2 - plan.facts.length - script.length - promptLines);
-  const first = Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
+  // Confirming log restores together: the list starts at the first of them, so what runs is what shows.
+  const first = state.batch && batch ? batch.from : Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
   return (
     <Box flexDirection="column">
       <Styled theme={theme} token="title">{plan.title}</Styled>
@@ -50,7 +64,7 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
           </Styled>
         );
       })}
-      <Text> </Text>
+      <Styled theme={theme} token="muted">{'   Ctrl-E writes the whole plan to a .sql file in the working directory'}</Styled>
       {finished ? (
         <Styled theme={theme} token="status.OK">✔ every step succeeded. Enter returns; rpotop journal has the record.</Styled>
       ) : (
@@ -76,6 +90,16 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
                 <Text>{`   r runs this step again; ${step.skippable ? 's skips it (with a reason); ' : ''}Esc stops the plan here (later steps do not run).`}</Text>
               )}
             </Box>
+          ) : batch && state.batch ? (
+            <Box flexDirection="column">
+              <Text wrap="wrap">{`   Steps ${batch.from + 1}-${batch.to + 1}, the ${batch.to - batch.from + 1} remaining log restores, run one after another; the first that fails stops the rest.`}</Text>
+              <Text wrap="truncate-end">
+                {'   Type '}
+                <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
+                {' and Enter to run them all, Esc to confirm them one by one: '}
+                <Styled theme={theme} token="selection">{state.batch.typed || ' '}</Styled>
+              </Text>
+            </Box>
           ) : step.destructive ? (
             <Box flexDirection="column">
               <Text>{`   Step ${current + 1} writes database ${plan.confirmWord} or takes it offline: it needs the name typed.`}</Text>
@@ -89,6 +113,9 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
           ) : (
             <Text>{`   Press y to run step ${current + 1}, Esc to stop.`}</Text>
           )}
+          {batch && !state.batch && !running && !failed ? (
+            <Styled theme={theme} token="muted">{`   Ctrl-R confirms steps ${batch.from + 1}-${batch.to + 1}, the ${batch.to - batch.from + 1} remaining log restores, together`}</Styled>
+          ) : null}
         </Box>
       )}
     </Box>

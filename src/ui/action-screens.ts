@@ -1,6 +1,6 @@
 import type { ActionKind, ActionsPort, PlanPort, PlanPreview } from './actions-port.js';
 import type { ConfirmState } from './ConfirmView.js';
-import type { PlanState } from './PlanView.js';
+import { batchRange, type PlanState } from './PlanView.js';
 import { typeInto } from './keymap.js';
 import { optionsKey, type OptionsState } from './restore-options.js';
 import { running, runningKey, type Running } from './running.js';
@@ -24,6 +24,7 @@ export const planState = (plan: PlanPreview): PlanState => ({
   failed: false,
   skipped: [],
   skipping: null,
+  batch: null,
 });
 
 /** What the operator is told on leaving a plan with Esc: "nothing was sent" only when it is true. */
@@ -141,13 +142,53 @@ export function actionScreens(host: ScreenHost) {
       .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
   };
 
+  /**
+   * The remaining log restores, confirmed together: each still runs on its own, in order, journaled and
+   * guarded as one confirmed alone would be, and the first that does not succeed stops the rest.
+   */
+  const runBatch = async (screen: Extract<Screen, { kind: 'plan' }>, typed: string, to: number) => {
+    const planId = screen.state.plan.planId;
+    for (let step = screen.state.current; step <= to; step++) {
+      setPlan({ typed, running: running(host.now()), failed: false, batch: null });
+      const result = await host.actions.runPlanStep(planId, step, typed, progressOf(latestPlanRunning, (r) => setPlan({ running: r })));
+      if (!result.ok) return setPlan({ running: null, last: result, failed: true });
+      setPlan({ running: null, last: result, current: step + 1, typed: '' });
+      const latest = host.screen();
+      if (latest.kind !== 'plan' || latest.state.plan.planId !== planId) return;
+    }
+  };
+
+  /** Keys while the remaining log restores are being confirmed together: the name, Enter, or Esc to go back. */
+  const onBatchInput = (screen: Extract<Screen, { kind: 'plan' }>, names: string[]) => {
+    const st = screen.state;
+    const range = batchRange(st);
+    let typed = st.batch?.typed ?? '';
+    for (const name of names) {
+      if (name === 'esc' || !range) return setPlan({ batch: null });
+      if (name === 'enter') {
+        if (typed === st.plan.confirmWord) return void runBatch(screen, typed, range.to);
+        setPlan({ batch: { typed } });
+        host.setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
+        return;
+      }
+      typed = typeInto(typed, name) ?? typed;
+    }
+    setPlan({ batch: { typed } });
+  };
+
   /** The plan's steps, one at a time: nothing runs ahead of the operator. */
   const onPlanInput = (screen: Extract<Screen, { kind: 'plan' }>, names: string[]) => {
     const st = screen.state;
     if (st.running) return onRunningKeys(st.running, names, (r) => setPlan({ running: r }));
+    if (st.batch) return onBatchInput(screen, names);
     const finished = st.current >= st.plan.steps.length;
     let typed = st.typed;
     for (const name of names) {
+      if (name === 'ctrl+e') {
+        const written = host.actions.exportPlan(st.plan.planId);
+        host.setMessage('path' in written ? `plan script written to ${written.path}` : written.refused);
+        continue;
+      }
       if (finished) {
         if (name === 'enter' || name === 'esc') host.setScreen(screen.back);
         return;
@@ -170,6 +211,7 @@ export function actionScreens(host: ScreenHost) {
         setPlan({ skipping: reason });
         continue;
       }
+      if (name === 'ctrl+r' && !st.failed && batchRange(st)) return setPlan({ batch: { typed: '' } });
       if (st.failed) {
         if (name === 'r') return runPlanStep(screen, typed);
         if (name === 's' && st.plan.steps[st.current]!.skippable) return setPlan({ skipping: '' });

@@ -34,7 +34,8 @@ export interface PlanPreview {
   title: string;
   /** Chain, restorable-to time, estimate and notes, in words. */
   facts: string[];
-  steps: { script: string; summary: string; destructive: boolean; skippable: boolean }[];
+  /** `batchable`: a log restore, which may be confirmed together with the log restores after it. */
+  steps: { script: string; summary: string; destructive: boolean; skippable: boolean; batchable?: boolean }[];
   confirmWord: string;
   /** Where a resumed plan starts. */
   current?: number;
@@ -66,6 +67,8 @@ export interface PlanPort {
   /** Records that the operator finished or stopped a plan, so it is not offered for resuming. */
   closePlan(planId: string, reason: string): void;
   runPlanStep(planId: string, step: number, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
+  /** Writes the open plan's whole script to a new file (for a ticket or a colleague); where it went, or why not. */
+  exportPlan(planId: string): { path: string } | { refused: string };
 }
 
 /**

@@ -249,6 +249,29 @@ describe('the journal', () => {
 });
 
 describe('a restore plan from the console', () => {
+  it('writes an open plan to a new .sql file: every step as it runs, one batch each, never over a file', async () => {
+    const actions = consoleActions('export.jsonl');
+    await poller.pollAll();
+    const plan = await begin(actions, 'LYNCSQL01/rgsconfig');
+    if ('refused' in plan) throw new Error(plan.refused);
+    const out = mkdtempSync(path.join(tmpdir(), 'rpotop-export-'));
+    const written = actions.exportPlan(plan.planId, out);
+    if ('refused' in written) throw new Error(written.refused);
+    expect(path.basename(written.path)).toMatch(/^rpotop-plan-LYNCSQL01-rgsconfig-\d{8}-\d{6}\.sql$/);
+    const text = readFileSync(written.path, 'utf8');
+    expect(text.split('\n').filter((l) => l === 'GO')).toHaveLength(plan.steps.length);
+    for (const step of plan.steps) expect(text).toContain(step.script);
+    expect(text.startsWith(`-- rpotop restore plan: ${plan.title}`)).toBe(true);
+    // A second export in the same second would overwrite: it is refused instead.
+    const again = actions.exportPlan(plan.planId, out);
+    if ('path' in again) expect(again.path).not.toBe(written.path);
+    else expect(again.refused).toMatch(/EEXIST/);
+    expect(actions.exportPlan('no-such-plan', out)).toEqual({ refused: 'that plan is no longer open' });
+    // Log restores that leave the database restoring may be confirmed together; the one that recovers, alone.
+    for (const step of plan.steps) expect(step.batchable, step.script).toBe(/RESTORE LOG/.test(step.script) && /\bNORECOVERY\b/.test(step.script));
+    actions.closePlan(plan.planId, 'exported only');
+  });
+
   it('runs steps only in order, stops on a failure with SQL Server\'s message, and retries the same step', async () => {
     const journal = new Journal(path.join(dir, 'console-plan.jsonl'));
     const actions = consoleActions(journal);

@@ -37,6 +37,16 @@ describe('a journal with lines that are not entries', () => {
   });
 });
 
+describe('a journal written by an earlier version', () => {
+  it('reads an end whose error number is a driver code (ECANCEL) as an entry without a number', () => {
+    const file = path.join(dir, 'legacy.jsonl');
+    writeFileSync(file, `${JSON.stringify({ ...entry('a', 'end'), outcome: 'cancelled', error: { number: 'ECANCEL', message: 'Msg ECANCEL: Canceled.' } })}\n`);
+    const read = new Journal(file).read();
+    expect(read.damaged).toEqual([]);
+    expect(read.entries[0]?.error).toEqual({ number: null, message: 'Msg ECANCEL: Canceled.' });
+  });
+});
+
 describe('a journal on a disk that fills', () => {
   it('writes an entry whole across short writes', () => {
     const file = path.join(dir, 'short.jsonl');

@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import { planState } from '../../src/ui/action-screens.js';
+import { batchRange } from '../../src/ui/PlanView.js';
 import type { PlanPreview } from '../../src/ui/actions-port.js';
 import { PlanView } from '../../src/ui/PlanView.js';
 import { loadTheme } from '../../src/ui/theme.js';
@@ -60,5 +61,33 @@ describe('the plan screen', () => {
     // Every character of the statement is on screen, in order, across the folds.
     const shown = frame.split('\n').filter((l) => l.startsWith('   ') && !l.startsWith('   Press')).map((l) => l.replace(/^ +/, '')).join('');
     for (const part of long.steps[0]!.script.split('\n')) expect(shown.replace(/ /g, '')).toContain(part.replace(/ /g, ''));
+  });
+});
+
+describe('the remaining log restores, confirmed together', () => {
+  const logs: PlanPreview = {
+    ...plan,
+    steps: [
+      plan.steps[0]!,
+      ...Array.from({ length: 6 }, (_, i) => ({ script: `RESTORE LOG [db] FROM DISK = @file1 WITH NORECOVERY; -- ${i}`, summary: `restore the log backup #${100 + i}`, destructive: true, skippable: false, batchable: true })),
+      { script: 'RESTORE DATABASE [db] WITH RECOVERY;', summary: 'recover', destructive: true, skippable: false, batchable: false },
+    ],
+  };
+
+  it('are offered only after a first log restore was confirmed on its own, up to the last log', () => {
+    expect(batchRange({ plan: logs, current: 1 })).toBeNull();
+    expect(batchRange({ plan: logs, current: 2 })).toEqual({ from: 2, to: 6 });
+    expect(batchRange({ plan: logs, current: 6 })).toBeNull();
+    expect(draw({ ...planState(logs), current: 2 })).toContain('Ctrl-R confirms steps 3-7, the 5 remaining log restores, together');
+    expect(draw({ ...planState(logs), current: 1 })).not.toContain('Ctrl-R');
+  });
+
+  it('ask for the name once, naming the steps they run', () => {
+    const frame = draw({ ...planState(logs), current: 2, batch: { typed: 'Sal' } });
+    expect(frame.replace(/\s+/g, ' ')).toContain('Steps 3-7, the 5 remaining log restores, run one after another; the first that fails stops the rest.');
+    expect(frame).toContain('and Enter to run them all, Esc to confirm them one by one: Sal');
+    expect(frame).not.toContain('Enter to run it');
+    expect(frame).toContain('restore the log backup #102');
+    expect(frame).toContain('restore the log backup #105');
   });
 });
