@@ -11,6 +11,8 @@ export interface ConfirmState {
   typed: string;
   running: Running | null;
   result: ActionResult | null;
+  /** When a letter other than y last arrived at a prompt that asks for y (typed text, not an answer). */
+  strayAt?: number | null;
 }
 
 function bar(percent: number, width: number): string {

@@ -20,6 +20,8 @@ export interface PlanState {
   skipping: string | null;
   /** Confirming the remaining log restores together: the name typed so far; null when not. */
   batch: { typed: string } | null;
+  /** When a letter other than y last arrived at a prompt that asks for y (typed text, not an answer). */
+  strayAt?: number | null;
 }
 
 /** The steps from `current` on that are log restores, one after another: what one confirmation may run. */

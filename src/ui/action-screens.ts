@@ -35,6 +35,19 @@ export function stoppedMessage(st: PlanState): string {
   return `restore stopped after step ${st.current}${failed}: the database may be RESTORING; rpotop journal shows what ran`;
 }
 
+/** A y within this long of another letter key is taken for part of typed text, not an answer. */
+export const Y_QUIET_MS = 1000;
+
+/**
+ * Whether a y answers a prompt that asks for y alone: not when letters came with it or just before it (a
+ * database name typed ahead for the step before, which holds a y, must not run this one).
+ */
+export function yAnswers(names: readonly string[], at: number, strayAt: number | null, now: number): boolean {
+  const before = names.slice(0, at);
+  if (before.some((n) => n !== 'y' && [...n].length === 1)) return false;
+  return strayAt === null || now - strayAt > Y_QUIET_MS;
+}
+
 /** What the action screens need from the console: the actions, and the screen as the latest key left it. */
 export interface ScreenHost {
   actions: ActionsPort & PlanPort;
@@ -219,7 +232,12 @@ export function actionScreens(host: ScreenHost) {
       }
       const step = st.plan.steps[st.current]!;
       if (!step.destructive) {
-        if (name === 'y') return runPlanStep(screen, '');
+        if (name === 'y' && yAnswers(names, names.indexOf(name), st.strayAt ?? null, host.now())) return runPlanStep(screen, '');
+        if ([...name].length === 1) {
+          setPlan({ strayAt: host.now() });
+          host.setMessage(`step ${st.current + 1} asks for y alone: keys typed with other letters are ignored`);
+          return;
+        }
         continue;
       }
       if (name === 'enter') {
@@ -251,7 +269,12 @@ export function actionScreens(host: ScreenHost) {
         return;
       }
       if (word === null) {
-        if (name === 'y') return run(screen, typed);
+        if (name === 'y' && yAnswers(names, names.indexOf(name), st.strayAt ?? null, host.now())) return run(screen, typed);
+        if ([...name].length === 1) {
+          setConfirm({ strayAt: host.now() });
+          host.setMessage('this asks for y alone: keys typed with other letters are ignored');
+          return;
+        }
         continue;
       }
       if (name === 'enter') {

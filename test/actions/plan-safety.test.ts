@@ -196,7 +196,9 @@ describe('restore plans SQL Server accepts', () => {
   }, 60_000);
 
   it('says which options it cannot honour and what overwriting without the tail loses', async () => {
-    const pit = await planFor(['LYNCSQL01'], 'LYNCSQL01', 'lis', { stopAt: '-30m' });
+    // A point inside the newest log (not "-30m": the simulated clock stands still while the real one runs).
+    const lastLog = fleet.instance('LYNCSQL01').backupset.filter((b) => b.database_name === 'lis' && b.type === 'L').at(-1)!;
+    const pit = await planFor(['LYNCSQL01'], 'LYNCSQL01', 'lis', { stopAt: formatServerTime(lastLog.backup_finish_date - 5 * 60_000) });
     if (!pit.plan.ok) throw new Error(pit.plan.reason);
     expect(pit.plan.notApplied).toEqual({ tailFirst: 'a point in time is restored without the tail' });
     const newestLog = pit.db.assessment.lastLog!;
