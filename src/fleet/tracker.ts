@@ -174,34 +174,33 @@ export class InstanceTracker {
     return dropped;
   }
 
+  /** Rows by database (its name in lower case, as SQL Server's default collations compare names), built once per change of the rows. */
   private groupedRows(): Map<string, BackupSet[]> {
-    const groups = new Map<string, BackupSet[]>();
-    for (const b of this.rows.values()) {
-      const key = b.databaseName.toLowerCase();
-      const list = groups.get(key);
-      if (list) list.push(b);
-      else groups.set(key, [b]);
+    if (!this.byDatabase) {
+      this.byDatabase = new Map();
+      for (const b of this.rows.values()) {
+        const key = b.databaseName.toLowerCase();
+        const list = this.byDatabase.get(key);
+        if (list) list.push(b);
+        else this.byDatabase.set(key, [b]);
+      }
     }
-    return groups;
+    return this.byDatabase;
   }
+
 
   /**
    * A database's rows, the same array until its rows change (derived data is cached on its identity):
    * a database without rows gets its own empty array too, kept like the others.
    */
   historyOf(database: string): readonly BackupSet[] {
-    if (!this.byDatabase) {
-      this.byDatabase = new Map();
-      for (const b of this.rows.values()) {
-        const list = this.byDatabase.get(b.databaseName);
-        if (list) list.push(b);
-        else this.byDatabase.set(b.databaseName, [b]);
-      }
-    }
-    let list = this.byDatabase.get(database);
-    if (!list) this.byDatabase.set(database, (list = []));
+    const groups = this.groupedRows();
+    const key = database.toLowerCase();
+    let list = groups.get(key);
+    if (!list) groups.set(key, (list = []));
     return list;
   }
+
 
   /** The backup sets of a database that msdb recorded without LSNs, dates or type. */
   incompleteOf(database: string): IncompleteBackup[] {

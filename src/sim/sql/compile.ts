@@ -641,17 +641,30 @@ function extremeSeek(select: Select, scope: Scope, from: CompiledFrom | null): {
   return { seek: { column: col.columnName, op: '>', value: from0 }, edge: fn === 'MIN' ? 'first' : 'last' };
 }
 
+/** A WHERE condition compiled once; for `a = b` and `a > b`, its sides too (a seek reads them). */
+interface Conjunct {
+  compiled: Compiled;
+  op: SeekOp | null;
+  left: Compiled | null;
+  right: Compiled | null;
+}
+
+function compileConjunct(e: Expr, scope: Scope): Conjunct {
+  if (e.k !== 'binary' || (e.op !== '=' && e.op !== '>')) return { compiled: compileExpr(e, scope), op: null, left: null, right: null };
+  const left = compileExpr(e.left, scope);
+  const right = compileExpr(e.right, scope);
+  return { compiled: comparison(e.op, left, right), op: e.op, left, right };
+}
+
 /**
  * Among the pushed conditions, the first `first.column = value` the first source indexes, else the first
  * `first.column > value` it can range over.
  */
-function findSeek(where: readonly Expr[], scope: Scope, from: CompiledFrom): Seek | null {
+function findSeek(pushed: readonly Conjunct[], from: CompiledFrom): Seek | null {
   let range: Seek | null = null;
-  for (const c of where) {
-    if (c.k !== 'binary' || (c.op !== '=' && c.op !== '>')) continue;
-    const l = compileExpr(c.left, scope);
-    const r = compileExpr(c.right, scope);
-    const sides = c.op === '=' ? ([[l, r], [r, l]] as const) : ([[l, r]] as const);
+  for (const c of pushed) {
+    if (!c.op || !c.left || !c.right) continue;
+    const sides = c.op === '=' ? ([[c.left, c.right], [c.right, c.left]] as const) : ([[c.left, c.right]] as const);
     for (const [col, value] of sides) {
       if (col.local !== 1 || !col.columnName || value.local !== 0 || !from.seekable(col.columnName, c.op)) continue;
       if (c.op === '=') return { column: col.columnName, op: '=', value };
@@ -770,15 +783,15 @@ function containsAggregate(e: Expr): boolean {
 export function compileSelect(select: Select, env: Env, outer: Scope | null): CompiledSelect {
   const scope = new Scope(env, outer, outer?.objects ?? []);
   const from = select.from ? compileFrom(select.from, scope) : null;
-  const where = select.where ? splitAnd(select.where) : [];
-  const conjuncts = where.map((c) => compileExpr(c, scope));
+  const parts = select.where ? splitAnd(select.where).map((c) => compileConjunct(c, scope)) : [];
+  const conjuncts = parts.map((p) => p.compiled);
   // Conditions on the first source alone filter it before the joins, unless a RIGHT or FULL join could
   // add rows without it (then they must see the joined rows).
   const pushable = select.from !== null && !select.from.joins.some((j) => j.kind === 'right' || j.kind === 'full');
   const pushed = pushable ? conjuncts.filter((c) => c.local === 1 && !c.aggregate) : [];
   const residual = conjuncts.filter((c) => !pushed.includes(c));
   const extreme = extremeSeek(select, scope, from);
-  const seek = extreme?.seek ?? (from && pushed.length > 0 ? findSeek(where.filter((_, i) => pushed.includes(conjuncts[i]!)), scope, from) : null);
+  const seek = extreme?.seek ?? (from && pushed.length > 0 ? findSeek(parts.filter((p) => pushed.includes(p.compiled)), from) : null);
   if (conjuncts.some((c) => c.aggregate)) fail({ number: 147, class: 15, state: 1, message: 'An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.' }, select.line);
   const groupBy = select.groupBy.map((g) => compileExpr(g, scope));
   const aggregates =
