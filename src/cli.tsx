@@ -20,6 +20,7 @@ import { ConsoleActions } from './actions/console-actions.js';
 import { filterJournal, formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
 import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
+import { visible } from './domain/visible.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
 
@@ -75,7 +76,7 @@ async function run(command: Command): Promise<number> {
       return EXIT.ok;
     case 'config-path': {
       const where = locateConfig(command.config);
-      process.stdout.write(`${where.path}\n`);
+      process.stdout.write(`${visible(where.path)}\n`);
       process.stderr.write(`(from ${where.source})\n`);
       return EXIT.ok;
     }
@@ -88,7 +89,7 @@ async function run(command: Command): Promise<number> {
     case 'config-init': {
       const where = locateConfig(command.config);
       writeNewConfig(where, starterInventory(new URL('../schema/rpotop.schema.json', import.meta.url).href));
-      process.stdout.write(`wrote a starter inventory to ${where.path}\nedit it, then run: rpotop config check\n`);
+      process.stdout.write(`wrote a starter inventory to ${visible(where.path)}\nedit it, then run: rpotop config check\n`);
       return EXIT.ok;
     }
     case 'config-schema':
@@ -128,16 +129,18 @@ async function main(): Promise<void> {
   try {
     code = await run(parseCommand(argv));
   } catch (error) {
+    // Every line escaped: arguments, file names and server messages can hold escape sequences.
+    const say = (message: string) => process.stderr.write(`rpotop: ${message.split('\n').map(visible).join('\n')}\n`);
     if (error instanceof UsageError) {
-      process.stderr.write(`rpotop: ${error.message}\n\n${USAGE}\n`);
+      say(error.message);
+      process.stderr.write(`\n${USAGE}\n`);
       code = isStatus ? STATUS_FAILED : EXIT.usage;
     } else if (error instanceof ConfigError) {
-      process.stderr.write(`rpotop: ${error.message}\n`);
+      say(error.message);
       code = isStatus ? STATUS_FAILED : EXIT.failed;
     } else {
       // Messages are for operators; the stack only when asked for.
-      const detail = process.env.RPOTOP_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message;
-      process.stderr.write(`rpotop: ${detail}\n`);
+      say(process.env.RPOTOP_DEBUG ? ((error as Error).stack ?? String(error)) : (error as Error).message);
       code = isStatus ? STATUS_FAILED : EXIT.failed;
     }
   }

@@ -88,6 +88,10 @@ function parse(args: string[], options: ParseArgsConfig['options'], maxPositiona
     if (parsed.positionals.length > maxPositionals) {
       throw new UsageError(`unexpected argument "${parsed.positionals[maxPositionals]}"`);
     }
+    // `--config ""` (an unset shell variable) must not quietly mean "the default file".
+    for (const [name, value] of Object.entries(parsed.values as Record<string, unknown>)) {
+      if (typeof value === 'string' && value.trim() === '') throw new UsageError(`--${name} is empty; give a value or leave the option out`);
+    }
     return parsed as Parsed;
   } catch (error) {
     if (error instanceof UsageError) throw error;

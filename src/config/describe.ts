@@ -1,4 +1,5 @@
 import { formatDuration, durations } from '../domain/time.js';
+import { visible } from '../domain/visible.js';
 import type { PartialTargets } from '../domain/targets.js';
 import { describeCredentials, toPartialTargets, type Inventory } from './resolve.js';
 
@@ -10,7 +11,11 @@ function targetsText(t: PartialTargets): string {
   return parts.join(', ');
 }
 
-/** The resolved inventory as `rpotop config check` prints it: what rpotop will do, not what the file says. */
+/**
+ * The resolved inventory as `rpotop config check` prints it: what rpotop will do, not what the file says.
+ * Every line is passed through `visible`: names, hosts, tags and patterns come from a file, and an escape
+ * sequence in one must not drive the terminal.
+ */
 export function describeInventory(inventory: Inventory, file: string, env: NodeJS.ProcessEnv): string {
   const { config } = inventory;
   const lines: string[] = [];
@@ -54,5 +59,5 @@ export function describeInventory(inventory: Inventory, file: string, env: NodeJ
     }
     for (const note of g.notes) lines.push(`    note: ${note}`);
   }
-  return lines.join('\n');
+  return lines.map(visible).join('\n');
 }

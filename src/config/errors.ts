@@ -1,4 +1,5 @@
 import type { z } from 'zod';
+import { visible } from '../domain/visible.js';
 
 /** One problem in an inventory file: where it is and what is expected there. */
 export interface ConfigProblem {
@@ -7,14 +8,17 @@ export interface ConfigProblem {
   message: string;
 }
 
-/** A config file that cannot be used. The message names the file, each path inside it and the fix. */
+/**
+ * A config file that cannot be used. The message names the file, each path inside it and the fix; a key
+ * or a name quoted from the file is escaped, so a line break or an escape sequence in it stays visible.
+ */
 export class ConfigError extends Error {
   constructor(
     readonly file: string,
     readonly problems: ConfigProblem[],
     headline = 'invalid rpotop inventory',
   ) {
-    super(`${file}: ${headline}\n${problems.map((p) => `  ${p.path}: ${p.message}`).join('\n')}`);
+    super(`${visible(file)}: ${headline}\n${problems.map((p) => `  ${visible(p.path)}: ${visible(p.message)}`).join('\n')}`);
     this.name = 'ConfigError';
   }
 }
@@ -36,7 +40,7 @@ export function problemsFromZod(issues: readonly z.core.$ZodIssue[]): ConfigProb
     if (issue.code === 'unrecognized_keys') {
       message = `unknown key${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')} (check the spelling; \`rpotop config schema\` lists every key)`;
     } else if (issue.code === 'invalid_type' && issue.input === undefined) {
-      message = `missing (expected a ${issue.expected})`;
+      message = `missing (expected ${/^[aeiou]/.test(issue.expected) ? 'an' : 'a'} ${issue.expected})`;
     }
     return { path: formatPath(issue.path), message };
   });

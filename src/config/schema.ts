@@ -7,10 +7,30 @@ import { presetIds } from './presets.js';
  * editors use (`rpotop config schema`) and the types the rest of rpotop reads.
  */
 
+/** A year and a day: past that an objective means nothing, and "1<400 zeros>d" would be Infinity. */
+const MAX_DURATION_MINUTES = 366 * 1440;
+
 const duration = z
   .string()
   .regex(DURATION_PATTERN, { error: 'expected a duration such as "15m", "4h", "1d" or "1h30m"' })
-  .transform(parseDurationMinutes);
+  .transform(parseDurationMinutes)
+  .pipe(
+    z
+      // Only Infinity fails the type: the digits of "1<400 zeros>d" overflow.
+      .number({ error: 'expected a duration of at most 366d' })
+      .min(1, { error: 'expected a duration of at least 1m' })
+      .max(MAX_DURATION_MINUTES, { error: 'expected a duration of at most 366d' }),
+  );
+
+/** Whole seconds within bounds that work: Node's timers overflow past 2^31 ms (about 24.8 days). */
+const seconds = (min: number, max: number, fallback: number, what: string) =>
+  z
+    .number()
+    .int({ error: `expected whole seconds from ${min} to ${max}` })
+    .min(min, { error: `expected whole seconds from ${min} to ${max}` })
+    .max(max, { error: `expected whole seconds from ${min} to ${max}` })
+    .default(fallback)
+    .describe(what);
 
 const targets = z
   .strictObject({
@@ -107,16 +127,23 @@ export const configSchema = z
       .prefault({}),
     poll: z
       .strictObject({
-        intervalSeconds: z.number().int().min(5).default(60),
-        jitterSeconds: z.number().int().min(0).default(5),
-        concurrency: z.number().int().min(1).max(1024).default(32),
-        connectTimeoutSeconds: z.number().int().min(1).default(15),
-        requestTimeoutSeconds: z.number().int().min(1).default(30),
-        staleAfterSeconds: z.number().int().min(10).default(300),
+        intervalSeconds: seconds(5, 86_400, 60, 'Time between two polls of an instance.'),
+        jitterSeconds: seconds(0, 3_600, 5, 'Random spread added to each interval, so polls do not arrive together.'),
+        concurrency: z
+          .number()
+          .int()
+          .min(1)
+          .max(1024, { error: 'expected from 1 to 1024 instances polled at a time' })
+          .default(32),
+        connectTimeoutSeconds: seconds(1, 600, 15, 'How long to wait for a login before the instance reads UNKNOWN.'),
+        requestTimeoutSeconds: seconds(1, 3_600, 30, 'How long a poll query may run before the instance reads UNKNOWN.'),
+        staleAfterSeconds: seconds(10, 604_800, 300, 'Figures older than this are shown as stale.'),
       })
       .prefault({}),
     theme: z.string().default('default').describe('A theme in themes/: default, high-contrast, colour-blind, monochrome.'),
-    instances: z.array(instance).default([]),
+    instances: z
+      .array(instance, { error: 'expected a list of instances' })
+      .min(1, { error: 'empty; list at least one instance (`rpotop config init` writes an example)' }),
     groups: z.array(group).default([]),
   })
   .superRefine((config, ctx) => {

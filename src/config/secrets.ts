@@ -1,7 +1,15 @@
 import { formatPath, type ConfigProblem } from './errors.js';
 
 const SECRET_KEY = /^(password|passwd|pwd|secret|clientsecret)$/i;
-const CONNECTION_STRING_SECRET = /(^|;)\s*(password|pwd)\s*=/i;
+/**
+ * A password written into a string, however it is spelled: `Password=` in a connection string after any
+ * separator (`;`, `,`, `&`, a space, or none), `Password: …`, and the user:password@ of a URL. A note
+ * that merely says "password" is not caught; one that says "password: x" is, which is the safe mistake.
+ */
+const STRING_SECRETS = [
+  /(^|[^a-z0-9])(password|passwd|pwd)\s*[=:]\s*\S/i,
+  /[a-z][a-z0-9+.-]*:\/\/[^\s/@:]*:[^\s/@]+@/i,
+];
 
 /**
  * Finds passwords written into the inventory. They are an error, not a warning: a file that holds one
@@ -26,10 +34,12 @@ export function findInlineSecrets(value: unknown, path: (string | number)[] = []
         found.push(...findInlineSecrets(item, here));
       }
     }
-  } else if (typeof value === 'string' && CONNECTION_STRING_SECRET.test(value)) {
+  } else if (typeof value === 'string' && STRING_SECRETS.some((pattern) => pattern.test(value))) {
     found.push({
       path: formatPath(path),
-      message: 'this string holds a password (Password=... in a connection string); give host, port and auth instead',
+      message:
+        'this string holds a password (Password=…, Password: … or user:password@ in a URL); remove it, give host, port and ' +
+        'auth, and name an environment variable in "passwordEnv"',
     });
   }
   return found;

@@ -1,7 +1,10 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import path from 'node:path';
 import Conf from 'conf';
+import envPaths from 'env-paths';
 import { ConfigError, lineAndColumn, problemsFromZod } from './errors.js';
+import { checkJsonText } from './json-text.js';
+import { readRegularText, UnreadableFile } from './read-text.js';
 import { configSchema, type Config } from './schema.js';
 import { findInlineSecrets } from './secrets.js';
 
@@ -14,76 +17,64 @@ export interface ConfigLocation {
   source: '--config' | typeof CONFIG_ENV | 'default';
 }
 
-function openStore(file?: string): Conf<Record<string, unknown>> {
-  const options = file
-    ? {
-        cwd: path.dirname(file),
-        configName: path.basename(file, path.extname(file)),
-        fileExtension: path.extname(file).replace(/^\./, ''),
-      }
-    : {};
-  // conf writes atomically (write to a temporary file, then rename) and never discards an invalid file.
+const PROJECT = 'rpotop';
+
+/**
+ * conf, for writing only: it writes atomically (a temporary file, then rename). Constructing one reads
+ * the file and creates its folder, so reading and locating never go through it.
+ */
+function openStore(file: string): Conf<Record<string, unknown>> {
+  const extension = path.extname(file);
   return new Conf<Record<string, unknown>>({
-    projectName: 'rpotop',
+    projectName: PROJECT,
     projectSuffix: '',
     clearInvalidConfig: false,
-    ...options,
+    cwd: path.dirname(file),
+    configName: path.basename(file, extension),
+    fileExtension: extension.replace(/^\./, ''),
   });
 }
 
-/** --config, else $RPOTOP_CONFIG, else conf's place in the platform's config directory. */
+/**
+ * --config (never empty: the command line refuses that), else $RPOTOP_CONFIG (empty counts as unset), else config.json in the platform's config
+ * directory, the place conf itself chooses (the same env-paths call), found without creating it.
+ */
 export function locateConfig(flag: string | undefined, env: NodeJS.ProcessEnv = process.env): ConfigLocation {
-  if (flag) return { path: path.resolve(flag), source: '--config' };
+  if (flag !== undefined) return { path: path.resolve(flag), source: '--config' };
   const fromEnv = env[CONFIG_ENV];
   if (fromEnv) return { path: path.resolve(fromEnv), source: CONFIG_ENV };
-  return { path: openStore().path, source: 'default' };
+  return { path: path.join(envPaths(PROJECT, { suffix: '' }).config, 'config.json'), source: 'default' };
 }
 
 /** Reads and validates the inventory; every way it can be wrong ends in a ConfigError that names the fix. */
 export function loadConfig(location: ConfigLocation): Config {
   const file = location.path;
-  if (!existsSync(file)) {
-    throw new ConfigError(file, [
-      { path: '(file)', message: 'no inventory here. Create one with `rpotop config init`, or try the demo fleet with `rpotop demo`' },
-    ], 'no rpotop inventory');
-  }
-  let raw: unknown;
+  let text: string;
   try {
-    raw = openStore(file).store;
+    text = readRegularText(file);
   } catch (error) {
-    throw new ConfigError(file, [{ path: '(file)', message: describeReadError(error, file) }]);
+    if (!(error instanceof UnreadableFile)) throw error;
+    if (error.missing) {
+      throw new ConfigError(file, [
+        { path: '(file)', message: 'no inventory here. Create one with `rpotop config init`, or try the demo fleet with `rpotop demo`' },
+      ], 'no rpotop inventory');
+    }
+    throw new ConfigError(file, [{ path: '(file)', message: error.message }]);
   }
+  const syntax = checkJsonText(text);
+  if (syntax) {
+    const { line, column } = lineAndColumn(text, syntax.offset);
+    throw new ConfigError(file, [
+      { path: '(file)', message: `not valid JSON at line ${line}, column ${column}: expected ${syntax.expected}, found ${syntax.found}` },
+    ]);
+  }
+  const raw: unknown = JSON.parse(text);
   const secrets = findInlineSecrets(raw);
   if (secrets.length > 0) throw new ConfigError(file, secrets);
-  const parsed = configSchema.safeParse(raw);
+  // reportInput: without it every wrong type looks like a missing key to problemsFromZod. Never printed.
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
   if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues));
   return parsed.data;
-}
-
-function describeReadError(error: unknown, file: string): string {
-  if (error instanceof SyntaxError) {
-    const position = /position (\d+)/.exec(error.message);
-    let where = '';
-    if (position) {
-      const text = readTextQuietly(file);
-      if (text !== null) {
-        const { line, column } = lineAndColumn(text, Number(position[1]));
-        where = ` at line ${line}, column ${column}`;
-      }
-    }
-    return `not valid JSON${where}: ${error.message.replace(/ in JSON at position \d+.*$/, '')}`;
-  }
-  const code = (error as NodeJS.ErrnoException).code;
-  if (code === 'EACCES' || code === 'EPERM') return 'cannot be read: permission denied';
-  return `cannot be read: ${(error as Error).message}`;
-}
-
-function readTextQuietly(file: string): string | null {
-  try {
-    return readFileSync(file, 'utf8');
-  } catch {
-    return null;
-  }
 }
 
 /**
@@ -98,5 +89,11 @@ export function writeNewConfig(location: ConfigLocation, content: Record<string,
   }
   const secrets = findInlineSecrets(content);
   if (secrets.length > 0) throw new ConfigError(location.path, secrets);
+  // conf builds the path from name and extension: "inv." would be written as "inv", another file.
+  if (location.path.endsWith('.')) {
+    throw new ConfigError(location.path, [
+      { path: '(file)', message: 'a file name ending in "." cannot be written; choose a name such as inventory.json' },
+    ], 'not written');
+  }
   openStore(location.path).store = content;
 }

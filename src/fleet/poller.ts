@@ -187,6 +187,7 @@ export class FleetPoller {
     if (this.stopped) return;
     await this.prepare();
     const pending = new Set(this.trackers);
+    if (pending.size === 0) return;
     await new Promise<void>((resolve) => {
       const onPolled = (t: InstanceTracker) => {
         pending.delete(t);

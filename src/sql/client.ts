@@ -140,9 +140,27 @@ export class InstanceClient {
     return readBackupFiles(await this.connected(), backup);
   }
 
+  /**
+   * Ends the pool now. mssql's close waits until every connection in use is released, and a server that
+   * trickles its answer (a packet a second through a congested proxy) keeps one in use for minutes after
+   * the request timeout, whose attention it answers only at the end; so each connection's socket is
+   * destroyed first (tedious' close does that), which fails whatever still runs on it at once.
+   */
   async close(): Promise<void> {
     const pool = this.pool;
     this.pool = null;
-    await pool?.close().catch(() => undefined);
+    if (!pool) return;
+    for (const connection of driverConnections(pool)) connection.close();
+    await pool.close().catch(() => undefined);
   }
+}
+
+/**
+ * The driver connections of a pool, in use or idle. mssql keeps them in a tarn pool (`pool.pool`, with
+ * `used` and `free` lists of resources) and offers no public way to end one that is in use.
+ */
+function driverConnections(pool: sql.ConnectionPool): { close(): void }[] {
+  type Held = { resource: { close(): void } };
+  const tarn = (pool as unknown as { pool?: { used?: Held[]; free?: Held[] } | null }).pool;
+  return [...(tarn?.used ?? []), ...(tarn?.free ?? [])].map((held) => held.resource);
 }

@@ -179,6 +179,26 @@ describe('instances that fail', () => {
     }
   }, 20_000);
 
+  it('cuts off a server that streams its answer slowly: the poll and stop end within the stated timeouts', async () => {
+    // A proxy that trickles one packet a second: the driver's request timeout sends an attention, but the
+    // rest of the answer keeps coming, and closing the pool waited for all of it (minutes).
+    await fleet.server('AXSQL01').setFaults({ slowPacketMs: 1000 });
+    const p = poller(inventory(undefined, 1));
+    try {
+      const started = Date.now();
+      await p.pollAll();
+      const instance = p.snapshot().instances.find((i) => i.name === 'AXSQL01')!;
+      expect(instance.status).toBe('UNKNOWN');
+      expect(instance.error).toMatch(/Timeout|no answer/);
+      await p.stop();
+      // 1 s to log in, 1 s for the answer and the 5 s guard: about 7 s (46 s before the sockets were cut).
+      expect(Date.now() - started).toBeLessThan(10_000);
+    } finally {
+      await p.stop();
+      await fleet.server('AXSQL01').setFaults({ slowPacketMs: 0 });
+    }
+  }, 60_000);
+
   it('turns data UNKNOWN when it grows stale, with its age', async () => {
     let offset = 0;
     const p = poller(inventory((c) => (c.poll = { ...c.poll, staleAfterSeconds: 60 })), () => Date.now() + offset);
