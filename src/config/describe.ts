@@ -1,5 +1,6 @@
 import { formatDuration, durations } from '../domain/time.js';
 import { visible } from '../domain/visible.js';
+import { linkMode } from './schema.js';
 import type { PartialTargets } from '../domain/targets.js';
 import { describeCredentials, toPartialTargets, type Inventory } from './resolve.js';
 
@@ -31,11 +32,13 @@ export function describeInventory(inventory: Inventory, file: string, env: NodeJ
   lines.push(`instances (${config.instances.length})`);
   for (const inst of config.instances) {
     const address = inst.instanceName ? `${inst.host}\\${inst.instanceName}` : `${inst.host},${inst.port ?? 1433}`;
-    const tls = inst.encrypt
-      ? inst.trustServerCertificate
-        ? 'TLS, certificate NOT verified'
-        : 'TLS, certificate verified'
-      : 'TLS not required';
+    const check = inst.trustServerCertificate ? 'certificate NOT verified' : `certificate verified${inst.caFile ? ` (also against ${inst.caFile})` : ''}`;
+    const tls = {
+      require: `TLS required, ${check}; the login is never sent to a server that does not offer it`,
+      prefer: `TLS when offered, ${check}; CLEARTEXT allowed (and reported) otherwise`,
+      strict: `TDS 8 strict (TLS first), certificate verified${inst.caFile ? ` (also against ${inst.caFile})` : ''}`,
+      off: 'no TLS asked for',
+    }[linkMode(inst.encrypt)];
     lines.push(`  ${inst.name}  ${address}${inst.readOnly ? '  read-only' : ''}${inst.tags.length ? `  [${inst.tags.join(', ')}]` : ''}`);
     lines.push(`    auth       ${describeCredentials(inst, env)}`);
     lines.push(`    link       ${tls}`);

@@ -1,3 +1,4 @@
+import path from 'node:path';
 import { z } from 'zod';
 import { DURATION_PATTERN, parseDurationMinutes } from './duration.js';
 import { presetIds } from './presets.js';
@@ -76,8 +77,24 @@ const instance = z
     port: z.number().int().min(1).max(65535, { error: 'expected a TCP port from 1 to 65535' }).optional(),
     instanceName: z.string().min(1).optional().describe('Named instance, resolved through SQL Server Browser.'),
     auth,
-    encrypt: z.boolean().default(true).describe('Require TLS. A link that falls back to cleartext is reported.'),
-    trustServerCertificate: z.boolean().default(false),
+    encrypt: z
+      .union([z.boolean(), z.enum(['prefer', 'strict'])], { error: 'expected true, false, "prefer" or "strict"' })
+      .default(true)
+      .describe(
+        'true: require TLS and never send the login to a server that does not offer it; "prefer": TLS when offered, ' +
+          'a cleartext link reported; "strict": TDS 8 (TLS first, SQL Server 2022), certificate always checked; false: no TLS.',
+      ),
+    trustServerCertificate: z.boolean().default(false).describe('Skip the certificate check (not with "strict").'),
+    caFile: z
+      .string()
+      .refine((p) => path.isAbsolute(p), { error: 'expected an absolute path to a PEM file' })
+      .optional()
+      .describe("PEM file of a certificate authority (or the server's certificate) trusted for this instance, besides the system's."),
+    hostNameInCertificate: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('The name the certificate must carry, when it differs from host (an IP address, a listener).'),
     readOnly: z.boolean().default(false).describe('Never offer an action that changes this server.'),
     tags: z.array(z.string()).default([]),
     targets: targets.optional(),
@@ -179,6 +196,19 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type InstanceConfig = Config['instances'][number];
 export type GroupConfig = Config['groups'][number];
 export type TargetsConfig = z.output<typeof targets>;
+
+/**
+ * How a connection is protected, from the inventory's `encrypt`:
+ * - `require` (true): TLS negotiated inside TDS, and the login is never sent if the server does not offer it;
+ * - `prefer`: TLS when the server offers it, else cleartext, reported on every surface;
+ * - `strict`: TDS 8, TLS before any TDS byte (SQL Server 2022), the certificate always checked;
+ * - `off` (false): no TLS asked for.
+ */
+export type LinkMode = 'require' | 'prefer' | 'strict' | 'off';
+
+export function linkMode(encrypt: InstanceConfig['encrypt']): LinkMode {
+  return encrypt === true ? 'require' : encrypt === false ? 'off' : encrypt;
+}
 
 /** The JSON Schema of the inventory file, for editors (`"$schema"` in the file). */
 export function configJsonSchema(): object {

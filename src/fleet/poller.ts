@@ -1,3 +1,4 @@
+import { readAuthority } from '../config/ca-file.js';
 import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
 import type { Inventory } from '../config/resolve.js';
 import type { BackupSet } from '../domain/history.js';
@@ -87,16 +88,20 @@ export class FleetPoller {
     for (const t of this.trackers) {
       if (this.clients.has(t)) continue;
       const credential = await resolveCredential(t.config, this.options.env ?? process.env, this.options.prompt ?? null);
+      const authority = readAuthority(t.config);
       this.clients.set(
         t,
-        credential.ok
-          ? new InstanceClient({
-              instance: t.config,
-              password: credential.password,
-              connectTimeoutMs: this.settings.connectTimeoutSeconds * 1000,
-              requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
-            })
-          : { error: credential.reason },
+        !credential.ok
+          ? { error: credential.reason }
+          : !authority.ok
+            ? { error: authority.reason }
+            : new InstanceClient({
+                instance: t.config,
+                password: credential.password,
+                caPem: authority.pem,
+                connectTimeoutMs: this.settings.connectTimeoutSeconds * 1000,
+                requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
+              }),
       );
     }
   }

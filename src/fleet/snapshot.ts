@@ -8,6 +8,7 @@ import { assess, statusSeverity, worstStatus, type Assessment, type Status } fro
 import type { ResolvedTargets } from '../domain/targets.js';
 import type { InstanceConfig } from '../config/schema.js';
 import type { InstanceTracker } from './tracker.js';
+import { linkMode, type LinkMode } from '../config/schema.js';
 
 export interface InstanceSnapshot {
   name: string;
@@ -24,12 +25,18 @@ export interface InstanceSnapshot {
   utcOffsetMinutes: number | null;
   /** The server's clock at the last poll (UTC ms). */
   serverNow: number | null;
-  encryption: { configured: boolean; inForce: boolean | null };
+  /** mode: what the inventory asks for; configured: whether that is some TLS; inForce: what the server reports. */
+  encryption: { mode: LinkMode; configured: boolean; inForce: boolean | null };
   /** The login may create (and so restore) databases; null when not known yet. */
   canCreateDatabase: boolean | null;
   readOnly: boolean;
   findings: Finding[];
   databaseCount: number;
+}
+
+/** Instances whose link is cleartext although the inventory asks for TLS: every surface names them. */
+export function cleartextInstances(snapshot: Pick<FleetSnapshot, 'instances'>): InstanceSnapshot[] {
+  return snapshot.instances.filter((i) => i.encryption.configured && i.encryption.inForce === false);
 }
 
 /** An instance's clock now (UTC ms): its time at the last poll, advanced by the time since; null before one. */
@@ -158,12 +165,21 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
     const stale = t.lastSuccessAt === null || ctx.now - t.lastSuccessAt > ctx.staleAfterMs;
     const instanceFindings: Finding[] = [];
     const inForce = t.server?.encrypt_option ? t.server.encrypt_option.toUpperCase() === 'TRUE' : null;
-    if (t.config.encrypt && inForce === false) {
-      instanceFindings.push({
-        code: 'cleartext-link',
-        severity: 'critical',
-        text: 'the inventory asks for encryption but this link is cleartext: the server does not support TLS and the driver fell back',
-      });
+    const mode = linkMode(t.config.encrypt);
+    if (mode !== 'off' && inForce === false) {
+      instanceFindings.push(
+        mode === 'prefer'
+          ? {
+              code: 'cleartext-link',
+              severity: 'warning',
+              text: 'cleartext link: the server does not offer TLS and "encrypt": "prefer" allows it, so the login crossed the network with its password only scrambled',
+            }
+          : {
+              code: 'cleartext-link',
+              severity: 'critical',
+              text: 'the inventory requires encryption but this link is cleartext: the check before the login did not hold, and the password may have crossed in cleartext',
+            },
+      );
     }
     if (t.server && t.server.has_view_server_state === 0) {
       instanceFindings.push({
@@ -186,7 +202,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       edition: t.server?.edition ?? null,
       utcOffsetMinutes: t.server?.utc_offset_minutes ?? null,
       serverNow,
-      encryption: { configured: t.config.encrypt, inForce },
+      encryption: { mode, configured: mode !== 'off', inForce },
       canCreateDatabase: t.server?.can_create_database == null ? null : t.server.can_create_database === 1,
       readOnly: t.config.readOnly || ctx.inventory.config.readOnly,
       findings: instanceFindings,

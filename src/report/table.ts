@@ -1,6 +1,6 @@
 import { statusGlyph, type Status } from '../domain/status.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
-import { serverClock } from '../fleet/snapshot.js';
+import { cleartextInstances, serverClock } from '../fleet/snapshot.js';
 import { visible } from '../domain/visible.js';
 import { ageOf, exposureText, rpoText } from './columns.js';
 
@@ -14,6 +14,10 @@ export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
   const rows: { status: Status; cells: string[] }[] = [];
   for (const i of snapshot.instances.filter((x) => x.status === 'UNKNOWN')) {
     rows.push({ status: 'UNKNOWN', cells: [`${statusGlyph.UNKNOWN} UNKNOWN`, i.name, '(instance)', '-', '-', '-', '-', '-', `instance unreachable: ${i.error ?? ''}`] });
+  }
+  const cleartext = cleartextInstances(snapshot);
+  for (const i of cleartext) {
+    rows.push({ status: 'WARN', cells: [`${statusGlyph.WARN} WARN`, i.name, '(link)', '-', '-', '-', '-', '-', 'CLEARTEXT link although the inventory asks for TLS'] });
   }
   for (const d of snapshot.databases.filter((x) => x.inventoried)) {
     const now = serverNow.get(d.instance) ?? snapshot.takenAt;
@@ -41,6 +45,6 @@ export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
   const notInventoried = snapshot.databases.filter((d) => !d.inventoried);
   const summary = (['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'] as const).map((s) => `${snapshot.counts[s]} ${s}`).join(', ');
   const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN').length;
-  out.push('', visible(`${snapshot.fleet}: ${down ? `${down} instance(s) down; ` : ''}${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`));
+  out.push('', visible(`${snapshot.fleet}: ${down ? `${down} instance(s) down; ` : ''}${cleartext.length ? `${cleartext.length} link(s) CLEARTEXT; ` : ''}${summary}${notInventoried.length ? `; ${notInventoried.length} database(s) not inventoried: ${notInventoried.map((d) => d.key).join(', ')}` : ''}`));
   return out.join('\n');
 }

@@ -42,7 +42,7 @@ export async function runSim(cmd: SimCommand, out: NodeJS.WritableStream, err: N
   if (certs) {
     const caFile = path.join(tmpdir(), `rpotop-sim-ca-${process.pid}.pem`);
     writeFileSync(caFile, certs.ca);
-    err.write(`TDS 8 strict TLS: pin the CA in ${caFile} (server name localhost)\n`);
+    err.write(`TDS 8 strict TLS: in the inventory, "encrypt": "strict", "caFile": "${caFile}"\n`);
   }
   await new Promise<void>((resolve) => {
     const stop = () => resolve();

@@ -8,10 +8,13 @@ import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
 import type { BackupSet } from '../domain/history.js';
+import { linkSettings } from './link.js';
 
 export interface ClientSettings {
   instance: InstanceConfig;
   password: string | null;
+  /** The instance's caFile, read: a certificate authority trusted besides the system's. */
+  caPem: string | null;
   connectTimeoutMs: number;
   requestTimeoutMs: number;
 }
@@ -25,7 +28,9 @@ function poolConfig(s: ClientSettings): sql.config {
       : auth.type === 'ntlm'
         ? { type: 'ntlm', options: { userName: auth.user, password: s.password ?? '', domain: auth.domain } }
         : ({ type: 'azure-active-directory-default', options: auth.clientId ? { clientId: auth.clientId } : {} } as sql.config['authentication']);
+  const link = linkSettings(instance, s.caPem);
   return {
+    ...link,
     server: instance.host,
     ...(instance.port !== undefined ? { port: instance.port } : {}),
     authentication,
@@ -36,8 +41,7 @@ function poolConfig(s: ClientSettings): sql.config {
     // The default SELECT 1 on every acquire costs a round trip per poll, and hangs with a hung server.
     validateConnection: 'socket',
     options: {
-      encrypt: instance.encrypt,
-      trustServerCertificate: instance.trustServerCertificate,
+      ...link.options,
       appName: 'rpotop',
       ...(instance.instanceName ? { instanceName: instance.instanceName } : {}),
     },

@@ -1,7 +1,7 @@
 import { Text } from './Text.js';
 import { statusGlyph, type Status } from '../domain/status.js';
 import { formatDuration } from '../domain/time.js';
-import type { FleetSnapshot } from '../fleet/snapshot.js';
+import { cleartextInstances, type FleetSnapshot } from '../fleet/snapshot.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -12,6 +12,7 @@ export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: Fl
   // An instance still on its first poll is not down: at start-up the header would otherwise cry wolf.
   const waiting = snapshot.instances.filter((i) => i.lastAttemptAt === null).length;
   const down = snapshot.instances.filter((i) => i.status === 'UNKNOWN' && i.lastAttemptAt !== null).length;
+  const cleartext = cleartextInstances(snapshot).length;
   const plural = (n: number) => `${n} instance${n > 1 ? 's' : ''}`;
   return (
     <Text wrap="truncate-end">
@@ -22,6 +23,11 @@ export function Header({ snapshot, theme, readOnly, now, title }: { snapshot: Fl
       {down ? (
         <Styled theme={theme} token="status.UNKNOWN">
           {` ${statusGlyph.UNKNOWN}${plural(down)} down `}
+        </Styled>
+      ) : null}
+      {cleartext ? (
+        <Styled theme={theme} token="status.WARN">
+          {` ${statusGlyph.WARN}${cleartext} CLEARTEXT `}
         </Styled>
       ) : null}
       {ORDER.map((s) => (

@@ -25,7 +25,13 @@ export function InstanceView({ instance, snapshot, theme, now }: { instance: Ins
       ? `${formatServerTime(utcToServerLocal(serverNow, instance.utcOffsetMinutes))} (UTC${utcOffsetText(instance.utcOffsetMinutes)})`
       : 'unknown';
   const enc = instance.encryption;
-  const link = enc.inForce === null ? 'unknown' : enc.inForce ? 'encrypted (TLS)' : `CLEARTEXT${enc.configured ? ' although the inventory asks for encryption' : ''}`;
+  const asked = { require: 'TLS required', prefer: 'TLS preferred', strict: 'TDS 8 strict', off: 'no TLS asked for' }[enc.mode];
+  const link =
+    enc.inForce === null
+      ? `unknown (${asked})`
+      : enc.inForce
+        ? `encrypted (TLS${enc.mode === 'strict' ? ', TDS 8 strict' : ''})`
+        : `CLEARTEXT${enc.configured ? ` although the inventory asks for TLS (${asked})` : ' (no TLS asked for)'}`;
   const line = (label: string, value: string, token: Parameters<typeof Styled>[0]['token'] = 'title') => (
     <Text wrap="truncate-end">
       <Styled theme={theme} token="muted">{label.padEnd(14)}</Styled>

@@ -247,23 +247,6 @@ describe('inventory rules', () => {
       await p.stop();
     }
   });
-
-  it('flags a link that is cleartext although the inventory asks for encryption', async () => {
-    const p = poller(
-      inventory((c) => {
-        c.instances = c.instances!.slice(0, 1).map((i) => ({ ...i, encrypt: true }));
-        c.groups = [];
-      }),
-    );
-    try {
-      await p.pollAll();
-      const s = p.snapshot();
-      expect(s.instances[0]!.encryption).toEqual({ configured: true, inForce: false });
-      expect(s.instances[0]!.findings.map((f) => f.code)).toEqual(['cleartext-link']);
-    } finally {
-      await p.stop();
-    }
-  });
 });
 
 describe('what msdb documents as nullable', () => {

@@ -14,7 +14,7 @@ import { App } from '../../src/ui/App.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { HistoryBuilder } from '../domain/history-builder.js';
 import { useSimFleet } from '../sim/helpers.js';
-import { fixtureSnapshot } from '../ui/fixture.js';
+import { FIXTURE_NOW, fixtureSnapshot } from '../ui/fixture.js';
 
 /** Names and paths as a hostile server or file could hold them (NUL aside: SQL Server refuses it in names). */
 const CORPUS = [
@@ -99,7 +99,7 @@ describe('the ticket script (rpotop plan --format sql)', () => {
 });
 
 describe('what reaches a terminal', () => {
-  const now = Date.now();
+  const now = FIXTURE_NOW;
   const base = fixtureSnapshot(now);
   const hostile = (name: string): FleetSnapshot => ({
     ...base,

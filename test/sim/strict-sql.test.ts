@@ -132,6 +132,7 @@ describe('versions', () => {
     const client = new InstanceClient({
       instance: { name: e.name, host: e.host, port: e.port, auth: { type: 'sql', user: e.login }, encrypt: false, trustServerCertificate: true } as never,
       password: e.password,
+      caPem: null,
       connectTimeoutMs: 5000,
       requestTimeoutMs: 5000,
     });

@@ -4,9 +4,9 @@ import { App } from '../../src/ui/App.js';
 import type { BackupSet } from '../../src/domain/history.js';
 import type { SnapshotSource } from '../../src/ui/source.js';
 import { loadTheme } from '../../src/ui/theme.js';
-import { fixtureSnapshot } from './fixture.js';
+import { FIXTURE_NOW, fixtureSnapshot } from './fixture.js';
 
-const now = Date.now();
+const now = FIXTURE_NOW;
 const snapshot = fixtureSnapshot(now);
 let refreshed = 0;
 const source: SnapshotSource = { snapshot: () => snapshot, subscribe: () => () => undefined, refresh: () => void refreshed++ };
@@ -66,6 +66,18 @@ describe('dashboard', () => {
     const narrow = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
     mounted.push(narrow);
     expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  \?1 instance down  \?0 UNKNOWN/);
+  });
+
+  it('names links in cleartext although the inventory asks for TLS, at 80 columns too', () => {
+    const [first] = snapshot.instances;
+    const cleartext = {
+      ...snapshot,
+      instances: snapshot.instances.map((i) => (i === first ? { ...i, encryption: { mode: 'prefer' as const, configured: true, inForce: false } } : i)),
+    };
+    const source: SnapshotSource = { snapshot: () => cleartext, subscribe: () => () => undefined, refresh: () => undefined };
+    const r = render(<App source={source} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
+    mounted.push(r);
+    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  ▲1 CLEARTEXT  \?0 UNKNOWN/);
   });
 
   it('moves with j/k and arrows, pages, and jumps to the ends', async () => {

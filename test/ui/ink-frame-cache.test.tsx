@@ -12,7 +12,7 @@ import { CHECKED_INK_VERSION, inkOutput, installFrameCache, type InkOutput } fro
 const { render } = await import('ink-testing-library');
 const { App } = await import('../../src/ui/App.js');
 const { loadTheme } = await import('../../src/ui/theme.js');
-const { fixtureSnapshot } = await import('./fixture.js');
+const { FIXTURE_NOW, fixtureSnapshot } = await import('./fixture.js');
 
 let uninstall: (() => void) | null = null;
 afterEach(() => {
@@ -126,7 +126,7 @@ describe('ink frame cache', () => {
   });
 
   it('draws the console in colour exactly as ink does through a run of keys', async () => {
-    const now = Date.now();
+    const now = FIXTURE_NOW;
     const snapshot = fixtureSnapshot(now);
     const source = { snapshot: () => snapshot, subscribe: () => () => undefined, refresh: () => undefined };
     const keys = ['j', 'j', 'G', 'g', '\r', '\x1b', 'i', '\x1b', '?', '\x1b', '/', 'b', 'r', '\x1b'];
