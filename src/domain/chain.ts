@@ -48,36 +48,44 @@ export type ChainResult = { ok: true; chain: RestoreChain } | { ok: false; reaso
 interface Partition {
   usable: BackupSet[];
   excluded: { backup: BackupSet; reason: string }[];
+  /**
+   * Regular fulls left out only for their incarnation or fork: one can still be the base of a differential
+   * of this incarnation that names it (a full restored WITH RECOVERY, then a differential).
+   */
+  earlierBases: BackupSet[];
+}
+
+/** Why a backup belongs to another incarnation or recovery fork than the one restored, or null. */
+function otherIncarnation(backup: BackupSet, incarnation: Incarnation): string | null {
+  const same = (a: string | null, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
+  if (incarnation.databaseGuid && !same(backup.databaseGuid, incarnation.databaseGuid)) {
+    return 'another incarnation of the database (database_guid differs: dropped and recreated, or restored over)';
+  }
+  if (incarnation.recoveryForkGuid && !same(backup.lastRecoveryForkGuid, incarnation.recoveryForkGuid)) {
+    return 'another recovery fork (taken before the database was last restored)';
+  }
+  if (backup.type === 'D' && incarnation.recoveryForkGuid && !same(backup.firstRecoveryForkGuid, incarnation.recoveryForkGuid)) {
+    return 'full backup spans a recovery fork';
+  }
+  return null;
 }
 
 /** Step 0 of docs/architecture.md 3: one incarnation, no NUL, damaged or incomplete media. */
 function partition(history: readonly BackupSet[], incarnation: Incarnation): Partition {
   const usable: BackupSet[] = [];
   const excluded: { backup: BackupSet; reason: string }[] = [];
+  const earlierBases: BackupSet[] = [];
   for (const backup of history) {
     if (backup.type !== 'D' && backup.type !== 'I' && backup.type !== 'L') continue;
-    let reason: string | null = null;
-    if (incarnation.databaseGuid && backup.databaseGuid.toLowerCase() !== incarnation.databaseGuid.toLowerCase()) {
-      reason = 'another incarnation of the database (database_guid differs: dropped and recreated, or restored over)';
-    } else if (
-      incarnation.recoveryForkGuid &&
-      (backup.lastRecoveryForkGuid ?? '').toLowerCase() !== incarnation.recoveryForkGuid.toLowerCase()
-    ) {
-      reason = 'another recovery fork (taken before the database was last restored)';
-    } else if (
-      backup.type === 'D' &&
-      incarnation.recoveryForkGuid &&
-      (backup.firstRecoveryForkGuid ?? '').toLowerCase() !== incarnation.recoveryForkGuid.toLowerCase()
-    ) {
-      reason = 'full backup spans a recovery fork';
-    } else {
-      reason = unusableReason(backup);
-    }
+    const elsewhere = otherIncarnation(backup, incarnation);
+    const unusable = unusableReason(backup);
+    const reason = elsewhere ?? unusable;
     if (reason) excluded.push({ backup, reason });
     else usable.push(backup);
+    if (elsewhere && !unusable && backup.type === 'D' && !backup.isCopyOnly) earlierBases.push(backup);
   }
   usable.sort(byLsn);
-  return { usable, excluded };
+  return { usable, excluded, earlierBases };
 }
 
 /**
@@ -110,24 +118,35 @@ function anchorOf(a: Anchor): BackupSet {
   return a.diff ?? a.full;
 }
 
+function isBaseOf(full: BackupSet, diff: BackupSet): boolean {
+  return (
+    !full.isCopyOnly &&
+    diff.differentialBaseGuid !== null &&
+    diff.differentialBaseGuid.toLowerCase() === full.backupSetUuid.toLowerCase() &&
+    diff.lastLsn > full.lastLsn
+  );
+}
+
 /**
  * Every full, and every full with each differential based on it, newest anchor first. Restoring from
  * the newest anchor needs the fewest logs; an older one is the fallback of docs/architecture.md 3, step 6.
  * A differential belongs to the full whose backup_set_uuid it names: copy-only fulls never match.
+ * A full of an earlier incarnation or fork anchors only with a differential of this one that names it
+ * as its base, from the same database (family_guid): RESTORE checks a differential against the full it
+ * was taken on, not the fork, so full + differential + logs crosses the restore between them. Alone, or
+ * with logs, such a full leads down the other recovery path.
  */
-function anchors(usable: readonly BackupSet[], notAfter: number): Anchor[] {
-  const fulls = usable.filter((b) => b.type === 'D' && b.finish <= notAfter);
-  const diffs = usable.filter((b) => b.type === 'I' && b.finish <= notAfter);
+function anchors(part: Partition, notAfter: number): Anchor[] {
+  const fulls = part.usable.filter((b) => b.type === 'D' && b.finish <= notAfter);
+  const diffs = part.usable.filter((b) => b.type === 'I' && b.finish <= notAfter);
   const result: Anchor[] = [];
   for (const full of fulls) {
     result.push({ full, diff: null });
+    for (const diff of diffs) if (isBaseOf(full, diff)) result.push({ full, diff });
+  }
+  for (const full of part.earlierBases) {
     for (const diff of diffs) {
-      if (
-        !full.isCopyOnly &&
-        diff.differentialBaseGuid !== null &&
-        diff.differentialBaseGuid.toLowerCase() === full.backupSetUuid.toLowerCase() &&
-        diff.lastLsn > full.lastLsn
-      ) {
+      if (isBaseOf(full, diff) && full.familyGuid !== null && full.familyGuid.toLowerCase() === diff.familyGuid?.toLowerCase()) {
         result.push({ full, diff });
       }
     }
@@ -224,7 +243,7 @@ function assemble(
     restorableTo: stopAt ?? last.finish,
     lastLsn: last.lastLsn,
     brokenAfter,
-    excluded: part.excluded,
+    excluded: part.excluded.filter((e) => e.backup !== anchor.full),
     fellBackFrom,
   };
 }
@@ -296,7 +315,7 @@ export function buildRestoreChain(
   const part = partition(history, incarnation);
   const logs = part.usable.filter((b) => b.type === 'L');
   const notAfter = target.kind === 'latest' ? Number.POSITIVE_INFINITY : target.at;
-  const candidates = anchors(part.usable, notAfter);
+  const candidates = anchors(part, notAfter);
   if (candidates.length === 0) {
     const unusableFulls = part.excluded.filter(({ backup }) => backup.type === 'D');
     const why =

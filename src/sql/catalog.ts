@@ -233,7 +233,8 @@ function newestWhere(b: string, alias: string, condition: string): string {
  * The first poll's history: per database, only the rows its status and findings read
  * (src/domain/status-rows.ts, whose rule this is in T-SQL; a test holds the two to the same rows), so the
  * first poll reads a few rows per database, not msdb's days of log backups. The anchor is the newest
- * usable full, or differential on a usable full that is not copy-only, of the database's incarnation,
+ * usable full, or differential on a usable full that is not copy-only, of the database's incarnation (the
+ * differential's base may be of an earlier one, of the same database by family_guid: chain.ts anchors),
  * ordered as the domain orders anchors (last_lsn, first_lsn, backup_set_id). Availability group
  * databases read the window and everything from their newest full on: their chain runs across replicas,
  * and one replica's msdb cannot tell where it starts. A backup set recorded without LSNs or dates is
@@ -267,7 +268,7 @@ OUTER APPLY (
       WHERE f.backup_set_uuid = c.differential_base_guid AND f.database_name = d.name
         AND f.type = 'D' AND COALESCE(f.is_copy_only, 0) = 0 AND f.last_lsn < c.last_lsn
         AND ${usable('f', 'fm')}
-        AND ${inIncarnation('f')}
+        AND (${inIncarnation('f')} OR f.family_guid = c.family_guid)
     ))
     AND ${usable('c', 'cm')}
     AND ${inIncarnation('c')}
@@ -291,9 +292,9 @@ WHERE d.database_id <> 2
 ORDER BY bs.backup_set_id, mf.family_sequence_number;`;
 }
 
-export const statusHistoryQuery = query('history-status.v1', statusHistoryText(true), { window_days: 'int' });
+export const statusHistoryQuery = query('history-status.v2', statusHistoryText(true), { window_days: 'int' });
 /** SQL Server 2008 R2 has no availability groups, nor sys.databases.replica_id. */
-export const statusHistoryQuery2008R2 = query('history-status.v1-2008r2', statusHistoryText(false), { window_days: 'int' });
+export const statusHistoryQuery2008R2 = query('history-status.v2-2008r2', statusHistoryText(false), { window_days: 'int' });
 
 /** Later polls: the rows msdb recorded since the highest backup_set_id already seen, so a poll's cost does not grow with msdb. */
 export const historyQuery = query(

@@ -152,6 +152,30 @@ describe('restore plans SQL Server accepts', () => {
     expect(stateOf('LYNCSQL01', name)).toBe('ONLINE');
   }, 60_000);
 
+  it('restores a differential taken on a new recovery fork on top of its base full from before the fork', async () => {
+    // A full, a restore of it WITH RECOVERY (a new incarnation and fork), then a differential and a log:
+    // the differential names the full as its base, and SQL Server restores full + differential + logs
+    // across that fork (the differential's base is checked, not the fork).
+    const pool = await poolOf('BTSSQL01');
+    await pool.request().batch("BACKUP DATABASE [BAMAlertsNSMain] TO DISK = N'B:\\Backup\\BAMAlertsNSMain_base.bak'");
+    await pool.request().batch('ALTER DATABASE [BAMAlertsNSMain] SET SINGLE_USER WITH ROLLBACK IMMEDIATE');
+    await pool.request().batch("RESTORE DATABASE [BAMAlertsNSMain] FROM DISK = N'B:\\Backup\\BAMAlertsNSMain_base.bak' WITH REPLACE, RECOVERY");
+    fleet.advance(30 * 60_000);
+    await pool.request().batch("BACKUP DATABASE [BAMAlertsNSMain] TO DISK = N'B:\\Backup\\BAMAlertsNSMain_fork.dif' WITH DIFFERENTIAL");
+    fleet.advance(15 * 60_000);
+    await pool.request().batch("BACKUP LOG [BAMAlertsNSMain] TO DISK = N'B:\\Backup\\BAMAlertsNSMain_fork.trn'");
+    const { db, plan } = await planFor(['BTSSQL01'], 'BTSSQL01', 'BAMAlertsNSMain');
+    expect(db.assessment.status).not.toBe('UNPROTECTED');
+    if (!plan.ok) throw new Error(plan.reason);
+    const restores = plan.steps.filter((s) => s.kind.startsWith('restore-')).map((s) => `${s.kind} ${s.backup?.media[0]?.physicalDeviceName}`);
+    expect(restores.slice(0, 2)).toEqual(['restore-full B:\\Backup\\BAMAlertsNSMain_base.bak', 'restore-diff B:\\Backup\\BAMAlertsNSMain_fork.dif']);
+    // The scenario's own log job runs as the clock advances: the plan's logs include ours, in LSN order.
+    expect(restores.slice(2).every((r) => r.startsWith('restore-log '))).toBe(true);
+    expect(restores).toContain('restore-log B:\\Backup\\BAMAlertsNSMain_fork.trn');
+    expect(await runAll('BTSSQL01', plan.steps)).toEqual([]);
+    expect(stateOf('BTSSQL01', 'BAMAlertsNSMain')).toBe('ONLINE');
+  }, 60_000);
+
   it('restores over a damaged database with REPLACE when the tail is turned off', async () => {
     const database = fleet.instance('LYNCSQL01').findDatabase('xds')!;
     database.state = 'RECOVERY_PENDING';

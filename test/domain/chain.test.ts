@@ -175,6 +175,27 @@ describe('restore chain to latest', () => {
     if (!result.ok) expect(result.reason).toContain('another recovery fork');
   });
 
+  it('restores a differential of a new fork on its base full from before the fork, never that full alone', () => {
+    const h = new HistoryBuilder();
+    const full = h.full();
+    h.log({ after: 15 });
+    // The full restored WITH RECOVERY: a new incarnation and fork, and the next differential names the full.
+    h.databaseGuid = 'ffffffff-0000-0000-0000-000000000009';
+    h.newFork('b2222222-0000-0000-0000-000000000002');
+    const diff = h.diff({ after: 60 });
+    const log = h.log({ after: 15 });
+    for (const b of h.rows) b.familyGuid = 'c3333333-0000-0000-0000-000000000003';
+    const incarnation = { databaseGuid: h.databaseGuid, recoveryForkGuid: h.fork };
+    const chain = ok(buildRestoreChain(h.rows, latest, incarnation));
+    expect([chain.full, chain.diff, chain.logs]).toEqual([full, diff, [log]]);
+    expect(chain.excluded.map((e) => e.backup)).not.toContain(full);
+    // Before the differential exists, the earlier full is the other recovery path: no plan.
+    expect(buildRestoreChain(h.rows.filter((b) => b !== diff), latest, incarnation).ok).toBe(false);
+    // Another database's full that happens to be named (family_guid differs) is never a base.
+    full.familyGuid = 'd4444444-0000-0000-0000-000000000004';
+    expect(buildRestoreChain(h.rows, latest, incarnation).ok).toBe(false);
+  });
+
   it('ignores the backups of a database dropped and recreated under the same name', () => {
     const h = new HistoryBuilder();
     h.full();

@@ -205,6 +205,32 @@ describe('later polls', () => {
   });
 });
 
+describe('a differential across a restore', () => {
+  const state = fleetOf(() => generated(5, { databases: 3, logEvery: ['15m'] }));
+
+  it('reads the base full from before the restore, and judges as the whole history does', async () => {
+    const [e] = state.endpoints;
+    const pool = state.pools.get(e!.name)!;
+    const before = await read(pool, e!.name);
+    const db = before.databases.find((d) => d.databaseId > 4 && d.recoveryModel === 'FULL')!;
+    const name = quoteName(db.name);
+    await pool.request().batch(`BACKUP DATABASE ${name} TO DISK = N'X:\\base.bak'`);
+    await pool.request().batch(`ALTER DATABASE ${name} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
+    await pool.request().batch(`RESTORE DATABASE ${name} FROM DISK = N'X:\\base.bak' WITH REPLACE, RECOVERY`);
+    state.fleet!.advance(3_600_000);
+    await pool.request().batch(`BACKUP DATABASE ${name} TO DISK = N'X:\\fork.dif' WITH DIFFERENTIAL`);
+    const r = await read(pool, e!.name);
+    const now = r.databases.find((d) => d.name === db.name)!;
+    const all = r.all.get(db.name) ?? [];
+    const base = all.find((b) => b.media[0]?.physicalDeviceName === 'X:\\base.bak')!;
+    const diff = all.find((b) => b.media[0]?.physicalDeviceName === 'X:\\fork.dif')!;
+    expect(base.databaseGuid).not.toBe(now.databaseGuid);
+    expect(judged(now, all, r.serverNow)).toMatchObject({ full: base.backupSetId, diff: diff.backupSetId });
+    expect(ids(r.first.get(db.name))).toEqual(ids(statusRows(now, all, r.serverNow - WINDOW_DAYS * DAY)));
+    expect(judged(now, r.first.get(db.name) ?? [], r.serverNow)).toEqual(judged(now, all, r.serverNow));
+  }, 120_000);
+});
+
 describe('a first poll on months of history', () => {
   const long = fleetOf(() => scaleScenario(1, 10, { history: '90d', logEvery: '15m' }) as unknown as ScenarioInput);
   const short = fleetOf(() => scaleScenario(1, 10, { history: '8d', logEvery: '15m' }) as unknown as ScenarioInput);
