@@ -20,7 +20,7 @@ import { Grid } from './Grid.js';
 import { Header } from './Header.js';
 import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
-import { commandFor, keyNames, type Command, type Scope } from './keymap.js';
+import { commandFor, keyNames, keymap, typeInto, type Command, type Scope } from './keymap.js';
 import type { SnapshotSource } from './source.js';
 import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort } from './actions-port.js';
 import { actionScreens, planState, type Screen } from './action-screens.js';
@@ -41,7 +41,17 @@ interface UiState {
   screen: Screen;
   prompt: { kind: 'filter' | 'command'; text: string } | null;
   message: string | null;
+  /** When the screen last changed kind (ms), for SETTLE_MS. */
+  screenSince: number;
 }
+
+/**
+ * Keys that reach an action screen (options, a confirmation, a plan) within this time of its opening were
+ * typed before anyone could read it: typed ahead for the screen before (a name for a prompt that had not
+ * appeared yet), they are dropped, never answers. Reading a new screen takes longer than this.
+ */
+const SETTLE_MS = 250;
+const ACTION_SCREENS: ReadonlySet<Screen['kind']> = new Set(['confirm', 'plan', 'options']);
 
 interface Props {
   source: SnapshotSource;
@@ -69,6 +79,9 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
   return size;
 }
 
+/** The keys that start an action on a server (tail-log, recover, restore). */
+const ACTION_COMMANDS: ReadonlySet<Command> = new Set(keymap.filter((b) => b.mutates).map((b) => b.command));
+
 /** The console: dashboard, database detail, instance and help views over the fleet snapshot. */
 export function App({ source, actions, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
   const { exit } = useApp();
@@ -76,10 +89,11 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
   // UI state lives in a ref updated synchronously by each key, then rendered: keys typed faster than
   // React re-renders (paste, typing ahead over SSH) must each see what the previous one did.
-  const ui = useRef<UiState>({ grid: initialGrid, selectedKey: null, top: 0, screen: { kind: 'dashboard' }, prompt: null, message: null });
+  const ui = useRef<UiState>({ grid: initialGrid, selectedKey: null, top: 0, screen: { kind: 'dashboard' }, prompt: null, message: null, screenSince: 0 });
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const update = (change: Partial<UiState>) => {
-    ui.current = { ...ui.current, ...change };
+    const since = change.screen && change.screen.kind !== ui.current.screen.kind ? { screenSince: now() } : {};
+    ui.current = { ...ui.current, ...change, ...since };
     rerender();
   };
   const { grid, selectedKey, top, screen, prompt, message } = ui.current;
@@ -275,7 +289,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         return cursor;
       }
       case 'filter':
-        setPrompt({ kind: 'filter', text: grid.filter });
+        // A new filter each time: reopening the old one and appending to it matched nothing.
+        setGrid((g) => ({ ...g, filter: '' }));
+        setPrompt({ kind: 'filter', text: '' });
         return cursor;
       case 'command':
         setPrompt({ kind: 'command', text: '' });
@@ -298,6 +314,29 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     ? actionScreens({ actions, screen: () => ui.current.screen, setScreen, setMessage, now })
     : null;
 
+  /**
+   * Keys for the open filter or command prompt: text and Backspace edit it, Enter submits, Esc closes it
+   * (clearing a filter). Keys after the one that closed it were typed before the list was back: dropped.
+   */
+  const promptKeys = (names: readonly string[]) => {
+    for (const name of names) {
+      const prompt = ui.current.prompt;
+      if (!prompt) break;
+      if (name === 'esc') {
+        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: '' }));
+        setPrompt(null);
+      } else if (name === 'enter') {
+        setPrompt(null);
+        if (prompt.kind === 'command') runCommandLine(prompt.text);
+      } else {
+        const text = typeInto(prompt.text, name);
+        if (text === null) continue;
+        setPrompt({ ...prompt, text });
+        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
+      }
+    }
+  };
+
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {
     // Ctrl-C always quits, whatever view has the keys: an interrupted restore is resumed from the journal.
@@ -306,49 +345,33 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       return;
     }
     const current = ui.current.screen;
+    if (ACTION_SCREENS.has(current.kind) && now() - ui.current.screenSince < SETTLE_MS) {
+      setMessage('keys typed before this screen appeared were ignored: read it, then answer');
+      return;
+    }
     if (screens && current.kind === 'confirm') return screens.onConfirmInput(current, keyNames(input, key));
     if (screens && current.kind === 'plan') return screens.onPlanInput(current, keyNames(input, key));
     if (screens && current.kind === 'options') return screens.onOptionsInput(current, keyNames(input, key));
-    const prompt = ui.current.prompt;
-    if (prompt) {
-      if (key.escape) {
-        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: '' }));
-        setPrompt(null);
-      } else if (key.return) {
-        if (prompt.kind === 'command') runCommandLine(prompt.text);
-        setPrompt(null);
-      } else if (key.backspace || key.delete) {
-        const text = prompt.text.slice(0, -1);
-        setPrompt({ ...prompt, text });
-        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
-      } else if (!key.ctrl && !key.meta && input) {
-        const text = prompt.text + input;
-        setPrompt({ ...prompt, text });
-        if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
-      }
+    const names = keyNames(input, key);
+    const open = ui.current.prompt;
+    if (open) {
+      promptKeys(names);
       return;
     }
     // Keys that arrive in one read (typed ahead over SSH) are applied in order.
     const before = indexOfKey(rowsFor(ui.current.grid), ui.current.selectedKey);
     let cursor = before;
-    const names = keyNames(input, key);
     for (let i = 0; i < names.length; i++) {
-      const opened = ui.current.prompt;
-      if (opened) {
+      if (ui.current.prompt) {
         // A filter or command typed in the same read as its / or : goes into the prompt.
-        const rest = names.slice(i);
-        const submit = rest.indexOf('enter');
-        const text = opened.text + rest.slice(0, submit === -1 ? undefined : submit).filter((n) => [...n].length === 1).join('');
-        update({ prompt: { ...opened, text } });
-        if (opened.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
-        if (submit !== -1) {
-          if (opened.kind === 'command') runCommandLine(text);
-          setPrompt(null);
-        }
+        promptKeys(names.slice(i));
         break;
       }
       const command = commandFor(ui.current.screen.kind, names[i]!, readOnly || !actions);
       if (command) cursor = onCommand(command, cursor);
+      // A key that starts an action ends the read: its screen (options, a confirmation) may open only
+      // after a round trip, and what was typed after the key was typed before that screen was shown.
+      if (command && ACTION_COMMANDS.has(command)) break;
     }
     if (cursor !== before && cursor >= 0) selectIndex(cursor);
   });

@@ -69,6 +69,13 @@ export const keymap: readonly Binding[] = [
 
 /** The name of a key press in the keymap's terms. Several keys in one read arrive as one string: each is named. */
 export function keyNames(input: string, key: Key): string[] {
+  const names = plainKeyNames(input, key);
+  // An Esc typed just before another key reaches the terminal in the same read, and ink parses the pair
+  // as Alt+key (meta). rpotop binds no Alt key, so it is what was typed: the Esc, then the key.
+  return key.meta && !key.escape ? ['esc', ...names] : names;
+}
+
+function plainKeyNames(input: string, key: Key): string[] {
   if (key.upArrow) return ['up'];
   if (key.downArrow) return ['down'];
   if (key.leftArrow) return ['left'];

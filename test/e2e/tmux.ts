@@ -10,12 +10,19 @@ export function terminal(session: string) {
   const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
   const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
   const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+  /**
+   * Waits until the screen shows what is asked, then a moment more: the console drops keys that reach an
+   * action screen within 250 ms of its opening (typed before anyone could read it), as a person's would be.
+   */
   async function waitFor(predicate: (text: string) => boolean, what: string, ms = 20_000): Promise<string> {
     const until = Date.now() + ms;
     let last = '';
     while (Date.now() < until) {
       last = screen();
-      if (predicate(last)) return last;
+      if (predicate(last)) {
+        await new Promise((r) => setTimeout(r, 300));
+        return last;
+      }
       await new Promise((r) => setTimeout(r, 150));
     }
     throw new Error(`timed out waiting for ${what}; screen was:\n${last}`);

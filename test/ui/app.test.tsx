@@ -222,4 +222,33 @@ describe('typing ahead', () => {
     await tick();
     expect(frame(r)).toContain('Keys (dashboard view)');
   });
+
+  it('reads an Esc typed just before a key (one read, parsed as Alt+key) as the Esc, then the key', async () => {
+    const r = mount();
+    await type(r, '\r');
+    expect(frame(r)).not.toContain('STATUS▼');
+    // Back from the detail view, then s sorts the dashboard: before, s fell on the detail view and the Esc was lost.
+    r.stdin.write('\x1bs');
+    await tick();
+    expect(frame(r)).toContain('INSTANCE▲');
+  });
+
+  it('drops keys typed after the Esc that closes a prompt, and never appends to an old filter', async () => {
+    const r = mount();
+    r.stdin.write('/breach\r');
+    await tick();
+    expect(frame(r)).toContain('filter: breach · 2 of');
+    // / starts a new filter: "unknown", not "breachunknown".
+    r.stdin.write('/unknown\r');
+    await tick();
+    expect(frame(r)).toContain('filter: unknown');
+    expect(frame(r)).not.toContain('breachunknown');
+    // Esc then s in one read while typing a filter: the filter closes and clears; the s is not a sort.
+    r.stdin.write('/ok');
+    await tick();
+    r.stdin.write('\x1bs');
+    await tick();
+    expect(frame(r)).not.toContain('filter:');
+    expect(frame(r)).toContain('STATUS▼');
+  });
 });
