@@ -19,7 +19,7 @@ import { defaultJournalPath, Journal } from './actions/journal.js';
 import { ConsoleActions } from './actions/console-actions.js';
 import { filterJournal, formatJournal } from './report/journal.js';
 import { runSim } from './sim/standalone.js';
-import { parseCommand, UsageError, USAGE, type Command } from './usage.js';
+import { parseCommand, UsageError, USAGE, usageOf, type Command } from './usage.js';
 import { visible } from './domain/visible.js';
 
 export const EXIT = { ok: 0, failed: 1, usage: 2 } as const;
@@ -31,7 +31,15 @@ function version(): string {
 
 /** The console over a poller (and, for the demo, the simulated fleet it polls). The only render() call. */
 async function runConsole(config: Config, opts: { theme: string | undefined; readOnly: boolean; demo: boolean }, cleanup: () => Promise<void>): Promise<number> {
-  const theme = loadTheme(chooseTheme(opts.theme ?? config.theme, process.env));
+  let theme: ReturnType<typeof loadTheme>;
+  try {
+    theme = loadTheme(chooseTheme(opts.theme ?? config.theme, process.env));
+  } catch (error) {
+    // The demo's simulated servers are already listening: left open, they kept the process alive.
+    await cleanup();
+    // A theme named on the command line is a usage error (exit 2); one named in the inventory is not.
+    throw opts.theme !== undefined ? new UsageError((error as Error).message) : error;
+  }
   const inventory = resolveInventory(config);
   const poller = new FleetPoller({ inventory, prompt: terminalPrompt() });
   // Passwords are asked for before the console takes the screen.
@@ -69,7 +77,7 @@ const SHUTDOWN_MS = 4000;
 async function run(command: Command): Promise<number> {
   switch (command.kind) {
     case 'help':
-      process.stdout.write(`${USAGE}\n`);
+      process.stdout.write(`${command.topic ? usageOf(command.topic) : USAGE}\n`);
       return EXIT.ok;
     case 'version':
       process.stdout.write(`rpotop ${version()}\n`);

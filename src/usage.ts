@@ -21,8 +21,9 @@ Usage:
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
-                                    run the simulated fleet on loopback until interrupted and print
-                                    each instance's name, host, port, login and password
+                                    run the simulated fleet on loopback until interrupted, print
+                                    each instance's name, host, port, login and password, and
+                                    write an inventory for them
   rpotop config path                print where the inventory is read from
   rpotop config check [--config FILE]
                                     validate the inventory and print it resolved
@@ -38,12 +39,28 @@ be prompted.
 Exit codes: 0 success, 1 the command failed (for example an invalid inventory), 2 usage error;
 rpotop status follows the monitoring-plugin convention above (3 for its usage errors too).`;
 
+/**
+ * One command's part of USAGE, for `rpotop COMMAND --help`: its usage lines with their options (all the
+ * `config` subcommands for config), and the note on exit codes for status.
+ */
+export function usageOf(topic: string): string {
+  const lines = USAGE.split('\n');
+  const block: string[] = [];
+  let inside = false;
+  for (const line of lines) {
+    if (line.startsWith('  rpotop ')) inside = line.startsWith(`  rpotop ${topic} `) || line === `  rpotop ${topic}`;
+    else if (!line.startsWith('    ')) inside = false;
+    if (inside) block.push(line);
+  }
+  return `Usage:\n${block.join('\n')}\n\nrpotop --help lists every command.`;
+}
+
 export class UsageError extends Error {
   override name = 'UsageError';
 }
 
 export type Command =
-  | { kind: 'help' }
+  | { kind: 'help'; topic?: string }
   | { kind: 'version' }
   | { kind: 'tui'; config: string | undefined; theme: string | undefined; readOnly: boolean }
   | { kind: 'demo'; scenario: string; theme: string | undefined; readOnly: boolean }
@@ -115,7 +132,7 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'demo') {
     const { values } = parse(rest, { ...consoleOptions, scenario: { type: 'string' } }, 0);
     return values.help
-      ? { kind: 'help' }
+      ? { kind: 'help', topic: 'demo' }
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
   }
   if (first === 'journal') {
@@ -124,7 +141,7 @@ export function parseCommand(argv: string[]): Command {
       { format: { type: 'string' }, demo: { type: 'boolean' }, instance: { type: 'string' }, database: { type: 'string' }, plan: { type: 'string' }, since: { type: 'string' } },
       0,
     );
-    if (values.help) return { kind: 'help' };
+    if (values.help) return { kind: 'help', topic: 'journal' };
     const format = values.format ?? 'text';
     if (format !== 'text' && format !== 'json') throw new UsageError(`--format is text or json, not "${format}"`);
     if (values.since !== undefined && Number.isNaN(Date.parse(values.since.length === 10 ? `${values.since}T00:00:00Z` : values.since.replace(' ', 'T')))) {
@@ -139,7 +156,7 @@ export function parseCommand(argv: string[]): Command {
       { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' } },
       2,
     );
-    if (values.help) return { kind: 'help' };
+    if (values.help) return { kind: 'help', topic: 'plan' };
     const [instance, database] = positionals;
     if (!instance || !database) throw new UsageError('plan needs an instance and a database: rpotop plan INSTANCE DATABASE');
     if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
@@ -154,7 +171,7 @@ export function parseCommand(argv: string[]): Command {
       { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, format: { type: 'string' }, 'fail-on': { type: 'string' } },
       0,
     );
-    if (values.help) return { kind: 'help' };
+    if (values.help) return { kind: 'help', topic: 'status' };
     if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
     if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
     const format = values.format ?? 'table';
@@ -165,7 +182,7 @@ export function parseCommand(argv: string[]): Command {
   }
   if (first === 'sim') {
     const { values } = parse(rest, { scenario: { type: 'string' }, 'base-port': { type: 'string' }, json: { type: 'boolean' }, tls: { type: 'boolean' } }, 0);
-    if (values.help) return { kind: 'help' };
+    if (values.help) return { kind: 'help', topic: 'sim' };
     const port = values['base-port'];
     if (port !== undefined && !(/^\d+$/.test(port) && Number(port) >= 1 && Number(port) <= 65535)) {
       throw new UsageError(`--base-port takes a TCP port from 1 to 65535, not "${port}"`);
@@ -174,8 +191,9 @@ export function parseCommand(argv: string[]): Command {
   }
   if (first === 'config') {
     const [sub, ...subArgs] = rest;
+    if (sub === '--help' || sub === '-h') return { kind: 'help', topic: 'config' };
     const { values } = parse(subArgs, sub === 'schema' ? {} : configOption, 0);
-    if (values.help) return { kind: 'help' };
+    if (values.help) return { kind: 'help', topic: 'config' };
     const config = values.config;
     switch (sub) {
       case 'path':

@@ -92,7 +92,7 @@ export function assess(
     ...base,
   });
 
-  if (seen.unreachable !== null) return result('UNKNOWN', null, `instance unreachable: ${seen.unreachable}`, null);
+  if (seen.unreachable !== null) return result('UNKNOWN', null, `cannot poll the instance: ${seen.unreachable}`, null);
   const age = seen.localNow - seen.observedAt;
   if (age > seen.staleAfterMs) {
     return result('UNKNOWN', null, `data is ${formatDuration(age)} old (last poll ${formatDuration(age)} ago)`, null);
@@ -136,11 +136,12 @@ export function assess(
     );
   }
 
+  // Safe is not available: a database left RESTORING after its tail loses nothing, yet nobody can use it.
   if (db.state === 'RESTORING' && chain.tail && chain.logs.length > 0) {
     return result(
-      'OK',
+      'WARN',
       0,
-      `RESTORING after a tail-log backup ${formatDuration(Math.max(0, now - chain.tail.finish))} ago: no transaction since can be lost`,
+      `unavailable: RESTORING after a tail-log backup ${formatDuration(Math.max(0, now - chain.tail.finish))} ago (no transaction since can be lost); restore it or bring it online`,
       chain,
     );
   }
@@ -154,5 +155,7 @@ export function assess(
   const reason = `${simple}${what} ${ago} ago${noLogs}, ${rpo}`;
   const rpoMs = targets.rpoMinutes * durations.MINUTE;
   const status: Status = exposureMs > rpoMs ? 'BREACH' : exposureMs > rpoMs * targets.warnFraction ? 'WARN' : 'OK';
+  // A database that is not ONLINE (OFFLINE, RESTORING, SUSPECT...) is never a green OK, whatever its backups.
+  if (db.state !== 'ONLINE') return result(worstStatus([status, 'WARN']), exposureMs, `unavailable (${db.state}): ${reason}`, chain);
   return result(status, exposureMs, reason, chain);
 }

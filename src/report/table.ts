@@ -13,7 +13,7 @@ export function formatTable(snapshot: FleetSnapshot, colour: boolean): string {
   const header = ['STATUS', 'INSTANCE', 'DATABASE', 'EXPOSURE', 'RPO', 'FULL', 'DIFF', 'LOG', 'REASON'];
   const rows: { status: Status; cells: string[] }[] = [];
   for (const i of snapshot.instances.filter((x) => x.status === 'UNKNOWN')) {
-    rows.push({ status: 'UNKNOWN', cells: [`${statusGlyph.UNKNOWN} UNKNOWN`, i.name, '(instance)', '-', '-', '-', '-', '-', `instance unreachable: ${i.error ?? ''}`] });
+    rows.push({ status: 'UNKNOWN', cells: [`${statusGlyph.UNKNOWN} UNKNOWN`, i.name, '(instance)', '-', '-', '-', '-', '-', `cannot poll the instance: ${i.error ?? ''}`] });
   }
   const cleartext = cleartextInstances(snapshot);
   for (const i of cleartext) {

@@ -1,7 +1,10 @@
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
+import type { ConfigInput } from '../config/schema.js';
+import { demoInventory } from './demo.js';
 import { SimFleet, type Endpoint } from './fleet.js';
+import type { Scenario } from './scenario.js';
 import { loadScenario } from './scenarios.js';
 import { makeTestCertificates } from './tls-cert.js';
 
@@ -39,16 +42,33 @@ export async function runSim(cmd: SimCommand, out: NodeJS.WritableStream, err: N
     err.write(`rpotop simulator: scenario ${scenario.name}, ${endpoints.length} instances on 127.0.0.1 (Ctrl-C stops)\n`);
     out.write(`${table(endpoints)}\n`);
   }
-  if (certs) {
-    const caFile = path.join(tmpdir(), `rpotop-sim-ca-${process.pid}.pem`);
-    writeFileSync(caFile, certs.ca);
-    err.write(`TDS 8 strict TLS: in the inventory, "encrypt": "strict", "caFile": "${caFile}"\n`);
-  }
+  // An inventory for these instances, so that going from here to rpotop's own console is one command.
+  const caFile = certs ? path.join(tmpdir(), `rpotop-sim-ca-${process.pid}.pem`) : null;
+  if (certs && caFile) writeFileSync(caFile, certs.ca);
+  const inventoryFile = path.join(tmpdir(), `rpotop-sim-inventory-${process.pid}.json`);
+  writeFileSync(inventoryFile, `${JSON.stringify(simInventory(scenario, endpoints, caFile), null, 2)}\n`);
+  err.write(
+    `inventory for these instances: ${inventoryFile}${caFile ? ` (TDS 8 strict, CA in ${caFile})` : ''}\n` +
+      `  ${SIM_PASSWORD_ENV}=${endpoints[0]?.password ?? ''} rpotop --config ${inventoryFile}\n`,
+  );
   await new Promise<void>((resolve) => {
     const stop = () => resolve();
     process.once('SIGINT', stop);
     process.once('SIGTERM', stop);
   });
   await fleet.stop();
+  for (const file of [inventoryFile, caFile]) if (file) rmSync(file, { force: true });
   return 0;
+}
+
+/** The demo's inventory for these endpoints, with the password from $RPOTOP_SIM_PASSWORD and TLS as served. */
+function simInventory(scenario: Scenario, endpoints: readonly Endpoint[], caFile: string | null): ConfigInput {
+  const inventory = demoInventory(scenario, endpoints);
+  inventory.fleet = `sim: ${scenario.name}`;
+  inventory.instances = inventory.instances!.map((i) => ({
+    ...i,
+    auth: { ...i.auth, passwordEnv: SIM_PASSWORD_ENV } as typeof i.auth,
+    ...(caFile ? { encrypt: 'strict' as const, caFile } : {}),
+  }));
+  return inventory;
 }

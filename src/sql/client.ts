@@ -62,6 +62,10 @@ export function describeError(error: unknown): string {
     return `${number}${error.message}${fix ? ` (${fix})` : ''}`;
   }
   if (error instanceof sql.ConnectionError) {
+    // The server answered and refused the login: not a network fault, and the fix is the credential.
+    if (error.code === 'ELOGIN' && /^Login failed for user/.test(error.message)) {
+      return `login failed (18456): ${error.message} Check the login and the password its passwordEnv holds (the server log gives the reason state)`;
+    }
     const cause = (error as { originalError?: { cause?: { code?: string } } }).originalError?.cause?.code;
     return `${error.message}${cause && !error.message.includes(cause) ? ` (${cause})` : ''}`;
   }

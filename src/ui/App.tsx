@@ -43,6 +43,8 @@ interface UiState {
   message: string | null;
   /** When the screen last changed kind (ms), for SETTLE_MS. */
   screenSince: number;
+  /** The last filter and command submitted with Enter: Up in an empty prompt recalls them. */
+  recall: { filter: string; command: string };
 }
 
 /**
@@ -89,7 +91,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
   // UI state lives in a ref updated synchronously by each key, then rendered: keys typed faster than
   // React re-renders (paste, typing ahead over SSH) must each see what the previous one did.
-  const ui = useRef<UiState>({ grid: initialGrid, selectedKey: null, top: 0, screen: { kind: 'dashboard' }, prompt: null, message: null, screenSince: 0 });
+  const ui = useRef<UiState>({ grid: initialGrid, selectedKey: null, top: 0, screen: { kind: 'dashboard' }, prompt: null, message: null, screenSince: 0, recall: { filter: '', command: '' } });
   const [, rerender] = useReducer((n: number) => n + 1, 0);
   const update = (change: Partial<UiState>) => {
     const since = change.screen && change.screen.kind !== ui.current.screen.kind ? { screenSince: now() } : {};
@@ -315,8 +317,9 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     : null;
 
   /**
-   * Keys for the open filter or command prompt: text and Backspace edit it, Enter submits, Esc closes it
-   * (clearing a filter). Keys after the one that closed it were typed before the list was back: dropped.
+   * Keys for the open filter or command prompt: text and Backspace edit it, Up in an empty prompt recalls
+   * the last one submitted, Enter submits, Esc closes it (clearing a filter). Keys after the one that
+   * closed it were typed before the list was back: dropped.
    */
   const promptKeys = (names: readonly string[]) => {
     for (const name of names) {
@@ -326,10 +329,10 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: '' }));
         setPrompt(null);
       } else if (name === 'enter') {
-        setPrompt(null);
+        update({ prompt: null, recall: { ...ui.current.recall, [prompt.kind]: prompt.text || ui.current.recall[prompt.kind] } });
         if (prompt.kind === 'command') runCommandLine(prompt.text);
       } else {
-        const text = typeInto(prompt.text, name);
+        const text = name === 'up' && prompt.text === '' ? ui.current.recall[prompt.kind] : typeInto(prompt.text, name);
         if (text === null) continue;
         setPrompt({ ...prompt, text });
         if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));

@@ -39,9 +39,20 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
     ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${chain.logs.length} log(s)`
     : 'no restore chain';
   const rows = [...history].sort((x, y) => y.finish - x.finish);
-  const findingLines = db.findings.slice(0, 3);
+  // Every finding, as far as the screen allows beside at least 3 rows of the table (a finding wraps).
+  const linesOf = (text: string) => Math.max(1, Math.ceil((text.length + 5) / Math.max(20, width)));
+  const room = Math.max(1, height - 9 - 3 - (chain?.brokenAfter ? 1 : 0));
+  const findingLines: typeof db.findings = [];
+  let used = 0;
+  for (const f of db.findings) {
+    const need = linesOf(f.text);
+    const last = findingLines.length === db.findings.length - 1;
+    if (used + need + (last ? 0 : 1) > room) break;
+    findingLines.push(f);
+    used += need;
+  }
   const more = db.findings.length > findingLines.length ? 1 : 0;
-  const fixed = 9 + findingLines.length + more + (chain?.brokenAfter ? 1 : 0);
+  const fixed = 9 + used + more + (chain?.brokenAfter ? 1 : 0);
   const tableRows = Math.max(1, height - fixed);
   // LSNs need room: on a narrow terminal they stay in the wide layout and the JSON report.
   const showLsn = width >= 110;
@@ -98,7 +109,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
           {`  ${f.severity === 'critical' ? '!!' : f.severity === 'warning' ? ' !' : ' i'} ${f.text}`}
         </Styled>
       ))}
-      {more ? <Styled theme={theme} token="muted">{`  … ${db.findings.length - findingLines.length} more finding(s) in rpotop status --format json`}</Styled> : null}
+      {more ? <Styled theme={theme} token="muted">{`  … ${db.findings.length - findingLines.length} more finding(s): a taller terminal shows them, as does rpotop status --format json`}</Styled> : null}
       {chain?.brokenAfter ? <Styled theme={theme} token="error">{`  ${chain.brokenAfter.text}`}</Styled> : null}
       <Styled theme={theme} token="header">{line([...columns.map((c) => c.t), `file   (${rows.length ? scroll + 1 : 0}-${Math.min(rows.length, scroll + tableRows)} of ${rows.length}, j/k)`])}</Styled>
       {page.map((p) => (

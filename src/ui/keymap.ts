@@ -53,7 +53,7 @@ export const keymap: readonly Binding[] = [
   { command: 'bottom', keys: ['G', 'end'], label: 'G/End', description: 'last row', scopes: LISTS, mutates: false, hint: false },
   { command: 'open', keys: ['enter', 'l', 'right'], label: 'Enter', description: 'open the database: history, timeline, findings', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'instance', keys: ['i'], label: 'i', description: 'open the instance: version, clock, encryption, errors', scopes: ['dashboard', 'detail'], mutates: false, hint: true },
-  { command: 'filter', keys: ['/'], label: '/', description: 'filter by text or status word (breach, unknown...)', scopes: ['dashboard'], mutates: false, hint: true },
+  { command: 'filter', keys: ['/'], label: '/', description: 'new filter by text or status word (breach, unknown...); Up recalls the last one', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'command', keys: [':'], label: ':', description: 'command: :db NAME, :instance NAME, :sort COLUMN, :group instance|group|none, :resume, :q', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'sort', keys: ['s'], label: 's', description: 'sort by the next column', scopes: ['dashboard'], mutates: false, hint: true },
   { command: 'reverse', keys: ['S'], label: 'S', description: 'reverse the sort', scopes: ['dashboard'], mutates: false, hint: false },

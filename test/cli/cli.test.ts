@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -13,6 +13,8 @@ function rpotop(args: string[], env: Record<string, string> = {}) {
     cwd: root,
     encoding: 'utf8',
     env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), ...env },
+    // A command that hangs (the demo's servers left open) fails here instead of blocking the suite.
+    timeout: 30_000,
   });
   return { code: result.status, stdout: result.stdout, stderr: result.stderr };
 }
@@ -65,6 +67,12 @@ describe('rpotop command line', () => {
     expect(r.stderr + r.stdout).not.toContain('pa55');
   });
 
+  it('refuses an unknown --theme with exit 2 and ends, even for the demo whose servers are already up', { timeout: 40_000 }, () => {
+    const r = rpotop(['demo', '--theme', 'typo']);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^rpotop: no theme named "typo" \(themes: colour-blind, default, high-contrast, monochrome\)/);
+  });
+
   it('prints the JSON Schema', () => {
     const r = rpotop(['config', 'schema']);
     expect(r.code).toBe(0);
@@ -81,6 +89,8 @@ describe('rpotop sim', () => {
       env: { PATH: process.env.PATH ?? '', HOME: dir },
     });
     const lines: string[] = [];
+    let stderr = '';
+    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
     await new Promise<void>((resolve, reject) => {
       let buffer = '';
       child.stdout.on('data', (chunk: Buffer) => {
@@ -99,10 +109,18 @@ describe('rpotop sim', () => {
     const pool = await new sql.ConnectionPool({ server: ep.host, port: ep.port, user: ep.login, password: ep.password, options: { encrypt: false } }).connect();
     expect((await pool.request().query('SELECT @@SERVERNAME AS s')).recordset[0].s).toBe('BTSSQL01');
     await pool.close();
+    // The inventory it writes for its instances works as it is: status polls all six.
+    await new Promise((r) => setTimeout(r, 200));
+    const inventory = /inventory for these instances: (\S+)/.exec(stderr)?.[1];
+    expect(inventory).toBeDefined();
+    const status = rpotop(['status', '--config', inventory!, '--format', 'json'], { RPOTOP_SIM_PASSWORD: ep.password });
+    const report = JSON.parse(status.stdout) as { instances: { name: string; status: string }[] };
+    expect(report.instances.filter((i) => i.status === 'OK').map((i) => i.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02']);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);
-  }, 20_000);
+    expect(existsSync(inventory!)).toBe(false);
+  }, 40_000);
 
   it('refuses a bad port and an unknown scenario', () => {
     expect(rpotop(['sim', '--base-port', 'x'])).toMatchObject({ code: 2 });

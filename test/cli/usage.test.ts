@@ -1,12 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { parseCommand, UsageError } from '../../src/usage.js';
+import { parseCommand, usageOf, UsageError, USAGE } from '../../src/usage.js';
 
 describe('parseCommand', () => {
   it.each([
     [[], { kind: 'tui', config: undefined, theme: undefined, readOnly: false }],
     [['--config', 'a.json', '--read-only'], { kind: 'tui', config: 'a.json', theme: undefined, readOnly: true }],
     [['-h'], { kind: 'help' }],
-    [['demo', '--help'], { kind: 'help' }],
+    [['demo', '--help'], { kind: 'help', topic: 'demo' }],
+    [['status', '--help'], { kind: 'help', topic: 'status' }],
+    [['config', '--help'], { kind: 'help', topic: 'config' }],
+    [['config', 'check', '-h'], { kind: 'help', topic: 'config' }],
     [['--version'], { kind: 'version' }],
     [['demo'], { kind: 'demo', scenario: 'seeds', theme: undefined, readOnly: false }],
     [['demo', '--theme', 'monochrome'], { kind: 'demo', scenario: 'seeds', theme: 'monochrome', readOnly: false }],
@@ -42,5 +45,22 @@ describe('the journal file', () => {
       expect(defaultJournalPath(env, true)).toBe('/state/rpotop/journal-demo.jsonl');
     }
     expect(defaultJournalPath({ RPOTOP_JOURNAL: '/x/j.jsonl' }, true)).toBe('/x/j.jsonl');
+  });
+});
+
+describe('a command\'s --help', () => {
+  it('prints that command with its options, and nothing of the others', () => {
+    const status = usageOf('status');
+    expect(status).toContain('rpotop status [--config FILE | --demo [--scenario NAME]] [--format table|json|markdown]');
+    expect(status).toContain('[--fail-on warn|breach]');
+    expect(status).toContain('3 UNKNOWN or the run failed');
+    expect(status).not.toContain('rpotop sim');
+    expect(usageOf('config').match(/rpotop config \w+/g)).toEqual(['rpotop config path', 'rpotop config check', 'rpotop config init', 'rpotop config schema']);
+    // Every command's block is a part of the whole.
+    for (const topic of ['demo', 'status', 'plan', 'journal', 'sim', 'config']) {
+      const block = usageOf(topic).split('\n').slice(1, -2).join('\n');
+      expect(block.length).toBeGreaterThan(0);
+      expect(USAGE).toContain(block);
+    }
   });
 });

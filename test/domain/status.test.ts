@@ -102,14 +102,26 @@ describe('status of a database in FULL recovery', () => {
     expect(a.reason).toContain('another replica');
   });
 
-  it('reads OK while RESTORING after a tail-log backup', () => {
+  it('reads WARN, never OK, while RESTORING after a tail-log backup: safe, but unavailable', () => {
     const h = new HistoryBuilder();
     h.full();
     h.log({ after: 15 });
     const tail = h.log({ after: 2, tail: true });
     const a = assess(h.state({ state: 'RESTORING' }), h.rows, targets, seenAt(tail.finish + minutes(90)));
-    expect(a.status).toBe('OK');
-    expect(a.reason).toContain('RESTORING after a tail-log backup 1 h 30 min ago');
+    expect(a.status).toBe('WARN');
+    expect(a.reason).toBe('unavailable: RESTORING after a tail-log backup 1 h 30 min ago (no transaction since can be lost); restore it or bring it online');
+  });
+
+  it('never reads OK for a database that is not ONLINE, and keeps a worse status', () => {
+    const h = new HistoryBuilder();
+    h.full();
+    const log = h.log({ after: 15 });
+    const offline = assess(h.state({ state: 'OFFLINE' }), h.rows, targets, seenAt(log.finish + minutes(5)));
+    expect(offline.status).toBe('WARN');
+    expect(offline.reason).toMatch(/^unavailable \(OFFLINE\): log backup 5 min ago/);
+    const suspect = assess(h.state({ state: 'SUSPECT' }), h.rows, targets, seenAt(log.finish + minutes(24 * 60)));
+    expect(suspect.status).toBe('BREACH');
+    expect(suspect.reason).toMatch(/^unavailable \(SUSPECT\): /);
   });
 });
 
@@ -138,7 +150,7 @@ describe('UNKNOWN', () => {
     const h = new HistoryBuilder();
     h.full();
     const a = assess(h.state(), h.rows, targets, seenAt(0, { unreachable: 'connect ETIMEDOUT' }));
-    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'instance unreachable: connect ETIMEDOUT' });
+    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'cannot poll the instance: connect ETIMEDOUT' });
   });
 
   it('when the data is older than the stale limit', () => {

@@ -101,7 +101,7 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     keys('x', 'd', 's', 'Enter');
     await waitFor((s) => s.includes('✔ done') && s.includes('BACKUP LOG successfully processed'), 'the tail-log backup to finish');
     keys('Enter');
-    await waitFor((s) => /^▶ .*rtcxds .*RESTORING after a tai/m.test(s), 'the database RESTORING after its tail');
+    await waitFor((s) => /^▶ .*rtcxds .*unavailable: RESTOR/m.test(s), 'the database RESTORING after its tail');
     keys('o');
     await waitFor((s) => s.includes('RESTORE DATABASE [rtcxds] WITH RECOVERY;'), 'the bring-online confirm');
     keys('y');

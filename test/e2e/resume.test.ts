@@ -78,7 +78,7 @@ describe.skipIf(!tmuxAvailable)('a restore interrupted by a killed console', () 
     await waitFor((s) => /interrupted restore of LYNCSQL01 \/ lis before step 3 of \d+: type :resume/.test(s), 'the interrupted plan offered');
     // A filter follows the polls as instances answer (a :db typed before LYNCSQL01's first poll finds nothing).
     keys('/', 'l', 'i', 's', 'Enter');
-    await waitFor((s) => /^▶ .*LYNCSQL01 +lis .*RESTORING after a tai/m.test(s), 'lis RESTORING, as the killed console left it');
+    await waitFor((s) => /^▶ .*LYNCSQL01 +lis .*unavailable: RESTOR/m.test(s), 'lis RESTORING, as the killed console left it');
     keys(':', 'r', 'e', 's', 'u', 'm', 'e', 'Enter');
     const resumed = await waitFor((s) => currentStep(s) === 3 && /Type lis and Enter|Press y to run step 3/.test(s), 'the plan resumed at step 3');
     expect(resumed).toContain('interrupted before step 3');

@@ -199,6 +199,22 @@ describe('instances that fail', () => {
     }
   }, 60_000);
 
+  it('reports a refused login as a login failure with its fix, not as an unreachable instance', async () => {
+    const p = new FleetPoller({ inventory: inventory((c) => {
+        c.instances = c.instances!.slice(0, 1);
+        c.groups = [];
+      }), env: { [DEMO_PASSWORD_ENV]: 'wrong' }, prompt: null });
+    try {
+      await p.pollAll();
+      const i = p.snapshot().instances[0]!;
+      expect(i.status).toBe('UNKNOWN');
+      expect(i.error).toBe(`login failed (18456): Login failed for user '${endpoints[0]!.login}'. Check the login and the password its passwordEnv holds (the server log gives the reason state)`);
+      expect(i.error).not.toContain('wrong');
+    } finally {
+      await p.stop();
+    }
+  });
+
   it('turns data UNKNOWN when it grows stale, with its age', async () => {
     let offset = 0;
     const p = poller(inventory((c) => (c.poll = { ...c.poll, staleAfterSeconds: 60 })), () => Date.now() + offset);

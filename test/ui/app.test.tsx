@@ -243,6 +243,14 @@ describe('typing ahead', () => {
     await tick();
     expect(frame(r)).toContain('filter: unknown');
     expect(frame(r)).not.toContain('breachunknown');
+    // Up in a new, empty filter recalls the last one submitted.
+    r.stdin.write('/');
+    await tick();
+    r.stdin.write('\x1b[A');
+    await tick();
+    r.stdin.write('\r');
+    await tick();
+    expect(frame(r)).toContain('filter: unknown');
     // Esc then s in one read while typing a filter: the filter closes and clears; the s is not a sort.
     r.stdin.write('/ok');
     await tick();

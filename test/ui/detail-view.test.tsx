@@ -1,0 +1,33 @@
+import { render } from 'ink-testing-library';
+import { describe, expect, it } from 'vitest';
+import type { Finding } from '../../src/domain/findings.js';
+import { DetailView } from '../../src/ui/DetailView.js';
+import { loadTheme } from '../../src/ui/theme.js';
+import { FIXTURE_NOW, fixtureSnapshot } from './fixture.js';
+
+const snapshot = fixtureSnapshot();
+const theme = loadTheme('default');
+const base = snapshot.databases.find((d) => d.key === 'AXSQL01/MicrosoftDynamicsAX')!;
+const findings: Finding[] = Array.from({ length: 6 }, (_, i): Finding => ({ code: 'no-checksum', severity: 'warning', text: `finding number ${i + 1}` }));
+
+function frame(height: number): string {
+  const db = { ...base, findings };
+  const r = render(
+    <DetailView db={db} history={db.history} historyNote={null} theme={theme} width={100} height={height} serverNow={FIXTURE_NOW} offsetMinutes={0} scroll={0} />,
+  );
+  const out = r.lastFrame() ?? '';
+  r.unmount();
+  return out;
+}
+
+describe('the detail view', () => {
+  it('shows every finding when the screen has room, and says how many it could not', () => {
+    const tall = frame(40);
+    for (let i = 1; i <= 6; i++) expect(tall).toContain(`finding number ${i}`);
+    expect(tall).not.toContain('more finding');
+    const short = frame(16);
+    expect(short).toContain('finding number 1');
+    expect(short).not.toContain('finding number 6');
+    expect(short).toMatch(/… \d more finding\(s\): a taller terminal shows them/);
+  });
+});
