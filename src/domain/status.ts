@@ -36,6 +36,11 @@ export interface Assessment {
   /** Data lost if the server died now, in ms; null when it cannot be bounded. */
   exposureMs: number | null;
   reason: string;
+  /**
+   * When a WARN or BREACH began (server clock, UTC ms): the last restorable backup's finish plus the
+   * threshold crossed. Null for every other status, and for a WARN that is not about the RPO.
+   */
+  since: number | null;
   /** The chain the exposure was measured on (restore to latest). */
   chain: RestoreChain | null;
   lastFull: BackupSet | null;
@@ -84,10 +89,11 @@ export function assess(
   const lastDiff = newest(history, 'I');
   const lastLog = newest(history, 'L');
   const base = { lastFull, lastDiff, lastLog };
-  const result = (status: Status, exposureMs: number | null, reason: string, chain: RestoreChain | null): Assessment => ({
+  const result = (status: Status, exposureMs: number | null, reason: string, chain: RestoreChain | null, since: number | null = null): Assessment => ({
     status,
     exposureMs,
     reason,
+    since,
     chain,
     ...base,
   });
@@ -152,10 +158,14 @@ export function assess(
   const what = lastPiece.type === 'L' ? 'log backup' : `${typeNames[lastPiece.type]} backup`;
   const noLogs = logged && lastPiece.type !== 'L' ? ', no log backup since' : '';
   const simple = db.recoveryModel === 'SIMPLE' ? 'SIMPLE recovery, ' : '';
-  const reason = `${simple}${what} ${ago} ago${noLogs}, ${rpo}`;
   const rpoMs = targets.rpoMinutes * durations.MINUTE;
   const status: Status = exposureMs > rpoMs ? 'BREACH' : exposureMs > rpoMs * targets.warnFraction ? 'WARN' : 'OK';
+  // Since when, the question an incident bridge asks first: the moment the exposure crossed the line.
+  const since = status === 'BREACH' ? lastPiece.finish + rpoMs : status === 'WARN' ? lastPiece.finish + rpoMs * targets.warnFraction : null;
+  // First in the reason: a narrow grid cuts the end of it.
+  const lasting = since === null ? '' : `${status === 'BREACH' ? 'in breach' : 'past the warning line'} for ${formatDuration(Math.max(0, now - since))}: `;
+  const reason = `${lasting}${simple}${what} ${ago} ago${noLogs}, ${rpo}`;
   // A database that is not ONLINE (OFFLINE, RESTORING, SUSPECT...) is never a green OK, whatever its backups.
-  if (db.state !== 'ONLINE') return result(worstStatus([status, 'WARN']), exposureMs, `unavailable (${db.state}): ${reason}`, chain);
-  return result(status, exposureMs, reason, chain);
+  if (db.state !== 'ONLINE') return result(worstStatus([status, 'WARN']), exposureMs, `unavailable (${db.state}): ${reason}`, chain, since);
+  return result(status, exposureMs, reason, chain, since);
 }

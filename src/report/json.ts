@@ -49,6 +49,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         groups: d.groups,
         status: d.assessment.status,
         reason: d.assessment.reason,
+        breachSince: d.assessment.status === 'BREACH' && d.assessment.since !== null ? new Date(d.assessment.since).toISOString() : null,
         exposureSeconds: d.assessment.exposureMs === null ? null : Math.round(d.assessment.exposureMs / 1000),
         rpoSeconds: d.targets.rpoMinutes * 60,
         rtoSeconds: d.targets.rtoMinutes * 60,

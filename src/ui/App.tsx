@@ -7,6 +7,7 @@ import { serverClock, type FleetSnapshot } from '../fleet/snapshot.js';
 import { DetailView } from './DetailView.js';
 import {
   buildRows,
+  findDatabaseRow,
   indexOfKey,
   initialGrid,
   moveSelection,
@@ -169,9 +170,16 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         exit();
         return;
       case 'db': {
-        const found = rows.find((r) => r.kind === 'database' && r.db.name.toLowerCase().includes(arg));
-        if (found) selectIndex(rows.indexOf(found));
-        else setMessage(`no database matching "${arg}" in the current view`);
+        const found = findDatabaseRow(rows, arg);
+        if (!found) {
+          setMessage(`no database matching "${arg}" in the current view`);
+          return;
+        }
+        selectIndex(found.index);
+        if (found.alternatives.length > 0) {
+          const shown = found.alternatives.slice(0, 5).join(', ');
+          setMessage(`${found.alternatives.length} databases match "${arg}": ${shown}${found.alternatives.length > 5 ? ', …' : ''} (type more of the name)`);
+        }
         return;
       }
       case 'instance': {

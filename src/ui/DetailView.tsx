@@ -83,6 +83,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         </Styled>
         {'  '}
         {a.reason}
+        {a.since !== null ? ` (${a.status === 'BREACH' ? 'breach' : 'warning'} since ${local(a.since)} server time)` : ''}
       </Text>
       <Styled theme={theme} token="muted">
         {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${a.exposureMs === null ? '-' : formatDuration(Math.max(0, a.exposureMs))} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}

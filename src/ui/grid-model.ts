@@ -152,3 +152,22 @@ export function scrollTop(top: number, index: number, height: number, total: num
 export function nextSortKey(key: SortKey): SortKey {
   return SORT_KEYS[(SORT_KEYS.indexOf(key) + 1) % SORT_KEYS.length]!;
 }
+
+/**
+ * The row `:db NAME` goes to: the exact name (or INSTANCE/NAME), else the one name that starts with it,
+ * else the one that contains it; several candidates go to the first and are all named, so a short
+ * prefix never lands on ReportServerTempDB when ReportServer was meant.
+ */
+export function findDatabaseRow(rows: readonly GridRow[], text: string): { index: number; alternatives: string[] } | null {
+  const wanted = text.trim().toLowerCase();
+  if (!wanted) return null;
+  const databases = rows.flatMap((r, index) => (r.kind === 'database' ? [{ index, name: r.db.name.toLowerCase(), key: r.db.key.toLowerCase(), label: r.db.key }] : []));
+  const tiers = [
+    databases.filter((d) => d.name === wanted || d.key === wanted),
+    databases.filter((d) => d.name.startsWith(wanted) || d.key.startsWith(wanted)),
+    databases.filter((d) => d.name.includes(wanted) || d.key.includes(wanted)),
+  ];
+  const matches = tiers.find((t) => t.length > 0);
+  if (!matches) return null;
+  return { index: matches[0]!.index, alternatives: matches.length > 1 ? matches.map((d) => d.label) : [] };
+}

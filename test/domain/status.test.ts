@@ -10,12 +10,12 @@ function seenAt(serverNow: number, extra: Partial<Observation> = {}): Observatio
 }
 
 describe('status of a database in FULL recovery', () => {
-  const cases: { name: string; minutesSinceLog: number; status: Status; reason: string }[] = [
+  const cases: { name: string; minutesSinceLog: number; status: Status; reason: string; since?: number }[] = [
     { name: 'fresh log', minutesSinceLog: 5, status: 'OK', reason: 'log backup 5 min ago, RPO 15 min' },
-    { name: 'past the warn fraction', minutesSinceLog: 13, status: 'WARN', reason: 'log backup 13 min ago, RPO 15 min' },
-    { name: 'past the RPO', minutesSinceLog: 47, status: 'BREACH', reason: 'log backup 47 min ago, RPO 15 min' },
+    { name: 'past the warn fraction', minutesSinceLog: 13, status: 'WARN', reason: 'past the warning line for 1 min: log backup 13 min ago, RPO 15 min', since: 12 },
+    { name: 'past the RPO', minutesSinceLog: 47, status: 'BREACH', reason: 'in breach for 32 min: log backup 47 min ago, RPO 15 min', since: 15 },
     // dbatools compares only the days and hours parts: a 24-hour-old log read OK there.
-    { name: 'a day and a minute old', minutesSinceLog: 24 * 60 + 1, status: 'BREACH', reason: 'log backup 1 d ago, RPO 15 min' },
+    { name: 'a day and a minute old', minutesSinceLog: 24 * 60 + 1, status: 'BREACH', reason: 'in breach for 23 h 46 min: log backup 1 d ago, RPO 15 min', since: 15 },
   ];
   for (const c of cases) {
     it(`${c.name}: ${c.status}`, () => {
@@ -25,6 +25,8 @@ describe('status of a database in FULL recovery', () => {
       const a = assess(h.state(), h.rows, targets, seenAt(log.finish + minutes(c.minutesSinceLog)));
       expect(a.status).toBe(c.status);
       expect(a.reason).toBe(c.reason);
+      // Since when: the log's finish plus the line crossed (80% of the RPO for WARN, the RPO for BREACH).
+      expect(a.since).toBe(c.since === undefined ? null : log.finish + minutes(c.since));
       expect(a.exposureMs).toBe(minutes(c.minutesSinceLog));
       expect(a.lastLog).toBe(log);
     });
@@ -36,7 +38,7 @@ describe('status of a database in FULL recovery', () => {
     const log = h.log({ after: 15 });
     const a = assess(h.state(), h.rows, { ...targets, rpoMinutes: 24 * 60 }, seenAt(log.finish + minutes(25 * 60)));
     expect(a.status).toBe('BREACH');
-    expect(a.reason).toBe('log backup 1 d 1 h ago, RPO 1 d');
+    expect(a.reason).toBe('in breach for 1 h: log backup 1 d 1 h ago, RPO 1 d');
   });
 
   it('counts the open gap from the last log up to now, advanced by the time since the poll', () => {
@@ -52,7 +54,7 @@ describe('status of a database in FULL recovery', () => {
     const full = h.full();
     const a = assess(h.state(), h.rows, targets, seenAt(full.finish + minutes(20)));
     expect(a.status).toBe('BREACH');
-    expect(a.reason).toBe('full backup 20 min ago, no log backup since, RPO 15 min');
+    expect(a.reason).toBe('in breach for 5 min: full backup 20 min ago, no log backup since, RPO 15 min');
   });
 
   it('is UNPROTECTED when never backed up', () => {

@@ -53,6 +53,14 @@ describe('rpotop status --demo', () => {
     expect(odd).toMatchObject({ instance: 'AXSQL01', status: 'OK', recoveryModel: 'FULL', rpoSeconds: 1800 });
     expect(odd.lastLog.lastLsn).toMatch(/^\d{16,25}$/);
     expect(Object.keys(doc.counts)).toEqual(['OK', 'WARN', 'BREACH', 'UNPROTECTED', 'UNKNOWN']);
+    // Since when: every BREACH says when its RPO was crossed, before now and after its last backup.
+    const breaches = doc.databases.filter((d: { status: string }) => d.status === 'BREACH');
+    expect(breaches.length).toBeGreaterThan(0);
+    for (const d of breaches) {
+      expect(Date.parse(d.breachSince)).toBeLessThanOrEqual(Date.parse(doc.generatedAt));
+      expect(d.reason).toMatch(/^in breach for /);
+    }
+    expect(odd.breachSince).toBeNull();
     expect(r.stdout).not.toContain(process.env[DEMO_PASSWORD_ENV] ?? 'never-set');
   }, 30_000);
 

@@ -83,7 +83,7 @@ describe('the seeds scenario, polled through the driver', () => {
     expect(statuses.get('BTSSQL01/BizTalkDTADb')!.reason).toMatch(/log chain broken.*written to NUL/);
     expect(statuses.get('LYNCSQL01/rgsconfig')!.reason).toContain('recovery model switch');
     expect(statuses.get('SQLAG01/SalesDW')!.reason).toContain('another replica');
-    expect(statuses.get('AXSQL01/ReportServer')!.reason).toMatch(/^log backup \d+ h( \d+ min)? ago, RPO 1 h$/);
+    expect(statuses.get('AXSQL01/ReportServer')!.reason).toMatch(/^in breach for [^:]+: log backup \d+ h( \d+ min)? ago, RPO 1 h$/);
   });
 
   it('raises the findings the scenario plants', () => {

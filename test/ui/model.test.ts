@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { fit, fitColumns } from '../../src/ui/cells.js';
-import { buildRows, indexOfKey, initialGrid, filterTest, moveSelection, scrollTop } from '../../src/ui/grid-model.js';
+import { buildRows, findDatabaseRow, indexOfKey, initialGrid, filterTest, moveSelection, scrollTop } from '../../src/ui/grid-model.js';
 import { bindingsFor, commandFor, keymap, keyNames } from '../../src/ui/keymap.js';
 import { chooseTheme, loadTheme, themeNames } from '../../src/ui/theme.js';
 import { timeline } from '../../src/ui/timeline.js';
@@ -44,6 +44,23 @@ describe('keymap', () => {
 
 describe('grid model', () => {
   const snapshot = fixtureSnapshot();
+
+  it(':db prefers the exact name, then one prefix, then names every candidate', () => {
+    const rows = buildRows(snapshot, initialGrid);
+    const at = (text: string) => {
+      const found = findDatabaseRow(rows, text);
+      const row = found ? rows[found.index] : undefined;
+      return { key: row?.kind === 'database' ? row.db.key : null, alternatives: found?.alternatives ?? [] };
+    };
+    // ReportServerTempDB sorts first (UNPROTECTED); the exact name still wins.
+    expect(at('reportserver')).toEqual({ key: 'AXSQL01/ReportServer', alternatives: [] });
+    expect(at('AXSQL01/ReportServerTempDB')).toEqual({ key: 'AXSQL01/ReportServerTempDB', alternatives: [] });
+    expect(at('MicrosoftDynamicsAX_m')).toEqual({ key: 'AXSQL01/MicrosoftDynamicsAX_model', alternatives: [] });
+    const several = at('bam');
+    expect(several.alternatives.length).toBeGreaterThan(1);
+    expect(several.alternatives).toContain(several.key);
+    expect(findDatabaseRow(rows, 'no such database')).toBeNull();
+  });
 
   it('sorts worst first by default', () => {
     const statuses = buildRows(snapshot, initialGrid).map((r) => (r.kind === 'database' ? r.db.assessment.status : ''));
