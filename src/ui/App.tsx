@@ -454,7 +454,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
 
   return (
     <Box flexDirection="column" height={size.rows - 1} width={size.columns}>
-      <Header snapshot={snapshot} theme={theme} readOnly={readOnly} now={t} />
+      <Header snapshot={snapshot} theme={theme} readOnly={readOnly} now={t} width={size.columns} />
       {/* Vertical clipping only: horizontal clipping makes ink slice every line of every frame (slice-ansi,
           grapheme by grapheme), and each view already fits its lines to the width. */}
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">

@@ -62,10 +62,10 @@ describe('dashboard', () => {
     const r = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 160, rows: 30 }} now={() => now} />);
     mounted.push(r);
     expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  \?1 instance down  \?0 UNKNOWN .*polled 0 s ago · 1 instance not polled yet$/);
-    // At 80 columns the end of the header is cut, never the instances that are down.
-    const narrow = render(<App source={partialSource} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
+    // At 80 columns the counts drop their words first, never the instances that are down or read-only.
+    const narrow = render(<App source={partialSource} theme={theme} readOnly={true} size={{ columns: 80, rows: 24 }} now={() => now} />);
     mounted.push(narrow);
-    expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  \?1 instance down  \?0 UNKNOWN/);
+    expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  READ-ONLY  \?1 instance down  \?0 ⊘3 ✖2 ▲1 ✔\d+  0 s ago$/);
   });
 
   it('names links in cleartext although the inventory asks for TLS, at 80 columns too', () => {
@@ -77,7 +77,7 @@ describe('dashboard', () => {
     const source: SnapshotSource = { snapshot: () => cleartext, subscribe: () => () => undefined, refresh: () => undefined };
     const r = render(<App source={source} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
     mounted.push(r);
-    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  ▲1 CLEARTEXT  \?0 UNKNOWN/);
+    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  ▲1 CLEARTEXT  \?0 ⊘3 ✖2 ▲1 ✔\d+/);
   });
 
   it('moves with j/k and arrows, pages, and jumps to the ends', async () => {
