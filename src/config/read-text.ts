@@ -44,18 +44,21 @@ export function readRegularText(file: string, limit = MAX_INVENTORY_BYTES): stri
     if (stat.size > limit) {
       throw new UnreadableFile(`is ${stat.size} bytes; an inventory is at most ${limit} bytes (${limit / 1024 / 1024} MiB)`);
     }
-    // One byte more than the limit: a file that grows while it is read is still caught.
-    const buffer = Buffer.alloc(limit + 1);
+    // Read to the end in chunks, not into a buffer of the limit (4 MiB for a 2 KiB inventory): a file that
+    // grows past the limit while it is read is still caught.
+    const chunks: Buffer[] = [];
     let length = 0;
     for (;;) {
-      const n = readSync(fd, buffer, length, buffer.length - length, null);
+      const chunk = Buffer.alloc(Math.min(64 * 1024, limit + 1 - length));
+      const n = readSync(fd, chunk, 0, chunk.length, null);
       if (n === 0) break;
+      chunks.push(chunk.subarray(0, n));
       length += n;
       if (length > limit) throw new UnreadableFile(`grew past ${limit} bytes while it was read`);
     }
     try {
       // The decoder drops a leading byte order mark (editors on Windows write one; JSON.parse refuses it).
-      return new TextDecoder('utf-8', { fatal: true }).decode(buffer.subarray(0, length));
+      return new TextDecoder('utf-8', { fatal: true }).decode(Buffer.concat(chunks, length));
     } catch {
       throw new UnreadableFile('is not UTF-8 text (UTF-16, or a legacy code page?); save it as UTF-8');
     }

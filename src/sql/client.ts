@@ -28,9 +28,10 @@ function poolConfig(s: ClientSettings): sql.config {
       : auth.type === 'ntlm'
         ? { type: 'ntlm', options: { userName: auth.user, password: s.password ?? '', domain: auth.domain } }
         : ({ type: 'azure-active-directory-default', options: auth.clientId ? { clientId: auth.clientId } : {} } as sql.config['authentication']);
-  const link = linkSettings(instance, s.caPem);
+  // The link's TLS options, and the hook that refuses a cleartext login when TLS is required.
+  const { options: tls, ...hooks } = linkSettings(instance, s.caPem);
   return {
-    ...link,
+    ...hooks,
     server: instance.host,
     ...(instance.port !== undefined ? { port: instance.port } : {}),
     authentication,
@@ -41,7 +42,7 @@ function poolConfig(s: ClientSettings): sql.config {
     // The default SELECT 1 on every acquire costs a round trip per poll, and hangs with a hung server.
     validateConnection: 'socket',
     options: {
-      ...link.options,
+      ...tls,
       appName: 'rpotop',
       ...(instance.instanceName ? { instanceName: instance.instanceName } : {}),
     },
