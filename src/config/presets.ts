@@ -9,6 +9,8 @@ export interface PresetMember {
   role: string;
   /** Must be restored to one common point with the other `together` members. */
   together: boolean;
+  /** A feature not every installation deploys: its absence is noted, never a fault. */
+  optional?: boolean;
 }
 
 export interface Preset {
@@ -26,10 +28,11 @@ export interface PresetOptions {
 export const presetIds = ['dynamics-ax', 'biztalk', 'lync-2013', 'reporting-services'] as const;
 export type PresetId = (typeof presetIds)[number];
 
+// A default instance names its catalog ReportServer, a named one ReportServer$NAME: either may be absent.
 const reportingServices: PresetMember[] = [
-  { database: 'ReportServer', role: 'Reporting Services catalog', together: true },
-  { database: 'ReportServerTempDB', role: 'Reporting Services temporary store', together: true },
-  { database: 'ReportServer$*', role: 'Reporting Services catalog (named instance)', together: true },
+  { database: 'ReportServer', role: 'Reporting Services catalog', together: true, optional: true },
+  { database: 'ReportServerTempDB', role: 'Reporting Services temporary store', together: true, optional: true },
+  { database: 'ReportServer$*', role: 'Reporting Services catalog (named instance)', together: true, optional: true },
 ];
 
 export const presets: Record<PresetId, Preset> = {
@@ -39,7 +42,7 @@ export const presets: Record<PresetId, Preset> = {
     members: ({ business = 'MicrosoftDynamicsAX' }) => [
       { database: business, role: 'business database', together: true },
       { database: `${business}_model`, role: 'model store', together: true },
-      { database: 'SharePoint_Config', role: 'Enterprise Portal: SharePoint configuration', together: false },
+      { database: 'SharePoint_Config', role: 'Enterprise Portal: SharePoint configuration', together: false, optional: true },
       { database: 'SharePoint_AdminContent_*', role: 'Enterprise Portal: SharePoint administration', together: false },
       { database: 'WSS_Content*', role: 'Enterprise Portal: content', together: false },
       { database: '*Search_Service_Application*', role: 'Enterprise Search', together: false },
@@ -56,18 +59,21 @@ export const presets: Record<PresetId, Preset> = {
     id: 'biztalk',
     title: 'BizTalk Server',
     members: () => [
+      // Every BizTalk group has these four; the rule engine and BAM are features an installation may leave out.
       ...[
         ['BizTalkMgmtDb', 'configuration'],
         ['BizTalkMsgBoxDb', 'MessageBox'],
         ['BizTalkDTADb', 'tracking'],
-        ['BizTalkRuleEngineDb', 'Business Rule Engine'],
         ['SSODB', 'Enterprise Single Sign-On'],
+      ].map(([database, role]) => ({ database: database!, role: role!, together: true })),
+      ...[
+        ['BizTalkRuleEngineDb', 'Business Rule Engine'],
         ['BAMPrimaryImport', 'BAM primary import'],
         ['BAMAlertsApplication', 'BAM alerts'],
         ['BAMAlertsNSMain', 'BAM alerts (Notification Services)'],
-      ].map(([database, role]) => ({ database: database!, role: role!, together: true })),
-      { database: 'BAMStarSchema', role: 'BAM star schema (own backup procedure)', together: false },
-      { database: 'BAMArchive', role: 'BAM archive (own backup procedure)', together: false },
+      ].map(([database, role]) => ({ database: database!, role: role!, together: true, optional: true })),
+      { database: 'BAMStarSchema', role: 'BAM star schema (own backup procedure)', together: false, optional: true },
+      { database: 'BAMArchive', role: 'BAM archive (own backup procedure)', together: false, optional: true },
     ],
     notes: [
       'The Backup BizTalk Server job backs these up together with marked transactions: restore every "together" database to the same mark (STOPATMARK).',
@@ -91,7 +97,7 @@ export const presets: Record<PresetId, Preset> = {
         ['LcsLog', 'archiving'],
         ['LcsCDR', 'monitoring: call detail records'],
         ['QoEMetrics', 'monitoring: quality of experience'],
-      ].map(([database, role]) => ({ database: database!, role: role!, together: false })),
+      ].map(([database, role]) => ({ database: database!, role: role!, together: false, optional: !['xds', 'lis', 'rtcxds'].includes(database!) })),
     notes: [
       'Restore the Central Management store (xds, lis) with Install-CsDatabase / Import-CsConfiguration as Microsoft documents, then the user store.',
       'Archiving and monitoring databases may live on their own instances: give those members an instance.',

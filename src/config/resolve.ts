@@ -9,6 +9,8 @@ export interface GroupMember {
   database: string;
   role: string;
   together: boolean;
+  /** Its absence is noted, not a fault: a feature not every installation deploys. */
+  optional: boolean;
 }
 
 export interface ResolvedGroup {
@@ -43,14 +45,24 @@ export function toPartialTargets(t: TargetsConfig | undefined): PartialTargets {
 function resolveGroup(group: GroupConfig): ResolvedGroup {
   const preset = group.preset ? presets[group.preset] : null;
   const fromPreset = preset ? preset.members({ business: group.business }) : [];
-  const members: GroupMember[] = [
-    ...fromPreset.map((m) => ({ ...m, instance: group.instance ?? null })),
-    ...group.members.map((m) => ({
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  // A member the inventory names itself is never optional: someone said it belongs. Naming a preset member
+  // places it (BizTalk's BAM on its own instance) and keeps the preset's role and `together`.
+  const explicit = group.members.map((m) => {
+    const known = fromPreset.find((p) => same(p.database, m.database));
+    return {
       instance: m.instance ?? group.instance ?? null,
       database: m.database,
-      role: m.role ?? 'member',
-      together: true,
-    })),
+      role: m.role ?? known?.role ?? 'member',
+      together: known?.together ?? true,
+      optional: false,
+    };
+  });
+  const members: GroupMember[] = [
+    ...fromPreset
+      .filter((p) => !explicit.some((m) => same(m.database, p.database)))
+      .map((m) => ({ ...m, optional: m.optional ?? false, instance: group.instance ?? null })),
+    ...explicit,
   ];
   return {
     name: group.name,

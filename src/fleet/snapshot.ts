@@ -9,6 +9,8 @@ import type { ResolvedTargets } from '../domain/targets.js';
 import type { InstanceConfig } from '../config/schema.js';
 import type { InstanceTracker } from './tracker.js';
 import { linkMode, type LinkMode } from '../config/schema.js';
+import type { GroupAssessment } from '../domain/group.js';
+import { assessGroups } from './groups.js';
 
 export interface InstanceSnapshot {
   name: string;
@@ -67,7 +69,9 @@ export interface FleetSnapshot {
   instances: InstanceSnapshot[];
   databases: DatabaseSnapshot[];
   counts: Record<Status, number>;
-  /** Worst status over inventoried databases and instances. */
+  /** The inventory's application groups: common recovery point, group exposure and restore time. */
+  groups: GroupAssessment[];
+  /** Worst status over inventoried databases, instances and groups. */
   worst: Status;
 }
 
@@ -248,9 +252,11 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
 
   const counts: Record<Status, number> = { OK: 0, WARN: 0, BREACH: 0, UNPROTECTED: 0, UNKNOWN: 0 };
   for (const d of databases) if (d.inventoried) counts[d.assessment.status]++;
+  const groups = assessGroups(ctx.inventory, databases, instances, ctx.now);
   const worst = worstStatus([
     ...databases.filter((d) => d.inventoried).map((d) => d.assessment.status),
     ...instances.map((i) => i.status),
+    ...groups.map((g) => g.status),
   ]);
   databases.sort(
     (a, b) =>
@@ -258,7 +264,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       (b.assessment.exposureMs ?? Infinity) - (a.assessment.exposureMs ?? Infinity) ||
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
-  return { fleet: ctx.inventory.config.fleet, takenAt: ctx.now, instances, databases, counts, worst };
+  return { fleet: ctx.inventory.config.fleet, takenAt: ctx.now, instances, databases, counts, groups, worst };
 }
 
 /** Merged histories by their first replica's array: the same merged array while no replica's rows change. */

@@ -14,3 +14,4 @@ export function exposureText(d: DatabaseSnapshot): string {
 export function rpoText(d: DatabaseSnapshot): string {
   return formatDuration(d.targets.rpoMinutes * durations.MINUTE);
 }
+

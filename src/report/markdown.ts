@@ -2,6 +2,7 @@ import { visible } from '../domain/visible.js';
 import { statusGlyph, type Status } from '../domain/status.js';
 import { cleartextInstances, type FleetSnapshot } from '../fleet/snapshot.js';
 import { exposureText, rpoText } from './columns.js';
+import { commonPointText, groupRpoText, groupRtoText } from '../domain/group.js';
 
 const ORDER: Status[] = ['UNKNOWN', 'UNPROTECTED', 'BREACH', 'WARN', 'OK'];
 
@@ -14,6 +15,14 @@ export function formatMarkdown(snapshot: FleetSnapshot): string {
   const cleartext = cleartextInstances(snapshot);
   const counts = `${downCount ? `${statusGlyph.UNKNOWN} ${downCount} instance(s) down · ` : ''}${cleartext.length ? `${statusGlyph.WARN} ${cleartext.length} link(s) CLEARTEXT · ` : ''}${ORDER.map((s) => `${statusGlyph[s]} ${snapshot.counts[s]} ${s}`).join(' · ')}`;
   const lines = [`### rpotop: ${cell(snapshot.fleet)}`, '', `${counts}  `, `_as of ${new Date(snapshot.takenAt).toISOString().slice(0, 16).replace('T', ' ')} UTC_`, ''];
+  // Estates first: "to what point can we bring it back, and how long will it take" is the bridge's question.
+  if (snapshot.groups.length > 0) {
+    lines.push('| Status | Group | Common point | RPO | Restore estimate | Reason |', '|---|---|---|---|---|---|');
+    for (const g of snapshot.groups) {
+      lines.push(`| ${statusGlyph[g.status]} ${g.status} | ${cell(g.name)} | ${commonPointText(g)} | ${groupRpoText(g)} | ${groupRtoText(g)} | ${cell(g.reason)} |`);
+    }
+    lines.push('');
+  }
   const action = snapshot.databases.filter((d) => d.inventoried && d.assessment.status !== 'OK');
   if (action.length > 0) {
     lines.push('| Status | Instance | Database | Exposure | RPO | Reason |', '|---|---|---|---|---|---|');

@@ -2,6 +2,7 @@ import { Box } from 'ink';
 import { statusGlyph } from '../domain/status.js';
 import { fit, fitColumns } from './cells.js';
 import type { GridRow, GridState } from './grid-model.js';
+import { commonPointText, groupRpoText, groupRtoText } from '../domain/group.js';
 import { FastLine, Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -15,6 +16,15 @@ interface Props {
   state: GridState;
   /** Server-side "now" per instance, for ages of the last backups. */
   nowFor: (instance: string) => number;
+}
+
+/** A heading names its rows; an application group's says what the bridge asks: to what point, and how long. */
+function headingText(row: Extract<GridRow, { kind: 'heading' }>): string {
+  const databases = `${row.count} database${row.count === 1 ? '' : 's'}`;
+  const g = row.group;
+  if (!g) return `── ${row.label} · ${databases} · worst ${statusGlyph[row.worst]} ${row.worst} `;
+  const point = g.exposureMs === null ? 'no common point' : `common point ${commonPointText(g)} / RPO ${groupRpoText(g)}`;
+  return `── ${statusGlyph[g.status]} ${g.status} ${row.label} · ${point} · restore ${groupRtoText(g)} · ${databases}${g.problem ? ` · ${g.problem}` : ''} `;
 }
 
 /**
@@ -39,7 +49,7 @@ export function Grid({ rows, top, height, selected, width, theme, state, nowFor 
         if (row.kind === 'heading') {
           return (
             <Styled key={row.key} theme={theme} token={`status.${row.worst}`}>
-              {fit(`── ${row.label} · ${row.count} database${row.count === 1 ? '' : 's'} · worst ${statusGlyph[row.worst]} ${row.worst} `, width)}
+              {fit(headingText(row), width)}
             </Styled>
           );
         }

@@ -1,5 +1,6 @@
 import { statusSeverity, type Status } from '../domain/status.js';
 import type { DatabaseSnapshot, FleetSnapshot } from '../fleet/snapshot.js';
+import type { GroupAssessment } from '../domain/group.js';
 
 export const SORT_KEYS = ['status', 'instance', 'database', 'group', 'recovery', 'exposure', 'full', 'diff', 'log'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
@@ -13,7 +14,7 @@ export interface GridState {
 
 export type GridRow =
   | { kind: 'database'; key: string; db: DatabaseSnapshot }
-  | { kind: 'heading'; key: string; label: string; worst: Status; count: number };
+  | { kind: 'heading'; key: string; label: string; worst: Status; count: number; group: GroupAssessment | null };
 
 export const initialGrid: GridState = { filter: '', sort: { key: 'status', desc: true }, groupBy: 'none' };
 
@@ -103,15 +104,17 @@ export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] 
     if (list) list.push(db);
     else groups.set(label, [db]);
   }
-  const rows: GridRow[] = [];
-  const ordered = [...groups].sort(([a, x], [b, y]) => {
-    const wa = Math.max(...x.map((d) => statusSeverity[d.assessment.status]));
-    const wb = Math.max(...y.map((d) => statusSeverity[d.assessment.status]));
-    return wb - wa || byText(a, b);
+  // Grouped by application group, a heading is the group itself: its status, not only its worst member's.
+  const assessed = new Map(state.groupBy === 'group' ? snapshot.groups.map((g) => [g.name, g]) : []);
+  const headings = [...groups].map(([label, list]) => {
+    const group = assessed.get(label) ?? null;
+    const worst = group?.status ?? list.reduce<Status>((w, d) => (statusSeverity[d.assessment.status] > statusSeverity[w] ? d.assessment.status : w), 'OK');
+    return { label, list, worst, group };
   });
-  for (const [label, list] of ordered) {
-    const worst = list.reduce<Status>((w, d) => (statusSeverity[d.assessment.status] > statusSeverity[w] ? d.assessment.status : w), 'OK');
-    rows.push({ kind: 'heading', key: `#${label}`, label, worst, count: list.length });
+  headings.sort((a, b) => statusSeverity[b.worst] - statusSeverity[a.worst] || byText(a.label, b.label));
+  const rows: GridRow[] = [];
+  for (const { label, list, worst, group } of headings) {
+    rows.push({ kind: 'heading', key: `#${label}`, label, worst, count: list.length, group });
     for (const db of list) rows.push({ kind: 'database', key: db.key, db });
   }
   return rows;

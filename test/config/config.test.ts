@@ -168,8 +168,8 @@ describe('resolving the inventory', () => {
   it('expands the Dynamics AX preset with the business database and its model store', () => {
     const ax = inventory.groups[0]!;
     expect(ax.members.slice(0, 2)).toEqual([
-      { instance: 'AX01', database: 'AXProd', role: 'business database', together: true },
-      { instance: 'AX01', database: 'AXProd_model', role: 'model store', together: true },
+      { instance: 'AX01', database: 'AXProd', role: 'business database', together: true, optional: false },
+      { instance: 'AX01', database: 'AXProd_model', role: 'model store', together: true, optional: false },
     ]);
     expect(ax.notes.join(' ')).toContain('AOS');
   });
@@ -204,14 +204,28 @@ describe('resolving the inventory', () => {
 });
 
 describe('presets', () => {
+  it('place a preset member on another instance, and never make a named member optional', () => {
+    const bts = resolveInventory(
+      configSchema.parse({
+        version: 1,
+        instances: ['BTS01', 'BAM01'].map((name) => ({ name, host: 'h', auth: { type: 'sql' as const, user: 'u', passwordEnv: 'P' } })),
+        groups: [{ name: 'bts', preset: 'biztalk', instance: 'BTS01', members: [{ database: 'BAMPrimaryImport', instance: 'BAM01' }] }],
+      }),
+    ).groups[0]!;
+    const bam = bts.members.filter((m) => m.database === 'BAMPrimaryImport');
+    expect(bam).toEqual([{ instance: 'BAM01', database: 'BAMPrimaryImport', role: 'BAM primary import', together: true, optional: false }]);
+    expect(bts.members.find((m) => m.database === 'BAMAlertsNSMain')).toMatchObject({ instance: 'BTS01', optional: true });
+    expect(bts.members.find((m) => m.database === 'BizTalkMsgBoxDb')).toMatchObject({ optional: false });
+  });
+
   it('list BizTalk\'s jointly backed-up databases as restored together', () => {
     const together = presets.biztalk.members({}).filter((m) => m.together).map((m) => m.database);
     expect(together).toEqual([
       'BizTalkMgmtDb',
       'BizTalkMsgBoxDb',
       'BizTalkDTADb',
-      'BizTalkRuleEngineDb',
       'SSODB',
+      'BizTalkRuleEngineDb',
       'BAMPrimaryImport',
       'BAMAlertsApplication',
       'BAMAlertsNSMain',

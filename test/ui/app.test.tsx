@@ -121,6 +121,9 @@ describe('dashboard', () => {
     expect(frame(r)).toContain('INSTANCE▼');
     await type(r, 'a');
     expect(frame(r)).toMatch(/── \S+ · \d+ databases · worst/);
+    // By application group, a heading is the group: its status, common point against its RPO, restore time.
+    await type(r, 'a');
+    expect(frame(r)).toMatch(/── ⊘ UNPROTECTED biztalk · common point \d.* ago \/ RPO 30 min · restore \d/);
   });
 
   it('jumps with :db and opens an instance with :instance', async () => {

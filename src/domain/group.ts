@@ -1,0 +1,274 @@
+import { buildRestoreChain, incarnationOf } from './chain.js';
+import type { DatabaseState } from './database.js';
+import type { BackupSet } from './history.js';
+import type { RtoEstimate } from './rto.js';
+import { statusSeverity, worstStatus, type Assessment, type Status } from './status.js';
+import type { Targets } from './targets.js';
+import { durations, formatDuration } from './time.js';
+
+/** A database of the group found on a polled instance, with what the snapshot made of it. */
+export interface GroupMemberInput {
+  instance: string;
+  database: string;
+  role: string;
+  /** Restored to one common point with the other `together` members. */
+  together: boolean;
+  state: DatabaseState;
+  history: readonly BackupSet[];
+  assessment: Assessment;
+  rto: RtoEstimate | null;
+  /** The member's server clock now (UTC ms): exposures are measured on the server's clock. */
+  now: number;
+}
+
+/** A member the inventory names that no polled instance has. */
+export interface MissingMember {
+  /** Where it was looked for; null: on every inventoried instance. */
+  instance: string | null;
+  database: string;
+  role: string;
+  together: boolean;
+  /** Without it the group cannot be restored whole (an estate's core database, or a member named explicitly). */
+  required: boolean;
+  /** An instance it may live on could not be polled: not known to be absent. */
+  unreachable: boolean;
+  why: string;
+}
+
+export interface GroupInput {
+  name: string;
+  title: string;
+  targets: Targets;
+  members: readonly GroupMemberInput[];
+  missing: readonly MissingMember[];
+}
+
+export interface GroupMemberAssessment {
+  instance: string;
+  database: string;
+  role: string;
+  together: boolean;
+  status: Status;
+  /** The newest point the member's own chain restores to. */
+  restorableTo: number | null;
+  /** For `together` members: why the rows the poll holds do not show a chain to the common point; null when they do. */
+  cannotReach: string | null;
+}
+
+/** Members are restored in parallel across instances and one after another within an instance. */
+export interface GroupRto {
+  seconds: number;
+  perInstance: { instance: string; seconds: number; members: string[] }[];
+  /** Members without an estimate (no restorable chain): the figure leaves them out. */
+  unestimated: string[];
+  exceedsTarget: boolean;
+  text: string;
+}
+
+export interface GroupAssessment {
+  name: string;
+  title: string;
+  status: Status;
+  reason: string;
+  /** The reason without the common point's words: what a heading that shows the point adds to it. */
+  problem: string | null;
+  /**
+   * The latest instant every `together` member can be restored to: the earliest of their newest restorable
+   * points. Null when a member has no chain or the group has no `together` members.
+   */
+  commonPoint: number | null;
+  /** Whether every `together` member's rows show a chain to the common point (else it is an upper bound). */
+  commonPointProven: boolean;
+  /** The member whose newest restorable point is the common point. */
+  limitedBy: { instance: string; database: string } | null;
+  /** Data the group would lose restored to its common point now; null when there is no common point. */
+  exposureMs: number | null;
+  /** When a WARN or BREACH of the group's RPO began (UTC ms), as for a database. */
+  since: number | null;
+  targets: Targets;
+  rto: GroupRto | null;
+  members: GroupMemberAssessment[];
+  missing: MissingMember[];
+}
+
+const label = (m: { instance: string | null; database: string }) => (m.instance ? `${m.instance}/${m.database}` : m.database);
+
+/** One problem that bounds the group's status from below, and the words for it. */
+interface Problem {
+  status: Status;
+  text: string;
+}
+
+function missingProblems(missing: readonly MissingMember[]): Problem[] {
+  return missing
+    .filter((m) => m.required)
+    .map((m) =>
+      m.unreachable
+        ? { status: 'UNKNOWN' as const, text: `${m.database} (${m.role}): ${m.why}` }
+        : { status: 'UNPROTECTED' as const, text: `${m.database} (${m.role}) is missing: ${m.why}, so the group cannot be restored whole` },
+    );
+}
+
+/**
+ * Restore time of the whole group: each instance restores its members one after another, instances work in
+ * parallel, so the estimate is the slowest instance's sum.
+ */
+export function groupRto(members: readonly GroupMemberInput[], rtoMinutes: number): GroupRto | null {
+  const byInstance = new Map<string, { seconds: number; members: string[] }>();
+  const unestimated: string[] = [];
+  for (const m of members) {
+    if (!m.rto) {
+      unestimated.push(label(m));
+      continue;
+    }
+    const entry = byInstance.get(m.instance) ?? { seconds: 0, members: [] };
+    entry.seconds += m.rto.seconds;
+    entry.members.push(m.database);
+    byInstance.set(m.instance, entry);
+  }
+  if (byInstance.size === 0) return null;
+  const perInstance = [...byInstance].map(([instance, e]) => ({ instance, ...e })).sort((a, b) => b.seconds - a.seconds);
+  const slowest = perInstance[0]!;
+  const seconds = slowest.seconds;
+  const how =
+    perInstance.length === 1
+      ? `${slowest.members.length} member(s) one after another on ${slowest.instance}`
+      : `${perInstance.length} instances in parallel, members one after another within each; slowest ${slowest.instance} (${slowest.members.length} member(s))`;
+  const left = unestimated.length ? `; no estimate for ${unestimated.join(', ')}` : '';
+  return {
+    seconds,
+    perInstance,
+    unestimated,
+    exceedsTarget: seconds > rtoMinutes * 60,
+    text: `${formatDuration(seconds * 1000)}: ${how}${left}`,
+  };
+}
+
+/** Whether a member's rows show a chain to `at`; the reason when they do not. */
+function reachProblem(m: GroupMemberInput, at: number): string | null {
+  const chain = m.assessment.chain;
+  if (!chain) return m.assessment.reason;
+  const base = chain.diff ?? chain.full;
+  if (base.finish <= at && at <= chain.restorableTo) return null;
+  const built = buildRestoreChain(m.history, { kind: 'pointInTime', at }, incarnationOf(m.state, m.history));
+  if (built.ok) return null;
+  return base.finish > at
+    ? `its newest restorable backup finished after the common point and no older chain to it is among the backups the poll reads (${built.reason})`
+    : built.reason;
+}
+
+/**
+ * The status of an application estate (docs/architecture.md 6): its worst member, its common recovery point
+ * and the exposure of that point against the group's RPO, its restore time, and what is missing.
+ */
+export function assessGroup(group: GroupInput): GroupAssessment {
+  const problems: Problem[] = missingProblems(group.missing);
+  const together = group.members.filter((m) => m.together);
+  for (const m of together) {
+    const s = m.assessment.status;
+    if (s === 'UNKNOWN') problems.push({ status: 'UNKNOWN', text: `${label(m)}: ${m.assessment.reason}` });
+    else if (!m.assessment.chain) problems.push({ status: 'UNPROTECTED', text: `${label(m)} has no restorable chain: ${m.assessment.reason}` });
+    else if (m.assessment.chain.brokenAfter) {
+      const before = m.assessment.chain.brokenAfter.before.finish;
+      problems.push({
+        status: 'UNPROTECTED',
+        text: `${label(m)}'s log chain breaks after its backup of ${formatDuration(Math.max(0, m.now - before))} ago: the group cannot be brought past that point until it has a new full or differential`,
+      });
+    }
+  }
+
+  let commonPoint: number | null = null;
+  let limiter: GroupMemberInput | null = null;
+  if (together.length > 0 && together.every((m) => m.assessment.chain && m.assessment.status !== 'UNKNOWN')) {
+    for (const m of together) {
+      const to = m.assessment.chain!.restorableTo;
+      if (commonPoint === null || to < commonPoint) {
+        commonPoint = to;
+        limiter = m;
+      }
+    }
+  }
+  const cannotReach = new Map<GroupMemberInput, string>();
+  if (commonPoint !== null) {
+    for (const m of together) {
+      const why = reachProblem(m, commonPoint);
+      if (why !== null) {
+        cannotReach.set(m, why);
+        problems.push({ status: 'WARN', text: `${label(m)} may not reach the common point: ${why}` });
+      }
+    }
+  }
+
+  let exposureMs: number | null = null;
+  let since: number | null = null;
+  let exposureStatus: Status = 'OK';
+  let exposureText = '';
+  const rpoMs = group.targets.rpoMinutes * durations.MINUTE;
+  if (commonPoint !== null && limiter) {
+    // On the limiting member's own clock, as its exposure is: instances' clocks may disagree.
+    exposureMs = limiter.now - commonPoint;
+    const warnMs = rpoMs * group.targets.warnFraction;
+    exposureStatus = exposureMs > rpoMs ? 'BREACH' : exposureMs > warnMs ? 'WARN' : 'OK';
+    since = exposureStatus === 'BREACH' ? commonPoint + rpoMs : exposureStatus === 'WARN' ? commonPoint + warnMs : null;
+    const lasting = since === null ? '' : `${exposureStatus === 'BREACH' ? 'in breach' : 'past the warning line'} for ${formatDuration(Math.max(0, limiter.now - since))}: `;
+    exposureText = `${lasting}common point ${formatDuration(Math.max(0, exposureMs))} ago (${label(limiter)} limits it), RPO ${formatDuration(rpoMs)}`;
+  } else if (together.length === 0) {
+    exposureText = 'no members restored together: the group reads as its worst member';
+  }
+
+  const memberStatus = worstStatus(group.members.map((m) => m.assessment.status));
+  const status = worstStatus([memberStatus, exposureStatus, ...problems.map((p) => p.status)]);
+  // The gravest problem first: a narrow screen cuts the end of the reason.
+  problems.sort((a, b) => statusSeverity[b.status] - statusSeverity[a.status]);
+  const worstMember =
+    statusSeverity[memberStatus] > statusSeverity[worstStatus([exposureStatus, ...problems.map((p) => p.status)])]
+      ? group.members.find((m) => m.assessment.status === memberStatus)
+      : undefined;
+  const optionalMissing = group.missing.filter((m) => !m.required);
+  const others = [
+    ...problems.map((p) => p.text),
+    ...(worstMember ? [`worst member ${label(worstMember)}: ${worstMember.assessment.reason}`] : []),
+    ...(optionalMissing.length ? [`not found (optional): ${optionalMissing.map((m) => m.database).join(', ')}`] : []),
+  ];
+  const parts = [...problems.map((p) => p.text), ...(exposureText ? [exposureText] : []), ...others.slice(problems.length)];
+
+  return {
+    name: group.name,
+    title: group.title,
+    status,
+    reason: parts.join('; '),
+    problem: others.length ? others.join('; ') : null,
+    commonPoint,
+    commonPointProven: commonPoint !== null && cannotReach.size === 0,
+    limitedBy: limiter ? { instance: limiter.instance, database: limiter.database } : null,
+    exposureMs,
+    since,
+    targets: group.targets,
+    rto: groupRto(group.members, group.targets.rtoMinutes),
+    members: group.members.map((m) => ({
+      instance: m.instance,
+      database: m.database,
+      role: m.role,
+      together: m.together,
+      status: m.assessment.status,
+      restorableTo: m.assessment.chain?.restorableTo ?? null,
+      cannotReach: cannotReach.get(m) ?? null,
+    })),
+    missing: [...group.missing],
+  };
+}
+
+/** A group's common point in words: its age, or why there is none. */
+export function commonPointText(g: GroupAssessment): string {
+  if (g.exposureMs === null) return '-';
+  return `${formatDuration(Math.max(0, g.exposureMs))} ago${g.commonPointProven ? '' : ' or more'}`;
+}
+
+export function groupRpoText(g: GroupAssessment): string {
+  return formatDuration(g.targets.rpoMinutes * durations.MINUTE);
+}
+
+export function groupRtoText(g: GroupAssessment): string {
+  if (!g.rto) return '-';
+  return `${formatDuration(g.rto.seconds * 1000)}${g.rto.exceedsTarget ? ` > RTO ${formatDuration(g.targets.rtoMinutes * durations.MINUTE)}` : ''}`;
+}

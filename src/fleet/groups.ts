@@ -1,0 +1,80 @@
+import { matchesPattern } from '../config/pattern.js';
+import { resolveTargets } from '../domain/targets.js';
+import type { GroupMember, Inventory, ResolvedGroup } from '../config/resolve.js';
+import { assessGroup, type GroupAssessment, type GroupMemberInput, type MissingMember } from '../domain/group.js';
+import type { DatabaseSnapshot, InstanceSnapshot } from './snapshot.js';
+import { serverClock } from './snapshot.js';
+
+const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+const isPattern = (database: string) => /[*?]/.test(database);
+
+/** The member entry a database matched: the first, as classification takes it. */
+function specOf(group: ResolvedGroup, d: DatabaseSnapshot): GroupMember | undefined {
+  return group.members.find((m) => (m.instance === null || same(m.instance, d.instance)) && matchesPattern(m.database, d.name));
+}
+
+/**
+ * Members named by their exact name that no polled instance has. A pattern (WSS_Content*) matching nothing
+ * is not missing: it names what may exist.
+ */
+function missingMembers(group: ResolvedGroup, found: readonly DatabaseSnapshot[], instances: readonly InstanceSnapshot[]): MissingMember[] {
+  const missing: MissingMember[] = [];
+  for (const spec of group.members) {
+    if (isPattern(spec.database) || found.some((d) => specOf(group, d) === spec)) continue;
+    const where = spec.instance === null ? instances : instances.filter((i) => same(i.name, spec.instance!));
+    const down = where.filter((i) => i.status === 'UNKNOWN');
+    const why =
+      spec.instance !== null && where.length === 0
+        ? `instance ${spec.instance} is not in the inventory`
+        : down.length > 0
+          ? `not seen: ${down.map((i) => i.name).join(', ')} cannot be polled`
+          : spec.instance !== null
+            ? `no database of that name on ${spec.instance}`
+            : 'no database of that name on any inventoried instance';
+    missing.push({
+      instance: spec.instance,
+      database: spec.database,
+      role: spec.role,
+      together: spec.together,
+      required: !spec.optional,
+      unreachable: down.length > 0 && where.length > 0,
+      why,
+    });
+  }
+  return missing;
+}
+
+/** Every inventory group as the snapshot sees it: members found, missing, and the group's assessment. */
+export function assessGroups(inventory: Inventory, databases: readonly DatabaseSnapshot[], instances: readonly InstanceSnapshot[], now: number): GroupAssessment[] {
+  const clock = new Map(instances.map((i) => [i.name, serverClock(i, now) ?? now]));
+  return inventory.groups.map((group) => {
+    const inGroup = databases.filter((d) => d.inventoried && d.groups.includes(group.name));
+    // An availability-group database is one member, restored once: its primary stands for its replicas.
+    const found = inGroup.filter(
+      (d) =>
+        d.state.availabilityGroup?.role !== 'SECONDARY' ||
+        !inGroup.some((p) => p !== d && same(p.name, d.name) && p.state.availabilityGroup?.name === d.state.availabilityGroup?.name && p.state.availabilityGroup?.role === 'PRIMARY'),
+    );
+    const members: GroupMemberInput[] = found.map((d) => {
+      const spec = specOf(group, d);
+      return {
+        instance: d.instance,
+        database: d.name,
+        role: spec?.role ?? 'member',
+        together: spec?.together ?? false,
+        state: d.state,
+        history: d.history,
+        assessment: d.assessment,
+        rto: d.rto,
+        now: clock.get(d.instance) ?? now,
+      };
+    });
+    return assessGroup({
+      name: group.name,
+      title: group.title,
+      targets: resolveTargets({ groups: [group.targets], defaults: inventory.defaults }),
+      members,
+      missing: missingMembers(group, found, instances),
+    });
+  });
+}

@@ -1,0 +1,141 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { resolveInventory } from '../../src/config/resolve.js';
+import { configSchema, type ConfigInput } from '../../src/config/schema.js';
+import { FleetPoller } from '../../src/fleet/poller.js';
+import type { FleetSnapshot } from '../../src/fleet/snapshot.js';
+import { exitCodeFor } from '../../src/report/status-command.js';
+import { SimClock } from '../../src/sim/clock.js';
+import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
+import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
+import { loadScenario } from '../../src/sim/scenarios.js';
+
+const scenario = loadScenario('seeds');
+let fleet: SimFleet;
+let endpoints: Endpoint[];
+let clock: SimClock;
+
+beforeAll(async () => {
+  clock = new SimClock();
+  fleet = new SimFleet({ scenario, clock, manualClock: true });
+  endpoints = await fleet.start();
+});
+afterAll(async () => fleet?.stop());
+
+async function snapshotOf(change: (c: ConfigInput) => void = () => undefined): Promise<FleetSnapshot> {
+  const input = demoInventory(scenario, endpoints);
+  input.poll = { ...input.poll, connectTimeoutSeconds: 15, requestTimeoutSeconds: 15, staleAfterSeconds: 600 };
+  change(input);
+  const p = new FleetPoller({ inventory: resolveInventory(configSchema.parse(input)), env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null });
+  try {
+    await p.pollAll();
+    return p.snapshot();
+  } finally {
+    await p.stop();
+  }
+}
+
+const groupOf = (s: FleetSnapshot, name: string) => {
+  const g = s.groups.find((x) => x.name === name);
+  if (!g) throw new Error(`no group ${name}`);
+  return g;
+};
+const dbOf = (s: FleetSnapshot, key: string) => {
+  const d = s.databases.find((x) => x.key === key);
+  if (!d) throw new Error(`no ${key}`);
+  return d;
+};
+
+describe('application groups on the seeds fleet, through the driver', () => {
+  let s: FleetSnapshot;
+  beforeAll(async () => {
+    s = await snapshotOf();
+  }, 60_000);
+
+  it('BizTalk: the broken tracking database limits the common point and makes the group UNPROTECTED', () => {
+    const g = groupOf(s, 'biztalk');
+    const dta = dbOf(s, 'BTSSQL01/BizTalkDTADb');
+    expect(g.status).toBe('UNPROTECTED');
+    expect(g.limitedBy).toEqual({ instance: 'BTSSQL01', database: 'BizTalkDTADb' });
+    expect(g.commonPoint).toBe(dta.assessment.chain?.restorableTo);
+    expect(g.reason).toMatch(/^BTSSQL01\/BizTalkDTADb's log chain breaks after its backup of /);
+    // Every together member's own rows show a chain to that point: they reach it.
+    expect(g.commonPointProven).toBe(true);
+    const together = g.members.filter((m) => m.together).map((m) => m.database).sort();
+    expect(together).toEqual(['BAMAlertsApplication', 'BAMAlertsNSMain', 'BAMPrimaryImport', 'BizTalkDTADb', 'BizTalkMgmtDb', 'BizTalkMsgBoxDb', 'BizTalkRuleEngineDb', 'SSODB']);
+    expect(g.members.find((m) => m.database === 'BAMArchive')?.together).toBe(false);
+    expect(g.rto?.perInstance.map((p) => p.instance)).toEqual(['BTSSQL01']);
+  });
+
+  it('Dynamics AX: the common point is the earlier of the business database and its model store', () => {
+    const g = groupOf(s, 'ax-production');
+    const business = dbOf(s, 'AXSQL01/MicrosoftDynamicsAX').assessment.chain!.restorableTo;
+    const model = dbOf(s, 'AXSQL01/MicrosoftDynamicsAX_model').assessment.chain!.restorableTo;
+    expect(g.commonPoint).toBe(Math.min(business, model));
+    // ReportServerTempDB (Enterprise Portal's reports, not restored together) was never backed up.
+    expect(g.status).toBe('UNPROTECTED');
+    expect(g.problem).toBe('worst member AXSQL01/ReportServerTempDB: never backed up');
+  });
+
+  it('an estate over two instances restores them in parallel, and a member the server lacks is named', async () => {
+    const two = await snapshotOf((c) => {
+      c.groups = [
+        {
+          name: 'orders',
+          members: [
+            { instance: 'AXSQL01', database: 'MicrosoftDynamicsAX' },
+            { instance: 'BTSSQL01', database: 'SSODB' },
+            { instance: 'BTSSQL01', database: 'BizTalkMgmtDb' },
+            { instance: 'AXSQL01', database: "Orders ]Q'4" },
+          ],
+        },
+      ];
+    });
+    const g = groupOf(two, 'orders');
+    expect(g.rto?.perInstance.map((p) => [p.instance, p.members.length]).sort()).toEqual([
+      ['AXSQL01', 1],
+      ['BTSSQL01', 2],
+    ]);
+    expect(g.missing).toEqual([
+      expect.objectContaining({ instance: 'AXSQL01', database: "Orders ]Q'4", required: true, unreachable: false, why: 'no database of that name on AXSQL01' }),
+    ]);
+    expect(g.status).toBe('UNPROTECTED');
+    expect(g.reason).toMatch(/^Orders \]Q'4 \(member\) is missing: no database of that name on AXSQL01, so the group cannot be restored whole; /);
+  }, 60_000);
+
+  it('a group past its RPO fails the run though each member is within its own', async () => {
+    clock.advance(10 * 60_000); // no job runs on a manual clock: exposures grow by ten minutes
+    const late = await snapshotOf((c) => {
+      const ax = c.instances!.find((i) => i.name === 'AXSQL01')!;
+      ax.databases = { include: ['MicrosoftDynamicsAX', 'MicrosoftDynamicsAX_model'], targets: { 'MicrosoftDynamicsAX*': { rpo: '1d' } } };
+      c.instances = [ax];
+      c.groups = [{ name: 'ax', instance: 'AXSQL01', members: [{ database: 'MicrosoftDynamicsAX' }, { database: 'MicrosoftDynamicsAX_model' }], targets: { rpo: '5m' } }];
+    });
+    expect(late.databases.filter((d) => d.inventoried).map((d) => d.assessment.status)).toEqual(['OK', 'OK']);
+    const g = groupOf(late, 'ax');
+    expect(g.status).toBe('BREACH');
+    expect(g.reason).toMatch(/^in breach for \d+ min: common point \d+ min ago \(AXSQL01\/MicrosoftDynamicsAX(_model)? limits it\), RPO 5 min$/);
+    expect(late.worst).toBe('BREACH');
+    expect(exitCodeFor(late.worst, 'breach')).toBe(2);
+  }, 60_000);
+
+  it('a member on an instance that cannot be polled makes the group UNKNOWN, not missing', async () => {
+    await fleet.server('BTSSQL01').setFaults({ refuse: true });
+    try {
+      const down = await snapshotOf((c) => {
+        c.poll = { ...c.poll, connectTimeoutSeconds: 2 };
+      });
+      const g = groupOf(down, 'biztalk');
+      expect(g.status).toBe('UNKNOWN');
+      expect(g.commonPoint).toBeNull();
+      expect(g.missing.filter((m) => m.required).map((m) => [m.database, m.unreachable])).toEqual([
+        ['BizTalkMgmtDb', true],
+        ['BizTalkMsgBoxDb', true],
+        ['BizTalkDTADb', true],
+        ['SSODB', true],
+      ]);
+      expect(g.reason).toMatch(/^BizTalkMgmtDb \(configuration\): not seen: BTSSQL01 cannot be polled/);
+    } finally {
+      await fleet.server('BTSSQL01').setFaults({ refuse: false });
+    }
+  }, 60_000);
+});
