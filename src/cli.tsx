@@ -131,6 +131,11 @@ async function run(command: Command): Promise<number> {
 const STATUS_FAILED = 3;
 
 async function main(): Promise<void> {
+  // `rpotop plan ... | head`: a reader that stops early is not a failure to report with a stack.
+  process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+    if (error.code === 'EPIPE') process.exit(process.exitCode ?? EXIT.ok);
+    throw error;
+  });
   const argv = process.argv.slice(2);
   const isStatus = argv[0] === 'status';
   let code: number;

@@ -17,7 +17,10 @@ Usage:
                                     2 BREACH or UNPROTECTED, 3 UNKNOWN or the run failed
   rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
               [--as NAME] [--format sql|json]
-                                    print the restore plan for a change ticket; runs nothing
+  rpotop plan --group NAME [--config FILE | --demo [--scenario NAME]] [--stopat TIME] [--format sql|json]
+                                    print the restore plan for a change ticket; runs nothing. A group's
+                                    plan restores every member to one point (TIME: YYYY-MM-DD HH:MM
+                                    on the servers' clock, the same with UTC after it, or -30m)
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
@@ -95,6 +98,7 @@ interface Parsed {
     database?: string;
     plan?: string;
     since?: string;
+    group?: string;
   };
   positionals: string[];
 }
@@ -153,17 +157,21 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'plan') {
     const { values, positionals } = parse(
       rest,
-      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' } },
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' }, group: { type: 'string' } },
       2,
     );
     if (values.help) return { kind: 'help', topic: 'plan' };
     const [instance, database] = positionals;
-    if (!instance || !database) throw new UsageError('plan needs an instance and a database: rpotop plan INSTANCE DATABASE');
+    if (values.group !== undefined) {
+      if (positionals.length) throw new UsageError('give an instance and a database, or --group NAME, not both');
+      if (!values.group) throw new UsageError('--group needs the name of a group of the inventory');
+      if (values.as) throw new UsageError('--as restores one database under a new name; a group is restored over its databases');
+    } else if (!instance || !database) throw new UsageError('plan needs an instance and a database, or a group: rpotop plan INSTANCE DATABASE | rpotop plan --group NAME');
     if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
     if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
     const format = values.format ?? 'sql';
     if (format !== 'sql' && format !== 'json') throw new UsageError(`--format is sql or json, not "${format}"`);
-    return { kind: 'plan', instance, database, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.stopat, as: values.as, format };
+    return { kind: 'plan', instance: instance ?? '', database: database ?? '', group: values.group, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.stopat, as: values.as, format };
   }
   if (first === 'status') {
     const { values } = parse(

@@ -4,7 +4,7 @@ import type { FleetPoller } from '../fleet/poller.js';
 import { serverClock, type DatabaseSnapshot } from '../fleet/snapshot.js';
 import { utcToServerLocal } from '../domain/time.js';
 import type { BackupFile } from '../sql/backup-files.js';
-import { exclusively, multiUser, recoverOnly, script, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
+import { exclusively, multiUser, OPERATOR_DONE, recoverOnly, script, tailLogBackup, type Statement, type StatementKind } from '../sql/statements.js';
 import { tailDecision, type TailVariant } from '../domain/tail.js';
 import { unscriptableName } from '../sql/quote.js';
 import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedPlan, PlanPort, PlanPreview, RestoreForm } from '../ui/actions-port.js';
@@ -12,7 +12,8 @@ import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
 import { buildRestorePlan, movesFor, tailFile } from './plan.js';
-import { contextFor, planRequestFrom } from './restore-request.js';
+import { contextFor, planRequestFrom, withWholeHistory } from './restore-request.js';
+import { groupPlanFor } from './group-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
 import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
@@ -27,15 +28,6 @@ export function tailVariant(db: DatabaseSnapshot): TailVariant | { refused: stri
   return 'variant' in decision ? decision.variant : { refused: decision.none };
 }
 
-/** The database with its whole history, read on demand, or why it could not be read. */
-export async function withWholeHistory(poller: FleetPoller, db: DatabaseSnapshot): Promise<DatabaseSnapshot | { refused: string }> {
-  try {
-    return { ...db, history: await poller.history(db) };
-  } catch (error) {
-    return { refused: `the history of ${db.instance} / ${db.name} could not be read: ${error instanceof Error ? error.message : String(error)}` };
-  }
-}
-
 interface OpenPlan {
   planId: string;
   instance: string;
@@ -45,6 +37,8 @@ interface OpenPlan {
   /** Chain, estimate and notes, as the options screen showed them. */
   facts: string[];
   steps: Statement[];
+  /** Where each step runs: the plan's instance, or for a group's plan each member's. */
+  stepInstances: string[];
   /** Steps behind the operator: succeeded or skipped. */
   done: number;
 }
@@ -62,7 +56,19 @@ const SKIPPABLE: ReadonlySet<StatementKind> = new Set(['verify', 'multi-user']);
  */
 const batchable = (s: Statement) => s.kind === 'restore-log' && /\bNORECOVERY\b/.test(s.text);
 
-const stepView = (s: Statement) => ({ script: script(s), summary: s.summary, destructive: s.destructive, skippable: SKIPPABLE.has(s.kind), batchable: batchable(s) });
+const stepView = (s: Statement, instance: string) => ({
+  script: script(s),
+  summary: s.summary,
+  destructive: s.destructive,
+  skippable: SKIPPABLE.has(s.kind),
+  batchable: batchable(s),
+  confirmWord: s.kind === 'operator' ? OPERATOR_DONE : s.database,
+  operator: s.kind === 'operator',
+  instance,
+});
+
+/** A plan's steps as the plan screen shows them. */
+const stepViews = (plan: Pick<OpenPlan, 'steps' | 'stepInstances'>) => plan.steps.map((s, i) => stepView(s, plan.stepInstances[i]!));
 
 /**
  * Console actions over the executor: the statements for a tail-log backup (and for bringing a
@@ -163,8 +169,30 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       ...plan.notes,
       ...(request.as ? movesFor(request.as.files, request.as.name).map((m) => `move ${m.logical} to ${m.physical}`) : []),
     ];
-    this.draft = { planId, instance: db.instance, database: plan.target, steps: plan.steps, done: 0, title, facts };
-    return { planId, title, facts, steps: plan.steps.map(stepView), confirmWord: plan.target, notApplied: plan.notApplied, losesTail: plan.losesTail };
+    const draft = { planId, instance: db.instance, database: plan.target, steps: plan.steps, stepInstances: plan.steps.map(() => db.instance), done: 0, title, facts };
+    this.draft = draft;
+    return { planId, title, facts, steps: stepViews(draft), confirmWord: plan.target, notApplied: plan.notApplied, losesTail: plan.losesTail };
+  }
+
+  /**
+   * A group's plan (every `together` member to one point, the operator's steps around it), drafted as a
+   * database's is: checked and built, nothing journaled until the operator begins it.
+   */
+  async draftGroupRestore(group: string, form: RestoreForm): Promise<PlanPreview | { refused: string }> {
+    const plan = await groupPlanFor(this.poller, this.inventory, group, form);
+    if ('refused' in plan) return plan;
+    const draft: OpenPlan = {
+      planId: randomUUID(),
+      instance: plan.firstInstance,
+      database: group,
+      title: plan.title,
+      facts: plan.facts,
+      steps: plan.steps.map((s) => s.statement),
+      stepInstances: plan.steps.map((s) => s.instance),
+      done: 0,
+    };
+    this.draft = draft;
+    return { planId: draft.planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: group, losesTail: plan.losesTail };
   }
 
   /** Begins the draft the operator saw: its steps are fixed and journaled, so a lost session can resume them. */
@@ -185,9 +213,16 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       database: draft.database,
       kind: 'restore',
       sql: draft.title,
-      steps: draft.steps.map((s) => ({ kind: s.kind, summary: s.summary, destructive: s.destructive, text: s.text, params: s.params })),
+      steps: draft.steps.map((s, i) => ({
+        kind: s.kind,
+        summary: s.summary,
+        destructive: s.destructive,
+        text: s.text,
+        params: s.params,
+        ...(draft.stepInstances[i] !== draft.instance || s.database !== draft.database ? { instance: draft.stepInstances[i]!, database: s.database } : {}),
+      })),
     });
-    return { planId, title: draft.title, facts: draft.facts, steps: draft.steps.map(stepView), confirmWord: draft.database };
+    return { planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: draft.database };
   }
 
   /**
@@ -236,7 +271,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const { plan, next } = found;
     const steps: Statement[] = plan.steps!.map((s) => ({
       kind: s.kind as Statement['kind'],
-      database: plan.database,
+      database: s.database ?? plan.database,
       text: s.text,
       params: s.params as Statement['params'],
       destructive: s.destructive,
@@ -244,12 +279,13 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       backup: null,
     }));
     const facts = [`interrupted before step ${next + 1} of ${steps.length}; ${next === 0 ? 'no step had succeeded' : next === 1 ? 'step 1 is behind' : `steps 1-${next} are behind`} (rpotop journal)`];
-    this.plans.set(planId, { planId, instance: plan.instance, database: plan.database, title: plan.sql, facts, steps, done: next });
+    const resumed = { planId, instance: plan.instance, database: plan.database, title: plan.sql, facts, steps, stepInstances: plan.steps!.map((s) => s.instance ?? plan.instance), done: next };
+    this.plans.set(planId, resumed);
     return {
       planId,
       title: `Resume: ${plan.sql}`,
       facts,
-      steps: steps.map(stepView),
+      steps: stepViews(resumed),
       confirmWord: plan.database,
       current: next,
     };
@@ -324,12 +360,13 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (!plan) return { ok: false, messages: [], error: 'that plan is no longer open' };
     if (step !== plan.done) return { ok: false, messages: [], error: `step ${step + 1} cannot run before step ${plan.done + 1}` };
     const statement = plan.steps[step]!;
-    const instance = findInstance(this.inventory.config, plan.instance);
-    const runner = this.poller.runnerFor(plan.instance);
-    if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${plan.instance}` };
+    const where = plan.stepInstances[step]!;
+    const instance = findInstance(this.inventory.config, where);
+    const runner = this.poller.runnerFor(where);
+    if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${where}` };
     const controller = this.startRunning();
     try {
-      const token = this.executor.confirm(instance, statement, statement.destructive ? typed : null);
+      const token = this.executor.confirm(instance, statement, statement.destructive || statement.kind === 'operator' ? typed : null);
       const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 }, signal: controller.signal });
       if (outcome.outcome === 'succeeded') plan.done++;
       if (plan.done === plan.steps.length) this.closePlan(planId, 'every step succeeded');

@@ -5,7 +5,7 @@ import type { BackupFile } from '../sql/backup-files.js';
 import type { StatementProgress } from '../sql/progress.js';
 import type { StatementResult, RunOptions } from '../sql/run-statement.js';
 import type { BackupSet } from '../domain/history.js';
-import { script, type Statement } from '../sql/statements.js';
+import { OPERATOR_DONE, script, type Statement } from '../sql/statements.js';
 import { whoAmI, type Journal, type JournalEntry } from './journal.js';
 
 /** One instance's connection as actions use it; the sql layer provides it, so this file never imports the driver. */
@@ -59,9 +59,13 @@ export class Executor {
 
   /**
    * Issues the token the executor requires. A statement that overwrites a database or takes it
-   * offline needs the database's name typed exactly; the others need the operator's yes.
+   * offline needs the database's name typed exactly, an operator step the word done; the others need
+   * the operator's yes.
    */
   confirm(instance: InstanceConfig, statement: Statement, typed: string | null): Confirmation {
+    if (statement.kind === 'operator' && typed !== OPERATOR_DONE) {
+      throw new ActionRefused(`type ${OPERATOR_DONE} once it is done: ${statement.summary}`);
+    }
     if (statement.destructive && typed !== statement.database) {
       throw new ActionRefused(`type the database name exactly (${statement.database}) to confirm: ${statement.summary}`);
     }
@@ -111,6 +115,7 @@ export class Executor {
 
     const id = randomUUID();
     this.journal.append({ ...base, event: 'start', id, at: new Date().toISOString() });
+    if (statement.kind === 'operator') return this.acknowledge(base, id);
     const started = Date.now();
     const messages: string[] = [];
     let outcome: Outcome;
@@ -162,6 +167,13 @@ export class Executor {
       const why = error instanceof Error ? error.message : String(error);
       return { ...outcome, messages: [...outcome.messages, `${outcome.outcome}, but not recorded: the journal could not be written (${why}); nothing more is sent until it can be`] };
     }
+    return outcome;
+  }
+
+  /** An operator step: journaled as done by the operator's word, with nothing sent to any server. */
+  private acknowledge(base: Omit<JournalEntry, 'event' | 'id' | 'at'>, id: string): Outcome {
+    const outcome: Outcome = { outcome: 'succeeded', messages: [`the operator typed ${OPERATOR_DONE}; rpotop sent nothing`], error: null, durationMs: 0 };
+    this.journal.append({ ...base, event: 'end', id, at: new Date().toISOString(), outcome: outcome.outcome, messages: outcome.messages, durationMs: 0 });
     return outcome;
   }
 

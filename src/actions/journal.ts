@@ -29,7 +29,8 @@ export interface JournalEntry {
   durationMs?: number;
   reason?: string;
   /** For a plan: every step as it will run, so an interrupted plan can be resumed exactly. */
-  steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[] }[];
+  /** `instance` and `database` per step for a plan over several (a group's); absent, the entry's own. */
+  steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[]; instance?: string; database?: string }[];
 }
 
 /** What a journal line must hold to be read as an entry: anything else is reported by its line number and skipped. */
@@ -59,6 +60,8 @@ const entrySchema = z.object({
         destructive: z.boolean(),
         text: z.string(),
         params: z.array(z.object({ name: z.string(), type: z.string(), value: z.union([z.string(), z.number()]) })),
+        instance: z.string().optional(),
+        database: z.string().optional(),
       }),
     )
     .optional(),

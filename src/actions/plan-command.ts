@@ -2,17 +2,19 @@ import { terminalPrompt } from '../config/prompt.js';
 import { findInstance, resolveInventory } from '../config/resolve.js';
 import { configSchema, type Config } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
-import { withWholeHistory } from './console-actions.js';
 import { FleetPoller } from '../fleet/poller.js';
-import { formatPlanJson, formatPlanSql } from '../report/plan.js';
+import { formatGroupPlanJson, formatGroupPlanSql, formatPlanJson, formatPlanSql } from '../report/plan.js';
+import { groupPlanFor } from './group-request.js';
 import { startDemo } from '../sim/demo.js';
 import { defaultRestoreForm } from '../ui/actions-port.js';
 import { buildRestorePlan } from './plan.js';
-import { contextFor, planRequestFrom } from './restore-request.js';
+import { contextFor, planRequestFrom, withWholeHistory } from './restore-request.js';
 
 export interface PlanCommand {
   instance: string;
   database: string;
+  /** A group's plan instead of one database's. */
+  group?: string | undefined;
   config: string | undefined;
   demo: boolean;
   scenario: string;
@@ -31,6 +33,7 @@ export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Pro
   const demo = cmd.demo ? await startDemo(cmd.scenario) : null;
   try {
     const config: Config = demo ? configSchema.parse(demo.inventory) : loadConfig(locateConfig(cmd.config));
+    if (cmd.group !== undefined) return await printGroupPlan(config, cmd.group, cmd, out);
     const instance = findInstance(config, cmd.instance);
     if (!instance) throw new PlanError(`no instance named "${cmd.instance}" in the inventory (${config.instances.map((i) => i.name).join(', ')})`);
     // Only that instance is read: a plan for a ticket should not wait on the rest of the fleet.
@@ -65,5 +68,23 @@ export async function runPlan(cmd: PlanCommand, out: NodeJS.WritableStream): Pro
     }
   } finally {
     await demo?.fleet.stop();
+  }
+}
+
+/** `rpotop plan --group`: every instance is read (a member may live on any), then one plan for the group. */
+async function printGroupPlan(config: Config, group: string, cmd: PlanCommand, out: NodeJS.WritableStream): Promise<number> {
+  const inventory = resolveInventory(config);
+  if (!inventory.groups.some((g) => g.name.toLowerCase() === group.toLowerCase())) {
+    throw new PlanError(`no group named "${group}" in the inventory (${inventory.groups.map((g) => g.name).join(', ') || 'none'})`);
+  }
+  const poller = new FleetPoller({ inventory, prompt: terminalPrompt() });
+  await poller.pollAll();
+  try {
+    const plan = await groupPlanFor(poller, inventory, group, { ...defaultRestoreForm, stopAt: cmd.stopAt ?? '' });
+    if ('refused' in plan) throw new PlanError(`no restore plan for group ${group}: ${plan.refused}`);
+    out.write(`${cmd.format === 'json' ? formatGroupPlanJson(plan, Date.now()) : formatGroupPlanSql(plan, Date.now())}\n`);
+    return 0;
+  } finally {
+    await poller.stop();
   }
 }

@@ -108,7 +108,14 @@ export function tsqlHistory(all: readonly BackupSet[]): { history: BackupSet[]; 
  * close connections, take the tail, restore full, differential and logs (then the tail), recover. A chain
  * that cannot reach the target is refused here, before any statement exists.
  */
-export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, serverNowUtc: number, offsetMinutes: number): RestorePlan {
+export function buildRestorePlan(
+  db: DatabaseSnapshot,
+  request: PlanRequest,
+  serverNowUtc: number,
+  offsetMinutes: number,
+  /** Where the tail-log backup stands in a longer plan (a group's takes every tail first); 1-based. */
+  tailStepNumber?: number,
+): RestorePlan {
   const unsafe = unscriptableName(db.name) ?? (request.as ? unscriptableName(request.as.name) : null);
   if (unsafe) return { ok: false, reason: unsafe };
   const { history, leftOut } = tsqlHistory(db.history);
@@ -200,7 +207,7 @@ export function buildRestorePlan(db: DatabaseSnapshot, request: PlanRequest, ser
     `${b.media.map((m) => m.physicalDeviceName).join(' + ')})`;
   const restoreList = [
     ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null, label: label(backup) })),
-    ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
+    ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${tailStepNumber ?? steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
   ];
   const restores = restoreSteps(target, restoreList, {
     // Over a database whose tail is not taken (online, or damaged and not RESTORING), SQL Server wants REPLACE (3159).

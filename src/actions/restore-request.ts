@@ -3,6 +3,7 @@ import { buildRestoreChain, incarnationOf, type RestoreTarget } from '../domain/
 import { offsetAround, type BackupSet } from '../domain/history.js';
 import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
 import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
+import type { FleetPoller } from '../fleet/poller.js';
 import type { InstanceRunner } from './executor.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import type { RestoreForm } from '../ui/actions-port.js';
@@ -22,6 +23,50 @@ export interface RequestContext {
 const MAX_NAME = 128;
 
 /**
+ * A point in time as typed, on a server's wall clock ("local ms"): YYYY-MM-DD HH:MM[:SS], or how long
+ * before the server's clock now ("-10m", "-2h", "-1d2h"). Never in the future.
+ */
+export function typedServerTime(typed: string, serverLocalNow: number): number | { refused: string } {
+  const ago = typed.startsWith('-') && DURATION_PATTERN.test(typed.slice(1)) ? parseDurationMinutes(typed.slice(1)) * 60_000 : null;
+  const local = ago !== null ? serverLocalNow - ago : parseWallClock(typed);
+  if (local === null) {
+    return {
+      refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock, or how long ago as -10m or -2h (it is ${formatServerTime(serverLocalNow)} there now)`,
+    };
+  }
+  if (local > serverLocalNow) return { refused: `${formatServerTime(local)} is in the future on the server's clock (${formatServerTime(serverLocalNow)})` };
+  return local;
+}
+
+/**
+ * A group's point in time: one instant for every member. A wall-clock time is read on the members' servers'
+ * clock, so they must keep one time zone; "-30m" or a time ending in UTC works whatever their zones.
+ */
+export function groupTargetFrom(
+  typed: string,
+  members: readonly { db: { instance: string; history: readonly BackupSet[] }; serverNowUtc: number; offsetMinutes: number }[],
+): RestoreTarget | { refused: string } {
+  const text = typed.trim();
+  if (!text) return { kind: 'latest' };
+  const first = members[0];
+  if (!first) return { refused: 'the group has no member to restore' };
+  const utc = /\s*UTC$/i.exec(text);
+  if (utc) {
+    const at = typedServerTime(text.slice(0, utc.index), first.serverNowUtc);
+    return typeof at === 'number' ? { kind: 'pointInTime', at } : at;
+  }
+  const zones = new Map(members.map((m) => [m.offsetMinutes, m.db.instance]));
+  if (zones.size > 1 && !text.startsWith('-')) {
+    const list = [...zones].map(([offset, instance]) => `${instance} at UTC${offset < 0 ? '-' : '+'}${Math.abs(offset / 60)}`).join(', ');
+    return { refused: `the members' servers keep different time zones (${list}): give the time in UTC (YYYY-MM-DD HH:MM UTC) or as -30m` };
+  }
+  const local = typedServerTime(text, utcToServerLocal(first.serverNowUtc, first.offsetMinutes));
+  if (typeof local !== 'number') return local;
+  const offset = offsetAround(first.db.history, local - first.offsetMinutes * 60_000, first.offsetMinutes);
+  return { kind: 'pointInTime', at: local - offset * 60_000 };
+}
+
+/**
  * Checks the options an operator typed (console or `rpotop plan`) and turns them into a plan request:
  * the time on the server's clock, the new name free on the instance, its files read from the backup
  * and moved to names no other database uses. Anything wrong comes back as a sentence, before any plan.
@@ -31,15 +76,8 @@ export async function planRequestFrom(form: RestoreForm, ctx: RequestContext): P
   let target: RestoreTarget = { kind: 'latest' };
   const typed = form.stopAt.trim();
   if (typed) {
-    // "-10m", "-2h", "-1d2h": that long before the server's clock now.
-    const ago = typed.startsWith('-') && DURATION_PATTERN.test(typed.slice(1)) ? parseDurationMinutes(typed.slice(1)) * 60_000 : null;
-    const local = ago !== null ? ctx.serverLocalNow - ago : parseWallClock(typed);
-    if (local === null) {
-      return {
-        refused: `type the point in time as YYYY-MM-DD HH:MM[:SS] on the server's clock, or how long ago as -10m or -2h (it is ${formatServerTime(ctx.serverLocalNow)} there now)`,
-      };
-    }
-    if (local > ctx.serverLocalNow) return { refused: `${formatServerTime(local)} is in the future on the server's clock (${formatServerTime(ctx.serverLocalNow)})` };
+    const local = typedServerTime(typed, ctx.serverLocalNow);
+    if (typeof local !== 'number') return local;
     // The offset in force that day (the backups around it say), not today's: a daylight-saving change between.
     const offset = offsetAround(db.history, local - ctx.offsetMinutes * 60_000, ctx.offsetMinutes);
     target = { kind: 'pointInTime', at: local - offset * 60_000 };
@@ -108,4 +146,13 @@ export function contextFor(
       return files;
     },
   };
+}
+
+/** The database with its whole history, read on demand, or why it could not be read. */
+export async function withWholeHistory(poller: FleetPoller, db: DatabaseSnapshot): Promise<DatabaseSnapshot | { refused: string }> {
+  try {
+    return { ...db, history: await poller.history(db) };
+  } catch (error) {
+    return { refused: `the history of ${db.instance} / ${db.name} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+  }
 }

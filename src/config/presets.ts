@@ -18,6 +18,11 @@ export interface Preset {
   title: string;
   members(options: PresetOptions): PresetMember[];
   notes: string[];
+  /**
+   * Work outside SQL Server a group restore waits on, before its first statement and after its last: the
+   * plan shows each, and cannot pass it until the operator says it is done (rpotop runs nothing on those hosts).
+   */
+  operatorSteps: { before: string[]; after: string[] };
 }
 
 export interface PresetOptions {
@@ -54,6 +59,10 @@ export const presets: Record<PresetId, Preset> = {
       'Analysis Services databases are backed up outside SQL Server (.abf files).',
       'If BizTalk is deployed for AIF, add a biztalk group as well.',
     ],
+    operatorSteps: {
+      before: ['Stop every AOS instance (the Microsoft Dynamics AX Object Server service on each AOS host) and close the remaining connections to the business database and the model store.'],
+      after: ['Start the AOS instances again and check that the AX client connects.'],
+    },
   },
   biztalk: {
     id: 'biztalk',
@@ -80,6 +89,12 @@ export const presets: Record<PresetId, Preset> = {
       'BAMStarSchema and BAMArchive follow their own procedures; BAMAnalysis and BizTalkAnalysisDb are Analysis Services databases.',
       'Stop the BizTalk host instances, SSO and the SQL Agent jobs before restoring.',
     ],
+    operatorSteps: {
+      before: [
+        'Stop every BizTalk host instance, the Enterprise Single Sign-On service, and the BizTalk SQL Agent jobs (Backup BizTalk Server among them) on every BizTalk server.',
+      ],
+      after: ['Start Enterprise Single Sign-On, the BizTalk SQL Agent jobs and the host instances again.'],
+    },
   },
   'lync-2013': {
     id: 'lync-2013',
@@ -102,11 +117,19 @@ export const presets: Record<PresetId, Preset> = {
       'Restore the Central Management store (xds, lis) with Install-CsDatabase / Import-CsConfiguration as Microsoft documents, then the user store.',
       'Archiving and monitoring databases may live on their own instances: give those members an instance.',
     ],
+    operatorSteps: {
+      before: ['Stop the Lync Server services on every Front End server of the pool (Stop-CsWindowsService).'],
+      after: ['Start the Lync Server services again (Start-CsWindowsService) and check replication (Get-CsManagementStoreReplicationStatus).'],
+    },
   },
   'reporting-services': {
     id: 'reporting-services',
     title: 'SQL Server Reporting Services',
     members: () => reportingServices,
     notes: ['Back up the Reporting Services encryption key too (rskeymgmt -e): without it, stored credentials are lost.'],
+    operatorSteps: {
+      before: ['Back up the Reporting Services encryption key (rskeymgmt -e) and stop the SQL Server Reporting Services service.'],
+      after: ['Start Reporting Services again; restore the encryption key (rskeymgmt -a) if the service reports it cannot decrypt.'],
+    },
   },
 };

@@ -19,6 +19,8 @@ export interface ResolvedGroup {
   preset: PresetId | null;
   members: GroupMember[];
   notes: string[];
+  /** Work outside SQL Server a group restore waits on (see Preset.operatorSteps). */
+  operatorSteps: { before: string[]; after: string[] };
   targets: PartialTargets;
 }
 
@@ -70,6 +72,10 @@ function resolveGroup(group: GroupConfig): ResolvedGroup {
     preset: group.preset ?? null,
     members,
     notes: preset?.notes ?? [],
+    operatorSteps: preset?.operatorSteps ?? {
+      before: ['Stop the applications and jobs that write to these databases, and close their connections.'],
+      after: ['Start the applications and jobs again.'],
+    },
     targets: toPartialTargets(group.targets),
   };
 }

@@ -144,17 +144,22 @@ export function groupRto(members: readonly GroupMemberInput[], rtoMinutes: numbe
   };
 }
 
-/** Whether a member's rows show a chain to `at`; the reason when they do not. */
-function reachProblem(m: GroupMemberInput, at: number): string | null {
+/**
+ * Whether a member's rows show a chain to `at`; why not when they do not, and whether only an older chain
+ * (its newest base finished after `at`) could get there.
+ */
+function reachProblem(m: GroupMemberInput, at: number): { text: string; olderChain: boolean } | null {
   const chain = m.assessment.chain;
-  if (!chain) return m.assessment.reason;
+  if (!chain) return { text: m.assessment.reason, olderChain: false };
   const base = chain.diff ?? chain.full;
-  if (base.finish <= at && at <= chain.restorableTo) return null;
+  // The member that sets the point reaches it by definition; any other may stop inside a log, where a
+  // bulk-logged one refuses: the domain's chain to that moment says.
+  if (at === chain.restorableTo) return null;
   const built = buildRestoreChain(m.history, { kind: 'pointInTime', at }, incarnationOf(m.state, m.history));
   if (built.ok) return null;
   return base.finish > at
-    ? `its newest restorable backup finished after the common point and no older chain to it is among the backups the poll reads (${built.reason})`
-    : built.reason;
+    ? { text: `its newest restorable backup finished after the common point, and no older chain to it is among the backups the poll reads (${built.reason})`, olderChain: true }
+    : { text: built.reason, olderChain: false };
 }
 
 /**
@@ -189,13 +194,16 @@ export function assessGroup(group: GroupInput): GroupAssessment {
     }
   }
   const cannotReach = new Map<GroupMemberInput, string>();
+  const unproven: string[] = [];
   if (commonPoint !== null) {
     for (const m of together) {
       const why = reachProblem(m, commonPoint);
-      if (why !== null) {
-        cannotReach.set(m, why);
-        problems.push({ status: 'WARN', text: `${label(m)} may not reach the common point: ${why}` });
-      }
+      if (why === null) continue;
+      cannotReach.set(m, why.text);
+      // An older chain the poll did not read (a differential finished after the point) is a question for the
+      // whole history, which a plan reads: said, not alarmed on. A chain the rows show cannot get there is.
+      if (why.olderChain) unproven.push(`${label(m)} reaches the common point only through an older chain, not among the rows the poll reads: the group plan checks it`);
+      else problems.push({ status: 'WARN', text: `${label(m)} cannot reach the common point: ${why.text}` });
     }
   }
 
@@ -227,6 +235,7 @@ export function assessGroup(group: GroupInput): GroupAssessment {
   const optionalMissing = group.missing.filter((m) => !m.required);
   const others = [
     ...problems.map((p) => p.text),
+    ...unproven,
     ...(worstMember ? [`worst member ${label(worstMember)}: ${worstMember.assessment.reason}`] : []),
     ...(optionalMissing.length ? [`not found (optional): ${optionalMissing.map((m) => m.database).join(', ')}`] : []),
   ];

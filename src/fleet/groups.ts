@@ -44,37 +44,40 @@ function missingMembers(group: ResolvedGroup, found: readonly DatabaseSnapshot[]
   return missing;
 }
 
+/** The group's databases in the snapshot, each with the member entry it matched; an availability-group database once. */
+export function groupMembers(group: ResolvedGroup, databases: readonly DatabaseSnapshot[]): { db: DatabaseSnapshot; spec: GroupMember | undefined }[] {
+  const inGroup = databases.filter((d) => d.inventoried && d.groups.includes(group.name));
+  // An availability-group database is restored once: its primary stands for its replicas.
+  const found = inGroup.filter(
+    (d) =>
+      d.state.availabilityGroup?.role !== 'SECONDARY' ||
+      !inGroup.some((p) => p !== d && same(p.name, d.name) && p.state.availabilityGroup?.name === d.state.availabilityGroup?.name && p.state.availabilityGroup?.role === 'PRIMARY'),
+  );
+  return found.map((db) => ({ db, spec: specOf(group, db) }));
+}
+
 /** Every inventory group as the snapshot sees it: members found, missing, and the group's assessment. */
 export function assessGroups(inventory: Inventory, databases: readonly DatabaseSnapshot[], instances: readonly InstanceSnapshot[], now: number): GroupAssessment[] {
   const clock = new Map(instances.map((i) => [i.name, serverClock(i, now) ?? now]));
   return inventory.groups.map((group) => {
-    const inGroup = databases.filter((d) => d.inventoried && d.groups.includes(group.name));
-    // An availability-group database is one member, restored once: its primary stands for its replicas.
-    const found = inGroup.filter(
-      (d) =>
-        d.state.availabilityGroup?.role !== 'SECONDARY' ||
-        !inGroup.some((p) => p !== d && same(p.name, d.name) && p.state.availabilityGroup?.name === d.state.availabilityGroup?.name && p.state.availabilityGroup?.role === 'PRIMARY'),
-    );
-    const members: GroupMemberInput[] = found.map((d) => {
-      const spec = specOf(group, d);
-      return {
-        instance: d.instance,
-        database: d.name,
-        role: spec?.role ?? 'member',
-        together: spec?.together ?? false,
-        state: d.state,
-        history: d.history,
-        assessment: d.assessment,
-        rto: d.rto,
-        now: clock.get(d.instance) ?? now,
-      };
-    });
+    const listed = groupMembers(group, databases);
+    const members: GroupMemberInput[] = listed.map(({ db: d, spec }) => ({
+      instance: d.instance,
+      database: d.name,
+      role: spec?.role ?? 'member',
+      together: spec?.together ?? false,
+      state: d.state,
+      history: d.history,
+      assessment: d.assessment,
+      rto: d.rto,
+      now: clock.get(d.instance) ?? now,
+    }));
     return assessGroup({
       name: group.name,
       title: group.title,
       targets: resolveTargets({ groups: [group.targets], defaults: inventory.defaults }),
       members,
-      missing: missingMembers(group, found, instances),
+      missing: missingMembers(group, listed.map((l) => l.db), instances),
     });
   });
 }

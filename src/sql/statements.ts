@@ -1,7 +1,7 @@
 import type { BackupSet } from '../domain/history.js';
 import type { TailVariant } from '../domain/tail.js';
 import { formatServerTime, toDatetimePrecision } from '../domain/time.js';
-import { quoteName, quoteString } from './quote.js';
+import { commentText, quoteName, quoteString } from './quote.js';
 
 /**
  * The statements rpotop can run to change a server, built from the recovery domain's plan. Names go
@@ -9,7 +9,7 @@ import { quoteName, quoteString } from './quote.js';
  * never carries a string from msdb or an operator. `script` renders the same statement as runnable
  * T-SQL (DECLAREs, then the statement) for the confirm screen, the journal and change tickets.
  */
-export type StatementKind = 'tail-log' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user';
+export type StatementKind = 'tail-log' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user' | 'operator';
 
 export interface Param {
   name: string;
@@ -34,6 +34,7 @@ export interface Statement {
 
 /** The statement as one runnable T-SQL script: what the operator confirms is what runs. */
 export function script(s: Statement): string {
+  if (s.kind === 'operator') return s.text;
   const declares = s.params.map((p) => {
     const value =
       p.type === 'int' ? String(p.value) : typeof p.value === 'number' ? `'${formatServerTime(p.value, true).replace(' ', 'T')}'` : quoteString(p.value);
@@ -186,6 +187,26 @@ export function multiUser(database: string): Statement {
     params: [],
     destructive: false,
     summary: 'let users connect again',
+    backup: null,
+  };
+}
+
+/** What the operator types to say an operator step is done. */
+export const OPERATOR_DONE = 'done';
+
+/**
+ * Work outside SQL Server that a group restore cannot pass until the operator says it is done (stop every
+ * AOS instance, the BizTalk host instances, SSO and the Agent jobs). Its text is a comment: rpotop sends
+ * nothing, and a script of the plan run elsewhere does nothing there either.
+ */
+export function operatorStep(group: string, instruction: string): Statement {
+  return {
+    kind: 'operator',
+    database: group,
+    text: `-- ${commentText(`operator step (rpotop sends nothing): ${instruction}`)}`,
+    params: [],
+    destructive: false,
+    summary: `you, outside SQL Server: ${instruction}`,
     backup: null,
   };
 }

@@ -258,6 +258,27 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         screens?.redraft(opened);
         return cursor;
       }
+      case 'restoreGroup': {
+        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
+        if (!actions || key === null) return cursor;
+        const db = snapshot.databases.find((d) => d.key === key);
+        const group = db?.groups[0];
+        if (!db || !group) {
+          setMessage('the selected database is in no application group (P restores a group: select one of its databases)');
+          return cursor;
+        }
+        const opened: Screen = {
+          kind: 'options',
+          key,
+          group,
+          title: `Restore group ${group}: every member to one point; options`,
+          state: { form: defaultRestoreForm, field: 0, draft: null },
+          back: screen,
+        };
+        setScreen(opened);
+        screens?.redraft(opened);
+        return cursor;
+      }
       case 'back':
         if ('back' in screen) setScreen(screen.back);
         else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
@@ -417,7 +438,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
 
   let body;
   if (screen.kind === 'options') {
-    body = <RestoreOptionsView title={screen.title} state={screen.state} theme={theme} height={size.rows - 5} />;
+    body = <RestoreOptionsView title={screen.title} state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} />;
   } else if (screen.kind === 'plan') {
     body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} now={t} />;
   } else if (screen.kind === 'confirm') {

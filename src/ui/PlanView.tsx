@@ -97,21 +97,23 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
               <Text wrap="wrap">{`   Steps ${batch.from + 1}-${batch.to + 1}, the ${batch.to - batch.from + 1} remaining log restores, run one after another; the first that fails stops the rest.`}</Text>
               <Text wrap="truncate-end">
                 {'   Type '}
-                <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
+                <Styled theme={theme} token="title">{step.confirmWord}</Styled>
                 {' and Enter to run them all, Esc to confirm them one by one: '}
                 <Styled theme={theme} token="selection">{state.batch.typed || ' '}</Styled>
               </Text>
             </Box>
-          ) : step.destructive ? (
-            <Box flexDirection="column">
-              <Text>{`   Step ${current + 1} writes database ${plan.confirmWord} or takes it offline: it needs the name typed.`}</Text>
-              <Text wrap="truncate-end">
-                {'   Type '}
-                <Styled theme={theme} token="title">{plan.confirmWord}</Styled>
-                {' and Enter to run it, Esc to stop: '}
-                <Styled theme={theme} token="selection">{typed || ' '}</Styled>
-              </Text>
-            </Box>
+          ) : step.operator || step.destructive ? (
+            <TypedPrompt
+              theme={theme}
+              word={step.confirmWord}
+              typed={typed}
+              why={
+                step.operator
+                  ? `Step ${current + 1} is yours, outside SQL Server: rpotop sends nothing and waits until you say it is done.`
+                  : `Step ${current + 1} writes database ${step.confirmWord}${plan.steps.some((s) => s.instance !== step.instance) ? ` on ${step.instance}` : ''} or takes it offline: it needs the name typed.`
+              }
+              then={step.operator ? ' and Enter once it is done, Esc to stop: ' : ' and Enter to run it, Esc to stop: '}
+            />
           ) : (
             <Text>{`   Press y to run step ${current + 1}, Esc to stop.`}</Text>
           )}
@@ -120,6 +122,21 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
           ) : null}
         </Box>
       )}
+    </Box>
+  );
+}
+
+/** Why a step needs a word typed, the word, and what has been typed so far. */
+function TypedPrompt({ theme, word, typed, why, then }: { theme: Theme; word: string; typed: string; why: string; then: string }) {
+  return (
+    <Box flexDirection="column">
+      <Text wrap="wrap">{`   ${why}`}</Text>
+      <Text wrap="truncate-end">
+        {'   Type '}
+        <Styled theme={theme} token="title">{word}</Styled>
+        {then}
+        <Styled theme={theme} token="selection">{typed || ' '}</Styled>
+      </Text>
     </Box>
   );
 }

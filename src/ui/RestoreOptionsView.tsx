@@ -9,11 +9,13 @@ import type { Theme } from './theme.js';
  * Restore options, and below them the plan they give, redrafted as they change: the operator sees the
  * steps before beginning, and begins exactly what they saw.
  */
-export function RestoreOptionsView({ title, state, theme, height }: { title: string; state: OptionsState; theme: Theme; height: number }) {
+export function RestoreOptionsView({ title, state, theme, height, width }: { title: string; state: OptionsState; theme: Theme; height: number; width: number }) {
   const { form, field, draft } = state;
   const plan = draft && 'planId' in draft ? draft : null;
   const notApplied = plan?.notApplied ?? {};
-  const room = Math.max(2, height - FIELDS.length - 5 - (plan?.losesTail ? 2 : 0));
+  // The warning is shown whole, wrapped: the steps give way to it (a group's names every member).
+  const warningLines = plan?.losesTail ? Math.ceil((plan.losesTail.length + 80) / Math.max(20, width)) : 0;
+  const room = Math.max(2, height - FIELDS.length - 5 - warningLines);
   return (
     <Box flexDirection="column">
       <Styled theme={theme} token="title">{title}</Styled>

@@ -7,7 +7,8 @@ import { running, runningKey, type Running } from './running.js';
 
 /** The console's screens; each that was opened from another returns to it. */
 export type Screen =
-  | { kind: 'options'; key: string; title: string; state: OptionsState; back: Screen }
+  /** `group`: the options of an application group's restore (every member to one point); `key` is then its row's. */
+  | { kind: 'options'; key: string; title: string; state: OptionsState; back: Screen; group?: string }
   | { kind: 'plan'; key: string; state: PlanState; back: Screen }
   | { kind: 'confirm'; action: ActionKind; key: string; state: ConfirmState; back: Screen }
   | { kind: 'dashboard' }
@@ -32,7 +33,33 @@ export function stoppedMessage(st: PlanState): string {
   if (st.current === 0 && !st.failed) return 'restore cancelled: nothing was sent';
   if (st.current === 0) return "restore stopped: step 1 was sent and failed, nothing after it ran; rpotop journal shows SQL Server's messages";
   const failed = st.failed ? `, and step ${st.current + 1} failed` : '';
+  const members = membersByProgress(st);
+  if (members) return `restore stopped after step ${st.current}${failed}: ${members}; rpotop journal shows what ran`;
   return `restore stopped after step ${st.current}${failed}: the database may be RESTORING; rpotop journal shows what ran`;
+}
+
+/**
+ * For a plan over several databases (a group's), where each stands when it stops: every step of it behind
+ * (restored), some (RESTORING or taken offline by its tail), none (untouched). Null for one database.
+ */
+function membersByProgress(st: PlanState): string | null {
+  const progress = new Map<string, { done: number; total: number }>();
+  st.plan.steps.forEach((step, i) => {
+    if (step.operator) return;
+    const key = `${step.instance}/${step.confirmWord}`;
+    const p = progress.get(key) ?? { done: 0, total: 0 };
+    p.total++;
+    if (i < st.current) p.done++;
+    progress.set(key, p);
+  });
+  if (progress.size < 2) return null;
+  const named = (test: (p: { done: number; total: number }) => boolean) => [...progress].filter(([, p]) => test(p)).map(([k]) => k);
+  const parts = [
+    ['restored', named((p) => p.done === p.total)],
+    ['RESTORING (part of its chain applied, or its tail taken)', named((p) => p.done > 0 && p.done < p.total)],
+    ['untouched', named((p) => p.done === 0)],
+  ] as const;
+  return parts.filter(([, list]) => list.length).map(([what, list]) => `${what}: ${list.join(', ')}`).join('; ');
 }
 
 /** A y within this long of another letter key is taken for part of typed text, not an answer. */
@@ -103,7 +130,8 @@ export function actionScreens(host: ScreenHost) {
   /** Drafts the plan the options on screen give; a draft for options since changed is dropped. */
   const redraft = (screen: Extract<Screen, { kind: 'options' }>) => {
     const form = screen.state.form;
-    void host.actions.draftRestore(screen.key, form).then((draft) => {
+    const drafted = screen.group ? host.actions.draftGroupRestore(screen.group, form) : host.actions.draftRestore(screen.key, form);
+    void drafted.then((draft) => {
       const latest = host.screen();
       if (latest.kind === 'options' && latest.state.form === form) host.setScreen({ ...latest, state: { ...latest.state, draft } });
     });
@@ -179,9 +207,10 @@ export function actionScreens(host: ScreenHost) {
     for (const name of names) {
       if (name === 'esc' || !range) return setPlan({ batch: null });
       if (name === 'enter') {
-        if (typed === st.plan.confirmWord) return void runBatch(screen, typed, range.to);
+        const word = st.plan.steps[st.current]!.confirmWord;
+        if (typed === word) return void runBatch(screen, typed, range.to);
         setPlan({ batch: { typed } });
-        host.setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
+        host.setMessage(`type the name exactly as shown (${word}) to confirm`);
         return;
       }
       typed = typeInto(typed, name) ?? typed;
@@ -231,7 +260,7 @@ export function actionScreens(host: ScreenHost) {
         continue;
       }
       const step = st.plan.steps[st.current]!;
-      if (!step.destructive) {
+      if (!step.destructive && !step.operator) {
         if (name === 'y' && yAnswers(names, names.indexOf(name), st.strayAt ?? null, host.now())) return runPlanStep(screen, '');
         if ([...name].length === 1) {
           setPlan({ strayAt: host.now() });
@@ -241,9 +270,9 @@ export function actionScreens(host: ScreenHost) {
         continue;
       }
       if (name === 'enter') {
-        if (typed === st.plan.confirmWord) return runPlanStep(screen, typed);
+        if (typed === step.confirmWord) return runPlanStep(screen, typed);
         setPlan({ typed });
-        host.setMessage(`type the name exactly as shown (${st.plan.confirmWord}) to confirm`);
+        host.setMessage(step.operator ? `type ${step.confirmWord} once it is done` : `type the name exactly as shown (${step.confirmWord}) to confirm`);
         return;
       }
       typed = typeInto(typed, name) ?? typed;

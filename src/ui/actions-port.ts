@@ -34,8 +34,13 @@ export interface PlanPreview {
   title: string;
   /** Chain, restorable-to time, estimate and notes, in words. */
   facts: string[];
-  /** `batchable`: a log restore, which may be confirmed together with the log restores after it. */
-  steps: { script: string; summary: string; destructive: boolean; skippable: boolean; batchable?: boolean }[];
+  /**
+   * `batchable`: a log restore, which may be confirmed together with the log restores after it.
+   * `confirmWord`: what a destructive step needs typed (its database's name; `done` for an operator step).
+   * `operator`: work outside SQL Server the plan waits on; rpotop sends nothing. `instance`: where it runs.
+   */
+  steps: { script: string; summary: string; destructive: boolean; skippable: boolean; batchable?: boolean; confirmWord: string; operator?: boolean; instance: string }[];
+  /** The database the plan restores (a group's name for a group plan). */
   confirmWord: string;
   /** Where a resumed plan starts. */
   current?: number;
@@ -56,6 +61,8 @@ export interface InterruptedPlan {
 export interface PlanPort {
   /** The plan these options give, checked but not begun (nothing journaled, nothing runnable). */
   draftRestore(databaseKey: string, form: RestoreForm): Promise<PlanPreview | { refused: string }>;
+  /** An application group's plan: every member restored together to one point, the operator's steps around it. */
+  draftGroupRestore(group: string, form: RestoreForm): Promise<PlanPreview | { refused: string }>;
   /** Begins exactly the draft the operator saw; refused when a newer draft replaced it. */
   beginPlan(planId: string): PlanPreview | { refused: string };
   /** Skips the failed step where the plan can go on without it, the reason journaled. */

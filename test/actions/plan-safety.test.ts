@@ -1,7 +1,7 @@
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tailVariant } from '../../src/actions/console-actions.js';
-import { withWholeHistory } from '../../src/actions/console-actions.js';
+import { withWholeHistory } from '../../src/actions/restore-request.js';
 import { buildRestorePlan } from '../../src/actions/plan.js';
 import { contextFor, planRequestFrom } from '../../src/actions/restore-request.js';
 import { resolveInventory } from '../../src/config/resolve.js';

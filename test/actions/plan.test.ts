@@ -1,6 +1,6 @@
 import sql from 'mssql';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { withWholeHistory } from '../../src/actions/console-actions.js';
+import { withWholeHistory } from '../../src/actions/restore-request.js';
 import { buildRestorePlan, defaultPlanRequest, type PlanRequest } from '../../src/actions/plan.js';
 import { contextFor, planRequestFrom } from '../../src/actions/restore-request.js';
 import { formatServerTime, utcToServerLocal } from '../../src/domain/time.js';

@@ -44,12 +44,40 @@ export function terminal(session: string) {
     }
     throw new Error('the plan did not end after 40 steps');
   }
+  /**
+   * Answers every step of a plan over several databases: the word the screen asks for (a database's name, or
+   * done for an operator step), y, or, where the screen offers it, Ctrl-R and the name for the remaining log
+   * restores together. Returns how many confirmations it took.
+   */
+  async function stepThroughAll(stepOf: (screen: string) => number, limit = 200): Promise<number> {
+    for (let answers = 0; answers < limit; answers++) {
+      // A batch of log restores confirmed together runs for a while before the next prompt.
+      const s = await waitFor((x) => /Type .+ and Enter|Press y to run step|every step succeeded|failed:/.test(x), 'the next step', 180_000);
+      if (s.includes('every step succeeded')) return answers;
+      if (s.includes('failed:')) throw new Error(`a restore step failed:\n${s}`);
+      const step = stepOf(s);
+      if (s.includes('Ctrl-R confirms steps')) {
+        keys('C-r');
+        await waitFor((x) => x.includes('and Enter to run them all'), 'the batch prompt');
+      }
+      const asked = /Type (.+?) and Enter/.exec(screen());
+      if (asked) {
+        keys('-l', asked[1]!);
+        keys('Enter');
+      } else {
+        keys('y');
+      }
+      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
+    }
+    throw new Error(`the plan did not end after ${limit} confirmations`);
+  }
   return {
     tmux,
     screen,
     keys,
     waitFor,
     stepThrough,
+    stepThroughAll,
     start: (columns: number, rows: number, cwd: string) => tmux('new-session', '-d', '-s', session, '-x', String(columns), '-y', String(rows), '-c', cwd),
     stop: () => spawnSync('tmux', ['kill-session', '-t', session]),
   };

@@ -147,6 +147,24 @@ describe('rpotop plan --demo', () => {
     expect(doc.steps[0].text).toMatch(/^RESTORE DATABASE \[AX copy\] FROM DISK = @file1 WITH FILE = @position, MOVE @logical1 TO @physical1/);
   }, 60_000);
 
+  it('prints a group plan: operator steps as comments, every step with its instance, one point for all', async () => {
+    const r = await rpotop(['plan', '--group', 'ax-production', '--demo']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^-- rpotop restore plan: Restore group ax-production \(Microsoft Dynamics AX\), 2 databases, to the latest point \(every member to its tail\)\n/);
+    expect(r.stdout).toContain('\n-- step 1 of ');
+    expect(r.stdout).toMatch(/-- step 1 of \d+ on AXSQL01: you, outside SQL Server: Stop every AOS instance .* \[confirm by typing done\]\n-- operator step \(rpotop sends nothing\): Stop every AOS instance/);
+    expect(r.stdout).toMatch(/-- step 2 of \d+ on AXSQL01: AXSQL01\/MicrosoftDynamicsAX: close every other connection .*then back up the tail of the log/);
+    const json = await rpotop(['plan', '--group', 'biztalk', '--demo', '--format', 'json']);
+    expect(json.code, json.stderr).toBe(0);
+    const doc = JSON.parse(json.stdout);
+    expect(doc).toMatchObject({ schema: 'rpotop.group-plan/1', commonPoint: expect.stringMatching(/^\d{4}-\d\d-\d\dT/) });
+    expect(doc.steps[0]).toMatchObject({ step: 1, instance: 'BTSSQL01', database: null, kind: 'operator' });
+    const unknown = await rpotop(['plan', '--group', 'nope', '--demo']);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain('no group named "nope" in the inventory (ax-production, biztalk, lync)');
+    expect((await rpotop(['plan', 'AXSQL01', 'x', '--group', 'biztalk', '--demo'])).code).toBe(2);
+  }, 120_000);
+
   it('refuses what cannot be planned with exit 1 and the reason, and bad usage with 2', async () => {
     const taken = await rpotop(['plan', 'AXSQL01', 'MicrosoftDynamicsAX', '--demo', '--as', 'reportserver']);
     expect(taken.code).toBe(1);

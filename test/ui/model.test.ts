@@ -35,7 +35,7 @@ describe('keymap', () => {
   });
 
   it('hides commands that change a server in read-only mode', () => {
-    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore']);
+    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore', 'restoreGroup']);
     expect(commandFor('dashboard', 't', false)).toBe('tailLog');
     expect(commandFor('dashboard', 't', true)).toBeNull();
     expect(bindingsFor('dashboard', true).some((b) => b.mutates)).toBe(false);

@@ -12,8 +12,8 @@ const plan: PlanPreview = {
   title: "Restore SQL01 / Sales ]Q'4 to the latest point",
   facts: ['restorable to 2026-11-22 02:00:01 (server time) plus the tail'],
   steps: [
-    { script: "DECLARE @file1 nvarchar(260) = N'X:\\f.bak';\nRESTORE VERIFYONLY FROM DISK = @file1 WITH FILE = @position, CHECKSUM;", summary: 'check that backup #7 can be read', destructive: false, skippable: true },
-    { script: "RESTORE DATABASE [Sales ]]Q'4] FROM DISK = @file1 WITH FILE = @position, NORECOVERY;", summary: 'restore the full backup #7', destructive: true, skippable: false },
+    { script: "DECLARE @file1 nvarchar(260) = N'X:\\f.bak';\nRESTORE VERIFYONLY FROM DISK = @file1 WITH FILE = @position, CHECKSUM;", summary: 'check that backup #7 can be read', destructive: false, skippable: true, confirmWord: "Sales ]Q'4", instance: 'SQL01' },
+    { script: "RESTORE DATABASE [Sales ]]Q'4] FROM DISK = @file1 WITH FILE = @position, NORECOVERY;", summary: 'restore the full backup #7', destructive: true, skippable: false, confirmWord: "Sales ]Q'4", instance: 'SQL01' },
   ],
   confirmWord: "Sales ]Q'4",
 };
@@ -52,6 +52,8 @@ describe('the plan screen', () => {
           summary: 'restore the log backup #9',
           destructive: false,
           skippable: false,
+          confirmWord: "Sales ]Q'4 Björn",
+          instance: 'AXSQL01',
         },
       ],
     };
@@ -69,8 +71,8 @@ describe('the remaining log restores, confirmed together', () => {
     ...plan,
     steps: [
       plan.steps[0]!,
-      ...Array.from({ length: 6 }, (_, i) => ({ script: `RESTORE LOG [db] FROM DISK = @file1 WITH NORECOVERY; -- ${i}`, summary: `restore the log backup #${100 + i}`, destructive: true, skippable: false, batchable: true })),
-      { script: 'RESTORE DATABASE [db] WITH RECOVERY;', summary: 'recover', destructive: true, skippable: false, batchable: false },
+      ...Array.from({ length: 6 }, (_, i) => ({ script: `RESTORE LOG [db] FROM DISK = @file1 WITH NORECOVERY; -- ${i}`, summary: `restore the log backup #${100 + i}`, destructive: true, skippable: false, batchable: true, confirmWord: "Sales ]Q'4", instance: 'SQL01' })),
+      { script: 'RESTORE DATABASE [db] WITH RECOVERY;', summary: 'recover', destructive: true, skippable: false, batchable: false, confirmWord: "Sales ]Q'4", instance: 'SQL01' },
     ],
   };
 

@@ -77,7 +77,7 @@ describe('the restore options on screen', () => {
       },
       lossAcknowledged: true,
     };
-    const frame = render(<RestoreOptionsView title="Restore" state={state} theme={loadTheme('default')} height={30} />).lastFrame() ?? '';
+    const frame = render(<RestoreOptionsView title="Restore" state={state} theme={loadTheme('default')} height={30} width={100} />).lastFrame() ?? '';
     expect(frame).toMatch(/Tail-log backup first +\[-\] not applied: a point in time is restored without the tail/);
     expect(frame).toMatch(/Close connections first +\[x\]/);
     expect(frame.replace(/\n/g, ' ')).toContain('⚠ this plan overwrites db without a tail-log backup: what was written after 2026-11-27 09:00:00 (server time) is lost. Press Enter again to begin anyway');

@@ -8,8 +8,8 @@ const plan: PlanPreview = {
   facts: [],
   confirmWord: 'Sales Dynamics',
   steps: [
-    { script: 'RESTORE DATABASE [Sales Dynamics] ...', summary: 'restore the full backup #1', destructive: true, skippable: false },
-    { script: 'RESTORE VERIFYONLY ...', summary: 'verify the log backup #2', destructive: false, skippable: true },
+    { script: 'RESTORE DATABASE [Sales Dynamics] ...', summary: 'restore the full backup #1', destructive: true, skippable: false, confirmWord: 'Sales Dynamics', instance: 'SQL01' },
+    { script: 'RESTORE VERIFYONLY ...', summary: 'verify the log backup #2', destructive: false, skippable: true, confirmWord: 'Sales Dynamics', instance: 'SQL01' },
   ],
 };
 

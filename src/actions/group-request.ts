@@ -1,0 +1,62 @@
+import type { Inventory } from '../config/resolve.js';
+import type { FleetPoller } from '../fleet/poller.js';
+import { groupMembers } from '../fleet/groups.js';
+import { serverClock } from '../fleet/snapshot.js';
+import { formatServerTime, utcToServerLocal } from '../domain/time.js';
+import type { RestoreForm } from '../ui/actions-port.js';
+import { buildGroupPlan, type GroupPlan, type GroupPlanMember } from './group-plan.js';
+import { groupTargetFrom, withWholeHistory } from './restore-request.js';
+
+const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
+
+export type GroupDraft = Extract<GroupPlan, { ok: true }> & { title: string; firstInstance: string };
+
+/**
+ * A group's restore plan from what the operator typed (console or `rpotop plan --group`): its `together`
+ * members found in the snapshot, each with its whole history read on demand, one point for all of them.
+ * Everything that stops the plan comes back as a sentence, before any statement exists.
+ */
+export async function groupPlanFor(poller: FleetPoller, inventory: Inventory, name: string, form: RestoreForm): Promise<GroupDraft | { refused: string }> {
+  const group = inventory.groups.find((g) => g.name.toLowerCase() === name.toLowerCase());
+  if (!group) return { refused: `no group named "${name}" in the inventory (${inventory.groups.map((g) => g.name).join(', ') || 'none'})` };
+  if (form.as.trim()) return { refused: 'a group is restored over its databases: to restore a copy, restore each database under a new name (p)' };
+  const snapshot = poller.snapshot();
+  const assessed = snapshot.groups.find((g) => g.name === group.name);
+  const absent = assessed?.missing.filter((m) => m.together && m.required) ?? [];
+  if (absent.length) return { refused: `${absent.map((m) => `${m.database} (${m.role}): ${m.why}`).join('; ')}: the group cannot be restored whole` };
+  // In the inventory's order (a preset lists an estate's databases as its documentation does), then by name.
+  const rank = (spec: (typeof group.members)[number] | undefined) => (spec ? group.members.indexOf(spec) : group.members.length);
+  const listed = groupMembers(group, snapshot.databases).sort((a, b) => rank(a.spec) - rank(b.spec) || (a.db.key < b.db.key ? -1 : a.db.key > b.db.key ? 1 : 0));
+  const together = listed.filter((l) => l.spec?.together);
+  for (const { db } of together) {
+    const inst = snapshot.instances.find((i) => i.name === db.instance);
+    if (!inst || inst.status === 'UNKNOWN') return { refused: `${db.instance} cannot be read (${inst?.error ?? 'not polled'}), so ${db.name} cannot be planned` };
+    if (inst.canCreateDatabase === false) return { refused: `${db.instance}: ${NO_CREATE_DATABASE}` };
+  }
+  // Every member's whole history, read at once: a plan is proved on all of it, not on the rows status reads.
+  const whole = await Promise.all(together.map(({ db }) => withWholeHistory(poller, db)));
+  const members: GroupPlanMember[] = [];
+  for (const [i, db] of whole.entries()) {
+    if ('refused' in db) return db;
+    const inst = snapshot.instances.find((x) => x.name === db.instance)!;
+    members.push({ db, role: together[i]!.spec!.role, serverNowUtc: serverClock(inst, Date.now()) ?? Date.now(), offsetMinutes: inst.utcOffsetMinutes ?? 0 });
+  }
+  const target = groupTargetFrom(form.stopAt, members);
+  if ('refused' in target) return target;
+  const plan = buildGroupPlan({
+    name: group.name,
+    title: group.title,
+    operatorSteps: group.operatorSteps,
+    members,
+    notRestored: listed.filter((l) => !l.spec?.together).map((l) => `${l.db.instance}/${l.db.name}`),
+    target,
+    options: { tailFirst: form.tailFirst, verifyFirst: form.verifyFirst, closeConnections: form.closeConnections, recover: form.recover },
+  });
+  if (!plan.ok) return { refused: plan.reason };
+  const first = members[0]!;
+  const to =
+    plan.commonPoint === null
+      ? 'the latest point (every member to its tail)'
+      : `${formatServerTime(utcToServerLocal(plan.commonPoint, first.offsetMinutes))} (${first.db.instance}'s clock)`;
+  return { ...plan, title: `Restore group ${group.name} (${group.title}), ${members.length} databases, to ${to}`, firstInstance: first.db.instance };
+}
