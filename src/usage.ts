@@ -17,10 +17,12 @@ Usage:
                                     2 BREACH or UNPROTECTED, 3 UNKNOWN or the run failed
   rpotop plan INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--stopat TIME]
               [--as NAME] [--format sql|json]
-  rpotop plan --group NAME [--config FILE | --demo [--scenario NAME]] [--stopat TIME] [--format sql|json]
+  rpotop plan --group NAME [--config FILE | --demo [--scenario NAME]] [--stopat TIME | --mark NAME|newest]
+              [--format sql|json]
                                     print the restore plan for a change ticket; runs nothing. A group's
                                     plan restores every member to one point (TIME: YYYY-MM-DD HH:MM
-                                    on the servers' clock, the same with UTC after it, or -30m)
+                                    on the servers' clock, the same with UTC after it, or -30m; --mark:
+                                    a marked transaction in every member's log, as BizTalk writes)
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
@@ -99,6 +101,7 @@ interface Parsed {
     plan?: string;
     since?: string;
     group?: string;
+    mark?: string;
   };
   positionals: string[];
 }
@@ -157,7 +160,7 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'plan') {
     const { values, positionals } = parse(
       rest,
-      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' }, group: { type: 'string' } },
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, stopat: { type: 'string' }, as: { type: 'string' }, format: { type: 'string' }, group: { type: 'string' }, mark: { type: 'string' } },
       2,
     );
     if (values.help) return { kind: 'help', topic: 'plan' };
@@ -166,12 +169,15 @@ export function parseCommand(argv: string[]): Command {
       if (positionals.length) throw new UsageError('give an instance and a database, or --group NAME, not both');
       if (!values.group) throw new UsageError('--group needs the name of a group of the inventory');
       if (values.as) throw new UsageError('--as restores one database under a new name; a group is restored over its databases');
-    } else if (!instance || !database) throw new UsageError('plan needs an instance and a database, or a group: rpotop plan INSTANCE DATABASE | rpotop plan --group NAME');
+      if (values.mark !== undefined && values.stopat !== undefined) throw new UsageError('give --stopat or --mark, not both');
+      if (values.mark === '') throw new UsageError('--mark needs a mark name, or newest');
+    } else if (values.mark !== undefined) throw new UsageError('--mark goes with --group: one database is restored to a point in time (--stopat)');
+    else if (!instance || !database) throw new UsageError('plan needs an instance and a database, or a group: rpotop plan INSTANCE DATABASE | rpotop plan --group NAME');
     if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
     if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
     const format = values.format ?? 'sql';
     if (format !== 'sql' && format !== 'json') throw new UsageError(`--format is sql or json, not "${format}"`);
-    return { kind: 'plan', instance: instance ?? '', database: database ?? '', group: values.group, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.stopat, as: values.as, format };
+    return { kind: 'plan', instance: instance ?? '', database: database ?? '', group: values.group, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.mark === undefined ? values.stopat : values.mark.toLowerCase() === 'newest' ? 'mark' : `mark:${values.mark}`, as: values.as, format };
   }
   if (first === 'status') {
     const { values } = parse(

@@ -4,6 +4,7 @@ import { tailDecision } from '../domain/tail.js';
 import { formatDuration, formatServerTime, utcToServerLocal } from '../domain/time.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import { operatorStep, type Statement } from '../sql/statements.js';
+import type { LogMark } from '../domain/marks.js';
 import { buildRestorePlan, tsqlHistory, type PlanRequest } from './plan.js';
 
 /** A member restored with the group: its database with the whole history, and its server's clock. */
@@ -23,6 +24,8 @@ export interface GroupPlanInput {
   /** Members with their own procedures (SharePoint beside AX, BAMArchive): named, not restored here. */
   notRestored: readonly string[];
   target: RestoreTarget;
+  /** Restore every member to one marked transaction instead (BizTalk): its name, and each member's row of it, in member order. */
+  mark?: { name: string; byMember: readonly LogMark[] } | null;
   /** As for one database: tails first (to the latest point), verify first, close connections, recover at the end. */
   options: Pick<PlanRequest, 'tailFirst' | 'verifyFirst' | 'closeConnections' | 'recover'>;
 }
@@ -86,7 +89,10 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
   const facts: string[] = [];
   let target = input.target;
   let tails = false;
-  if (target.kind === 'latest') {
+  if (input.mark) {
+    target = { kind: 'pointInTime', at: input.mark.byMember[0]!.time };
+    facts.push(`every member is restored through the marked transaction ${input.mark.name} (STOPATMARK), committed in each at the same moment of the application`);
+  } else if (target.kind === 'latest') {
     const blocked = input.options.tailFirst ? input.members.map((m) => ({ m, why: noTail(m) })).filter((x) => x.why !== null) : [];
     if (input.options.tailFirst && blocked.length === 0) {
       tails = true;
@@ -109,11 +115,14 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
   const lost: string[] = [];
   const tailCount = tails ? input.members.length : 0;
   for (const [i, m] of input.members.entries()) {
-    const request: PlanRequest = { ...input.options, target, as: null, tailFirst: tails };
+    const mark = input.mark?.byMember[i];
+    const request: PlanRequest = mark
+      ? { ...input.options, target: { kind: 'pointInTime', at: mark.time }, as: null, tailFirst: false, mark }
+      : { ...input.options, target, as: null, tailFirst: tails };
     // Tails come first, one per member in member order, right after the operator's steps.
     const plan = buildRestorePlan(m.db, request, m.serverNowUtc, m.offsetMinutes, tails ? before.length + i + 1 : undefined);
     if (!plan.ok) {
-      const to = target.kind === 'latest' ? 'the latest point' : serverTime(m, target.at);
+      const to = input.mark ? `the mark ${input.mark.name}` : target.kind === 'latest' ? 'the latest point' : serverTime(m, target.at);
       return { ok: false, reason: `${label(m)} cannot be restored to ${to}: ${plan.reason}` };
     }
     for (const step of plan.steps) {
@@ -136,7 +145,9 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
   const estimateSeconds = Math.max(...perInstance.values());
   const slowest = [...perInstance].sort((a, b) => b[1] - a[1])[0]!;
   facts.unshift(
-    target.kind === 'pointInTime'
+    input.mark
+      ? `common point: the marked transaction ${input.mark.name}, committed ${serverTime(input.members[0]!, input.mark.byMember[0]!.time)} on ${input.members[0]!.db.instance}'s clock`
+      : target.kind === 'pointInTime'
       ? `common point ${formatServerTime(utcToServerLocal(target.at, input.members[0]!.offsetMinutes))} on ${input.members[0]!.db.instance}'s clock (${new Date(target.at).toISOString()})`
       : 'common point: the moment the application stopped (every member to its tail)',
     `estimated restore time ${formatDuration(estimateSeconds * 1000)}: ${perInstance.size} instance(s) in parallel, members one after another within each; slowest ${slowest[0]}`,

@@ -5,6 +5,10 @@ import { serverClock } from '../fleet/snapshot.js';
 import { formatServerTime, utcToServerLocal } from '../domain/time.js';
 import type { RestoreForm } from '../ui/actions-port.js';
 import { buildGroupPlan, type GroupPlan, type GroupPlanMember } from './group-plan.js';
+import { buildRestoreChain, incarnationOf, type RestoreChain } from '../domain/chain.js';
+import { logHolding, newestCommonMark, type LogMark } from '../domain/marks.js';
+import { visible } from '../domain/visible.js';
+import { tsqlHistory } from './plan.js';
 import { groupTargetFrom, withWholeHistory } from './restore-request.js';
 
 const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
@@ -41,7 +45,10 @@ export async function groupPlanFor(poller: FleetPoller, inventory: Inventory, na
     const inst = snapshot.instances.find((x) => x.name === db.instance)!;
     members.push({ db, role: together[i]!.spec!.role, serverNowUtc: serverClock(inst, Date.now()) ?? Date.now(), offsetMinutes: inst.utcOffsetMinutes ?? 0 });
   }
-  const target = groupTargetFrom(form.stopAt, members);
+  const markWanted = /^mark(?::(.+))?$/i.exec(form.stopAt.trim());
+  const mark = markWanted ? await commonMark(poller, members, markWanted[1]?.trim() ?? null) : null;
+  if (mark && 'refused' in mark) return mark;
+  const target = mark ? ({ kind: 'latest' } as const) : groupTargetFrom(form.stopAt, members);
   if ('refused' in target) return target;
   const plan = buildGroupPlan({
     name: group.name,
@@ -50,13 +57,46 @@ export async function groupPlanFor(poller: FleetPoller, inventory: Inventory, na
     members,
     notRestored: listed.filter((l) => !l.spec?.together).map((l) => `${l.db.instance}/${l.db.name}`),
     target,
+    mark,
     options: { tailFirst: form.tailFirst, verifyFirst: form.verifyFirst, closeConnections: form.closeConnections, recover: form.recover },
   });
   if (!plan.ok) return { refused: plan.reason };
   const first = members[0]!;
-  const to =
-    plan.commonPoint === null
+  const to = mark
+    ? `the marked transaction ${mark.name}`
+    : plan.commonPoint === null
       ? 'the latest point (every member to its tail)'
       : `${formatServerTime(utcToServerLocal(plan.commonPoint, first.offsetMinutes))} (${first.db.instance}'s clock)`;
   return { ...plan, title: `Restore group ${group.name} (${group.title}), ${members.length} databases, to ${to}`, firstInstance: first.db.instance };
+}
+
+/**
+ * The mark every member is restored to: the one named, or the newest that every member's chain to the latest
+ * point holds in a log it can restore (Recovery of Related Databases That Contain Marked Transaction: "identify
+ * the most recent marked transaction that is available in all of the transaction log backups").
+ */
+async function commonMark(poller: FleetPoller, members: readonly GroupPlanMember[], name: string | null): Promise<{ name: string; byMember: LogMark[] } | { refused: string }> {
+  const loaded: { marks: LogMark[]; chain: RestoreChain }[] = [];
+  for (const m of members) {
+    let marks: LogMark[];
+    try {
+      marks = await poller.marks(m.db);
+    } catch (error) {
+      return { refused: `the marks of ${m.db.instance}/${m.db.name} could not be read: ${error instanceof Error ? error.message : String(error)}` };
+    }
+    const chain = buildRestoreChain(tsqlHistory(m.db.history).history, { kind: 'latest' }, incarnationOf(m.db.state, m.db.history));
+    if (!chain.ok) return { refused: `${m.db.instance}/${m.db.name} has no restorable chain: ${chain.reason}` };
+    loaded.push({ marks, chain: chain.chain });
+  }
+  if (name === null) {
+    const newest = newestCommonMark(loaded);
+    return newest ?? { refused: 'no marked transaction is held by a restorable log of every member (logmarkhistory): restore to a point in time instead' };
+  }
+  const byMember: LogMark[] = [];
+  for (const [i, m] of members.entries()) {
+    const found = [...loaded[i]!.marks].reverse().find((mark) => mark.name === name && logHolding(loaded[i]!.chain, mark));
+    if (!found) return { refused: `${m.db.instance}/${m.db.name} has no mark ${visible(name)} in a log its chain can restore` };
+    byMember.push(found);
+  }
+  return { name, byMember };
 }

@@ -14,9 +14,13 @@ import {
   exclusively,
   isUrl,
   tailLogBackup,
+  unscriptableMark,
   verifyOnly,
+  type MarkStop,
   type Statement,
 } from '../sql/statements.js';
+import { logHolding, type LogMark } from '../domain/marks.js';
+import { visible } from '../domain/visible.js';
 
 export interface PlanRequest {
   target: RestoreTarget;
@@ -30,6 +34,11 @@ export interface PlanRequest {
   closeConnections: boolean;
   /** Recover at the end, or leave the database restoring for more logs. */
   recover: boolean;
+  /**
+   * Stop after this marked transaction (STOPATMARK) instead of at a time: the target is then the mark's
+   * commit time, and the chain's last log must hold the mark's LSN.
+   */
+  mark?: LogMark;
 }
 
 export const defaultPlanRequest: PlanRequest = {
@@ -103,6 +112,17 @@ export function tsqlHistory(all: readonly BackupSet[]): { history: BackupSet[]; 
   return { history, leftOut };
 }
 
+/** The STOPATMARK of a chain built to a mark's time: its last log must hold the mark, or the plan is refused. */
+function markStopFor(db: DatabaseSnapshot, chain: RestoreChain, mark: LogMark, offsetMinutes: number): MarkStop | { refused: string } {
+  const unsafe = unscriptableMark(mark.name);
+  if (unsafe) return { refused: unsafe };
+  const holder = logHolding(chain, mark);
+  if (!holder || holder !== chain.logs.at(-1)) {
+    return { refused: `no log backup of the chain holds the mark ${visible(mark.name)} (LSN ${formatLsn(mark.lsn)}): its log was not backed up, or was written to NUL` };
+  }
+  return { name: mark.name, afterLocal: utcToServerLocal(mark.time, offsetAround(db.history, mark.time, offsetMinutes)) };
+}
+
 /**
  * The statements that restore a database to a target, in order, built from the chain the domain found:
  * close connections, take the tail, restore full, differential and logs (then the tail), recover. A chain
@@ -123,6 +143,8 @@ export function buildRestorePlan(
   const built = buildRestoreChain(history, request.target, incarnationOf(db.state, db.history));
   if (!built.ok) return { ok: false, reason: leftOut.length > 0 ? `${built.reason}; ${leftOut.length} backup(s) T-SQL cannot restore: ${leftOut[0]!.reason}` : built.reason };
   const chain = built.chain;
+  const markStop = request.mark ? markStopFor(db, chain, request.mark, offsetMinutes) : null;
+  if (markStop && 'refused' in markStop) return { ok: false, reason: markStop.refused };
   const skippedFulls = leftOut.filter((l) => l.backup.type === 'D' && l.backup.lastLsn > chain.full.lastLsn);
   if (skippedFulls.length > 0) {
     const newest = skippedFulls.at(-1)!;
@@ -206,7 +228,10 @@ export function buildRestorePlan(
     `${formatServerTime(utcToServerLocal(b.finish, offsetAround(db.history, b.finish, offsetMinutes)))} server time, LSN ${formatLsn(b.firstLsn)} to ${formatLsn(b.lastLsn)}, ` +
     `${b.media.map((m) => m.physicalDeviceName).join(' + ')})`;
   const restoreList = [
-    ...pieces.map((backup, i) => ({ backup, stopAtLocal: i === pieces.length - 1 && !tail ? stopAtLocal : null, label: label(backup) })),
+    ...pieces.map((backup, i) => {
+      const last = i === pieces.length - 1 && !tail;
+      return markStop && last ? { backup, stopAtLocal: null, stopAtMark: markStop, label: label(backup) } : { backup, stopAtLocal: last ? stopAtLocal : null, label: label(backup) };
+    }),
     ...(tail ? [{ backup: tail, stopAtLocal: null, label: `the tail-log backup taken in step ${tailStepNumber ?? steps.findIndex((s) => s.kind === 'tail-log') + 1}` }] : []),
   ];
   const restores = restoreSteps(target, restoreList, {

@@ -2,6 +2,7 @@ import { readAuthority } from '../config/ca-file.js';
 import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
 import type { Inventory } from '../config/resolve.js';
 import type { BackupSet } from '../domain/history.js';
+import type { LogMark } from '../domain/marks.js';
 import { describeError, InstanceClient } from '../sql/client.js';
 import { toBackupSets } from '../sql/rows.js';
 import { HistoryCache, withPolled } from './history-cache.js';
@@ -231,6 +232,14 @@ export class FleetPoller {
       return toBackupSets(rows, tracker.name, tracker.server?.utc_offset_minutes ?? 0).sets;
     });
     return withPolled(loaded, tracker.historyOf(db.name));
+  }
+
+  /** A database's marked transactions in the history window, read on demand (a restore to a mark). */
+  async marks(db: DatabaseSnapshot): Promise<LogMark[]> {
+    const tracker = this.trackers.find((t) => t.name === db.instance);
+    const client = tracker ? this.clients.get(tracker) : undefined;
+    if (!tracker || !(client instanceof InstanceClient)) throw new Error(`${db.instance} is not connected`);
+    return client.databaseMarks(db.name, this.options.windowDays ?? 8, tracker.server?.utc_offset_minutes ?? 0);
   }
 
   /** Polls every instance now, without waiting for it (the console's refresh key). */

@@ -275,6 +275,11 @@ export class SimFleet {
   /** One run of a scheduled job at `at`: a BACKUP as SQL Server would record it, or nothing if it fails. */
   runJob(inst: SimInstance, db: SimDatabase, job: ScenarioJob, at: number): void {
     if (job.failing) return;
+    if (job.mark && job.type === 'log' && db.state === 'ONLINE' && db.recoveryModel !== 'SIMPLE') {
+      db.advanceTo(at);
+      const t = new Date(inst.localNow(at)).toISOString();
+      inst.recordMark(db, `${job.mark}_${t.slice(0, 19).replace(/[-T:]/g, '_')}_${t.slice(20, 23)}`, at);
+    }
     const devices = job.nul
       ? ['NUL']
       : Array.from({ length: job.stripes }, (_, i) => this.backupPath(inst, db, job.type, at, i + 1, job.stripes, job.path));

@@ -92,6 +92,20 @@ export interface MediaFamilyRow {
   device_type: number;
 }
 
+/**
+ * msdb.dbo.logmarkhistory: one row per committed marked transaction (BEGIN TRANSACTION name WITH MARK),
+ * written by the database's instance; lsn is where the mark sits in the log, mark_time the commit time on
+ * the server's wall clock. (logmarkhistory (Transact-SQL), SQL Server 2008 documentation.)
+ */
+export interface LogMarkRow {
+  database_name: string;
+  mark_name: string;
+  description: string | null;
+  user_name: string | null;
+  lsn: bigint;
+  mark_time: number;
+}
+
 export interface RestoreHistoryRow {
   restore_history_id: number;
   restore_date: number;
@@ -102,6 +116,9 @@ export interface RestoreHistoryRow {
   replace: boolean;
   recovery: boolean;
   stop_at: number | null;
+  /** STOPATMARK / STOPBEFOREMARK: the mark's name, and whether the restore stopped before it. */
+  stop_at_mark_name: string | null;
+  stop_before: boolean;
 }
 
 export interface AgMembership {
@@ -229,6 +246,7 @@ export class SimInstance {
   private readonly setByUuid = new Map<string, BackupSetRow>();
   readonly mediaFamilyCount = new Map<number, number>();
   readonly restorehistory: RestoreHistoryRow[] = [];
+  readonly logmarkhistory: LogMarkRow[] = [];
   private nextBackupSetId = 1;
   private nextRestoreId = 1;
   nextDatabaseId = 5;
@@ -286,6 +304,17 @@ export class SimInstance {
 
   recordRestore(row: Omit<RestoreHistoryRow, 'restore_history_id'>): void {
     this.restorehistory.push({ ...row, restore_history_id: this.nextRestoreId++ });
+  }
+
+  /**
+   * A marked transaction committed in a database now: its mark takes a log record of its own, so the next
+   * log backup holds it (first_lsn <= lsn < last_lsn).
+   */
+  recordMark(db: SimDatabase, name: string, at: number, description: string | null = null): LogMarkRow {
+    const row: LogMarkRow = { database_name: db.name, mark_name: name, description, user_name: 'dbo', lsn: db.log.lsn, mark_time: this.localNow(at) };
+    db.log.write(1n);
+    this.logmarkhistory.push(row);
+    return row;
   }
 
   /**

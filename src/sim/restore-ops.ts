@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
-import { LogPosition, SimDatabase, type BackupSetRow, type MediaFamilyRow, type SimFile, type SimInstance } from './model.js';
+import { LogPosition, SimDatabase, type BackupSetRow, type LogMarkRow, type MediaFamilyRow, type SimFile, type SimInstance } from './model.js';
 
 /** How a RESTORE names its media: FROM DISK, URL or TAPE. */
 export type DeviceKind = 'DISK' | 'URL' | 'TAPE';
@@ -20,6 +20,8 @@ export interface RestoreRequest {
   replace?: boolean;
   /** STOPAT, on the server's wall clock ("local ms"). */
   stopAt?: number;
+  /** STOPATMARK / STOPBEFOREMARK = 'name' [AFTER 'datetime' (wall clock)]. */
+  stopAtMark?: { name: string; before: boolean; after?: number };
   moves?: { logical: string; physical: string }[];
   /** WITH CHECKSUM: refused (3187) for a backup taken without checksums. */
   checksum?: boolean;
@@ -164,7 +166,41 @@ function restoreDiff(req: RestoreRequest, db: SimDatabase | undefined, backup: B
   return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: [] };
 }
 
-function restoreLog(req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
+/** The informational message of a log restore whose stopping point lies in a later log: the database stays restoring. */
+function leftRestoring(number: 4322 | 4329): SqlError {
+  return number === 4322
+    ? {
+        number,
+        class: 0,
+        state: 1,
+        message:
+          'This backup set contains records that were logged before the designated point in time. The database is being left in the restoring state so that more roll forward can be performed.',
+      }
+    : {
+        number,
+        class: 10,
+        state: 1,
+        message: 'This log file contains records logged before the designated mark. The database is being left in the Restoring state so you can apply another log file.',
+      };
+}
+
+/**
+ * The first mark of that name (at or after AFTER's time) past what is already restored, when this log holds
+ * it. Marks are looked up in this instance's msdb by the backup's database name: the log records themselves
+ * are not modelled.
+ */
+function markIn(inst: SimInstance, backup: BackupSetRow, wanted: NonNullable<RestoreRequest['stopAtMark']>, redoneTo: bigint): LogMarkRow | null {
+  const db = backup.database_name.toLowerCase();
+  let first: LogMarkRow | null = null;
+  for (const m of inst.logmarkhistory) {
+    if (m.database_name.toLowerCase() !== db || m.mark_name !== wanted.name || m.lsn < redoneTo) continue;
+    if (wanted.after !== undefined && m.mark_time < wanted.after) continue;
+    if (!first || m.lsn < first.lsn) first = m;
+  }
+  return first && first.lsn >= backup.first_lsn && first.lsn < backup.last_lsn ? first : null;
+}
+
+function restoreLog(inst: SimInstance, req: RestoreRequest, db: SimDatabase | undefined, backup: BackupSetRow): RestoreOutcome {
   if (!db || db.state !== 'RESTORING' || !db.restoring) fail(req, sqlErrors.noFilesToRollForward());
   const progress = db.restoring;
   if (backup.first_lsn > progress.redoneTo) fail(req, sqlErrors.logTooRecent(backup.first_lsn, progress.redoneTo));
@@ -183,21 +219,30 @@ function restoreLog(req: RestoreRequest, db: SimDatabase | undefined, backup: Ba
       stopLsn = from + 1n + ((backup.last_lsn - from - 1n) * BigInt(Math.round(fraction * 1000))) / 1000n;
       stoppedInside = true;
     } else if (req.recovery) {
-      notes.push({
-        number: 4322,
-        class: 0,
-        state: 1,
-        message:
-          'This backup set contains records that were logged before the designated point in time. The database is being left in the restoring state so that more roll forward can be performed.',
-      });
+      notes.push(leftRestoring(4322));
+    }
+  }
+  let stoppedAt = req.stopAt;
+  if (req.stopAtMark) {
+    const mark = markIn(inst, backup, req.stopAtMark, progress.redoneTo);
+    if (mark) {
+      // "As in all point-in-time restore operations, recovering to a mark is disallowed when the database is
+      // undergoing operations that are bulk-logged" (Recovery of Related Databases That Contain Marked Transaction).
+      if (backup.has_bulk_logged_data) fail(req, sqlErrors.bulkLoggedStopAt());
+      // STOPATMARK rolls forward through the marked transaction; STOPBEFOREMARK stops just before it.
+      stopLsn = req.stopAtMark.before ? mark.lsn : mark.lsn + 1n;
+      stoppedAt = mark.mark_time;
+      stoppedInside = true;
+    } else if (req.recovery) {
+      notes.push(leftRestoring(4329));
     }
   }
   progress.redoneTo = stopLsn;
   progress.applied = true;
-  progress.redoneToTime = stoppedInside ? req.stopAt! : backup.backup_finish_date;
+  progress.redoneToTime = stoppedInside ? stoppedAt! : backup.backup_finish_date;
   db.log = LogPosition.at(stopLsn);
-  // Without STOPAT inside this log, RECOVERY is honoured; with STOPAT past its end, the database stays restoring.
-  const leaveRestoring = req.stopAt !== undefined && !stoppedInside;
+  // Without STOPAT or a mark inside this log, RECOVERY is honoured; with either past its end, the database stays restoring.
+  const leaveRestoring = (req.stopAt !== undefined || req.stopAtMark !== undefined) && !stoppedInside;
   return { database: db, backup, pages: Math.round(backup.backup_size / 8192), notes: leaveRestoring ? notes : [] };
 }
 
@@ -229,7 +274,7 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     if (backup.type !== 'L') {
       fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP DATABASE and cannot be used for this restore operation.` });
     }
-    outcome = restoreLog(req, existing, backup);
+    outcome = restoreLog(inst, req, existing, backup);
   }
   inst.recordRestore({
     restore_date: inst.localNow(at),
@@ -240,6 +285,8 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     replace: req.replace ?? false,
     recovery: req.recovery,
     stop_at: req.stopAt ?? null,
+    stop_at_mark_name: req.stopAtMark?.name ?? null,
+    stop_before: req.stopAtMark?.before ?? false,
   });
   if (req.recovery && outcome.notes.length === 0) recover(outcome.database, at);
   return outcome;

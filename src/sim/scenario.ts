@@ -27,6 +27,11 @@ const job = z.strictObject({
   until: relative.optional(),
   /** For availability group databases: the replica the job runs on. */
   on: z.string().optional(),
+  /**
+   * Log jobs only: mark the log first, as the Backup BizTalk Server job does (a marked transaction across its
+   * databases, named PREFIX_yyyy_MM_dd_HH_mm_ss_fff), so every database's log backup holds the same mark.
+   */
+  mark: z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,40}$/).optional(),
   path: z.string().optional(),
 });
 

@@ -330,6 +330,22 @@ ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
 );
 
 /**
+ * One database's marked transactions (msdb.dbo.logmarkhistory, SQL Server 2008 and later) in the history
+ * window: what a restore to a mark (STOPATMARK) can stop at. Read on demand with the whole history, not
+ * polled. lsn is numeric(25,0): cast to text, as every LSN is.
+ */
+export const databaseMarksQuery = query(
+  'marks-database.v1',
+  `
+SELECT m.mark_name, m.description, CAST(m.lsn AS varchar(25)) AS lsn, m.mark_time
+FROM msdb.dbo.logmarkhistory AS m
+WHERE m.database_name = @database
+  AND m.mark_time >= DATEADD(day, -@window_days, GETDATE())
+ORDER BY m.lsn;`,
+  { database: 'nvarchar', window_days: 'int' },
+);
+
+/**
  * The progress of one running BACKUP or RESTORE, found by its statement text (a request's session is
  * not known to the pool that sent it): the fallback when STATS messages do not arrive as they are sent.
  * CHARINDEX, not LIKE: the text holds [ ] and % that LIKE would take for patterns.

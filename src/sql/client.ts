@@ -2,7 +2,8 @@ import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
 import type { ServerCapabilities } from './catalog.js';
-import { pollInstance, probeServer, readDatabaseHistory, type PollResult } from './poll.js';
+import { pollInstance, probeServer, readDatabaseHistory, readDatabaseMarks, type PollResult } from './poll.js';
+import type { LogMark } from '../domain/marks.js';
 import type { HistoryRow } from './rows.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
@@ -130,6 +131,11 @@ export class InstanceClient {
   /** One database's whole history (the window and everything from its newest full on). */
   async databaseHistory(database: string, windowDays: number): Promise<HistoryRow[]> {
     return readDatabaseHistory(await this.connected(), database, windowDays);
+  }
+
+  /** One database's marked transactions in the window (logmarkhistory), for a restore to a mark. */
+  async databaseMarks(database: string, windowDays: number, offsetMinutes: number): Promise<LogMark[]> {
+    return readDatabaseMarks(await this.connected(), database, windowDays, offsetMinutes);
   }
 
   /** Runs a statement that changes the server (actions' executor only) on this instance's pool. */

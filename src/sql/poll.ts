@@ -1,7 +1,8 @@
 import sql from 'mssql';
 import { z } from 'zod';
+import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { databaseHistoryQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
+import { databaseHistoryQuery, databaseMarksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
@@ -76,6 +77,31 @@ export async function pollInstance(
 }
 
 /** One database's history for its detail view and restore plans (databaseHistoryQuery): one round trip. */
+const markRow = z.object({
+  mark_name: z.string(),
+  description: z.string().nullable(),
+  lsn: z.string().regex(/^\d{1,25}$/, 'expected an LSN cast to varchar(25)'),
+  mark_time: z.date(),
+});
+
+/**
+ * One database's marks in the window. mark_time is the server's wall clock with no time zone recorded, so
+ * it is converted with the server's offset now.
+ */
+export async function readDatabaseMarks(pool: sql.ConnectionPool, database: string, windowDays: number, offsetMinutes: number): Promise<LogMark[]> {
+  const result = await pool
+    .request()
+    .input('database', sql.NVarChar(128), database)
+    .input('window_days', sql.Int, windowDays)
+    .query(databaseMarksQuery.text);
+  return parseRows(databaseMarksQuery.id, markRow, result.recordset ?? []).map((r) => ({
+    name: r.mark_name,
+    description: r.description,
+    lsn: BigInt(r.lsn),
+    time: r.mark_time.getTime() - offsetMinutes * 60_000,
+  }));
+}
+
 export async function readDatabaseHistory(pool: sql.ConnectionPool, database: string, windowDays: number): Promise<HistoryRow[]> {
   const result = await pool
     .request()

@@ -2,6 +2,7 @@ import type { BackupSet } from '../domain/history.js';
 import type { TailVariant } from '../domain/tail.js';
 import { formatServerTime, toDatetimePrecision } from '../domain/time.js';
 import { commentText, quoteName, quoteString } from './quote.js';
+import { hasInvisible } from '../domain/visible.js';
 
 /**
  * The statements rpotop can run to change a server, built from the recovery domain's plan. Names go
@@ -118,6 +119,19 @@ export function verifyOnly(database: string, backup: BackupSet): Statement {
   };
 }
 
+/** A restore to a marked transaction: its name, and the time it was committed (the server's wall clock) for AFTER. */
+export interface MarkStop {
+  name: string;
+  afterLocal: number;
+}
+
+/** Why a mark's name cannot be written in STOPATMARK's literal, or null. */
+export function unscriptableMark(name: string): string | null {
+  return hasInvisible(name) || name.includes('\u0000') || [...name].length > 128
+    ? 'the mark name holds a line break or a control character, or is longer than 128 characters: rpotop does not write it into a script'
+    : null;
+}
+
 export interface RestoreOptions {
   /** Restore over an existing database that is not RESTORING (no tail taken). */
   replace: boolean;
@@ -130,10 +144,10 @@ export interface RestoreOptions {
 /** One RESTORE per chain step, in order; only the last may recover. STOPAT is the server's wall clock. */
 export function restoreSteps(
   target: string,
-  steps: { backup: BackupSet; stopAtLocal: number | null; label?: string }[],
+  steps: { backup: BackupSet; stopAtLocal: number | null; stopAtMark?: MarkStop; label?: string }[],
   options: RestoreOptions,
 ): Statement[] {
-  return steps.map(({ backup, stopAtLocal, label }, i) => {
+  return steps.map(({ backup, stopAtLocal, stopAtMark, label }, i) => {
     const last = i === steps.length - 1;
     const d = backupDevices(backup);
     const params = [...d.params];
@@ -151,6 +165,10 @@ export function restoreSteps(
       params.push({ name: '@stopat', type: 'datetime', value: stopAt });
       withs.push('STOPAT = @stopat');
     }
+    // STOPATMARK's grammar takes a literal ('mark_name' [AFTER 'datetime']), not a variable: the name is
+    // written as a literal (checked printable, ' doubled) and AFTER as ISO 8601, read alike in every language.
+    // AFTER a whole second at or before the commit: datetime's rounding must not move it past the mark.
+    if (stopAtMark) withs.push(`STOPATMARK = ${quoteString(stopAtMark.name)} AFTER '${formatServerTime(Math.floor(stopAtMark.afterLocal / 1000) * 1000).replace(' ', 'T')}'`);
     withs.push(last && options.recover ? 'RECOVERY' : 'NORECOVERY', ...checksum(backup), STATS);
     const verb = backup.type === 'L' ? 'LOG' : 'DATABASE';
     const kind: StatementKind = backup.type === 'D' ? 'restore-full' : backup.type === 'I' ? 'restore-diff' : 'restore-log';
@@ -161,7 +179,7 @@ export function restoreSteps(
       text: `RESTORE ${verb} ${quoteName(target)} FROM ${d.clause} WITH ${withs.join(', ')};`,
       params,
       destructive: backup.type === 'D',
-      summary: `restore ${label ?? `the ${what} backup #${backup.backupSetId}`}${stopAt !== null ? `, stopping at ${formatServerTime(stopAt, true)} (server time)` : ''}${last && options.recover ? ', then recover' : ''}`,
+      summary: `restore ${label ?? `the ${what} backup #${backup.backupSetId}`}${stopAt !== null ? `, stopping at ${formatServerTime(stopAt, true)} (server time)` : ''}${stopAtMark ? `, stopping after the marked transaction ${stopAtMark.name}` : ''}${last && options.recover ? ', then recover' : ''}`,
       backup,
     };
   });

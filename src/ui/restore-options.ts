@@ -18,7 +18,7 @@ export interface Field {
 }
 
 export const FIELDS: readonly Field[] = [
-  { id: 'stopAt', label: 'Point in time', hint: "YYYY-MM-DD HH:MM[:SS] on the server's clock, or -10m, -2h; empty: the latest", empty: '(the latest point)' },
+  { id: 'stopAt', label: 'Point in time', hint: "YYYY-MM-DD HH:MM[:SS] on the server's clock (UTC after it for a group over time zones), or -10m, -2h; a group: mark (the newest common mark) or mark:NAME; empty: the latest", empty: '(the latest point)' },
   { id: 'as', label: 'Restore as', hint: 'type a new name to restore a copy beside the database, its files moved; empty to restore over it', empty: '(over this database)' },
   { id: 'tailFirst', label: 'Tail-log backup first', hint: 'Space: back up the tail of the log first, so nothing it holds is lost (over the database, to the latest point)' },
   { id: 'verifyFirst', label: 'Verify backups first', hint: 'Space: RESTORE VERIFYONLY every backup of the chain before anything changes' },

@@ -136,7 +136,7 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     expect(steps.every((e: { outcome: string }) => e.outcome === 'succeeded')).toBe(true);
     expect(steps.map((e: { kind: string }) => e.kind).slice(0, 2)).toEqual(['tail-log', 'restore-full']);
     expect(steps.at(-1).kind).toBe('multi-user');
-  }, 120_000);
+  }, 300_000);
 
   it('quits with q and gives the terminal back as it was', async () => {
     keys('q');

@@ -29,7 +29,8 @@ export function terminal(session: string) {
   }
   /** Answers each step of the plan on screen (the name where it is asked for, y elsewhere) until it ends. */
   async function stepThrough(name: string, stepOf: (screen: string) => number): Promise<void> {
-    for (let guard = 0; guard < 40; guard++) {
+    // A day of half-hourly logs is 48 restores: the plan's length follows the time of day the test runs at.
+    for (let guard = 0; guard < 120; guard++) {
       const s = await waitFor((x) => x.includes(`Type ${name} and Enter`) || /Press y to run step|every step succeeded|failed:/.test(x), 'the next step');
       if (s.includes('every step succeeded')) return;
       if (s.includes('failed:')) throw new Error(`a restore step failed:\n${s}`);
@@ -42,7 +43,7 @@ export function terminal(session: string) {
       }
       await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
     }
-    throw new Error('the plan did not end after 40 steps');
+    throw new Error('the plan did not end after 120 steps');
   }
   /**
    * Answers every step of a plan over several databases: the word the screen asks for (a database's name, or

@@ -134,7 +134,11 @@ const backupfile: Source<BackupFileRow> = {
 
 const restorehistory: Source<SimInstance['restorehistory'][number]> = {
   rows: (s) => s.instance.restorehistory,
-  read: { restart: () => false, device_count: () => 1, stop_before: () => false },
+  read: { restart: () => false, device_count: () => 1 },
+};
+
+const logmarkhistory: Source<SimInstance['logmarkhistory'][number]> = {
+  rows: (s) => s.instance.logmarkhistory,
 };
 
 const databases: Source<SimDatabase> = {
@@ -391,7 +395,7 @@ export const sources: Record<string, Source<never>> = {
   'dbo.backupmediafamily': backupmediafamily,
   'dbo.backupfile': backupfile,
   'dbo.restorehistory': restorehistory,
-  'dbo.logmarkhistory': { rows: () => [] },
+  'dbo.logmarkhistory': logmarkhistory,
   'sys.databases': databases,
   'sys.database_recovery_status': databaseRecoveryStatus,
   'sys.master_files': masterFiles,

@@ -268,7 +268,7 @@ export const systemObjects: ObjectDef[] = [
       ['database_name', SYSNAME, NN],
       ['mark_name', SYSNAME, NN],
       ['description', nvarchar(255), N],
-      ['user_name', SYSNAME, NN],
+      ['user_name', SYSNAME, N],
       ['lsn', LSN, NN],
       ['mark_time', DATETIME, NN],
     ]),
