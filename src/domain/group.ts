@@ -1,5 +1,6 @@
 import { buildRestoreChain, incarnationOf } from './chain.js';
 import type { DatabaseState } from './database.js';
+import { newestCommonMark, type LogMark } from './marks.js';
 import type { BackupSet } from './history.js';
 import type { RtoEstimate } from './rto.js';
 import { statusSeverity, worstStatus, type Assessment, type Status } from './status.js';
@@ -17,6 +18,8 @@ export interface GroupMemberInput {
   history: readonly BackupSet[];
   assessment: Assessment;
   rto: RtoEstimate | null;
+  /** Its marked transactions (logmarkhistory); empty when it has none or they were not read. */
+  marks: readonly LogMark[];
   /** The member's server clock now (UTC ms): exposures are measured on the server's clock. */
   now: number;
 }
@@ -81,6 +84,11 @@ export interface GroupAssessment {
   commonPointProven: boolean;
   /** The member whose newest restorable point is the common point. */
   limitedBy: { instance: string; database: string } | null;
+  /**
+   * The newest marked transaction every `together` member's chain holds in a log (BizTalk's way to one point),
+   * with its commit time (the first member's row of it); null when members do not mark.
+   */
+  commonMark: { name: string; time: number; ageMs: number } | null;
   /** Data the group would lose restored to its common point now; null when there is no common point. */
   exposureMs: number | null;
   /** When a WARN or BREACH of the group's RPO began (UTC ms), as for a database. */
@@ -224,6 +232,11 @@ export function assessGroup(group: GroupInput): GroupAssessment {
     exposureText = 'no members restored together: the group reads as its worst member';
   }
 
+  const mark = commonPoint !== null && together.some((m) => m.marks.length > 0) ? newestCommonMark(together.map((m) => ({ marks: m.marks, chain: m.assessment.chain! }))) : null;
+  const commonMark = mark ? { name: mark.name, time: mark.byMember[0]!.time, ageMs: together[0]!.now - mark.byMember[0]!.time } : null;
+  if (commonMark) exposureText += `; newest common mark ${commonMark.name}, ${formatDuration(Math.max(0, commonMark.ageMs))} ago`;
+  else if (commonPoint !== null && together.some((m) => m.marks.length > 0)) exposureText += '; no mark of the last day is in every member\'s restorable logs';
+
   const memberStatus = worstStatus(group.members.map((m) => m.assessment.status));
   const status = worstStatus([memberStatus, exposureStatus, ...problems.map((p) => p.status)]);
   // The gravest problem first: a narrow screen cuts the end of the reason.
@@ -249,6 +262,7 @@ export function assessGroup(group: GroupInput): GroupAssessment {
     problem: others.length ? others.join('; ') : null,
     commonPoint,
     commonPointProven: commonPoint !== null && cannotReach.size === 0,
+    commonMark,
     limitedBy: limiter ? { instance: limiter.instance, database: limiter.database } : null,
     exposureMs,
     since,

@@ -70,6 +70,7 @@ export function assessGroups(inventory: Inventory, databases: readonly DatabaseS
       history: d.history,
       assessment: d.assessment,
       rto: d.rto,
+      marks: d.marks,
       now: clock.get(d.instance) ?? now,
     }));
     return assessGroup({

@@ -116,8 +116,9 @@ export class FleetPoller {
       const limit = (this.settings.connectTimeoutSeconds + this.settings.requestTimeoutSeconds + 5) * 1000;
       try {
         const withFiles = t.wantsFiles(started);
-        const result = await withDeadline(client.poll(t.sinceId, this.options.windowDays ?? 8, withFiles), limit);
-        t.apply(result, this.now(), this.now() - started, withFiles);
+        const withMarks = t.wantsMarks(started);
+        const result = await withDeadline(client.poll(t.sinceId, this.options.windowDays ?? 8, withFiles, withMarks), limit);
+        t.apply(result, this.now(), this.now() - started, withFiles, withMarks);
       } catch (error) {
         if (error instanceof NoAnswer) await client.close();
         t.fail(describeError(error), this.now());

@@ -10,6 +10,7 @@ import type { InstanceConfig } from '../config/schema.js';
 import type { InstanceTracker } from './tracker.js';
 import { linkMode, type LinkMode } from '../config/schema.js';
 import type { GroupAssessment } from '../domain/group.js';
+import type { LogMark } from '../domain/marks.js';
 import { assessGroups } from './groups.js';
 
 export interface InstanceSnapshot {
@@ -58,6 +59,8 @@ export interface DatabaseSnapshot {
   findings: Finding[];
   rto: RtoEstimate | null;
   history: readonly BackupSet[];
+  /** Marked transactions of the last day (logmarkhistory), read now and then. */
+  marks: readonly LogMark[];
   /** Replicas whose history was merged in (availability groups). */
   mergedFrom: string[];
   observedAt: number | null;
@@ -244,6 +247,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         findings: withIncomplete(derived.findings, t.incompleteOf(db.name)),
         rto: derived.rto,
         history,
+        marks: t.marksOf(db.name),
         mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],
         observedAt: t.lastSuccessAt,
       });

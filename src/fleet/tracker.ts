@@ -4,7 +4,8 @@ import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { statusRows } from '../domain/status-rows.js';
-import { toBackupSets, toDatabaseStates, type FileRow, type ServerRow } from '../sql/rows.js';
+import { toBackupSets, toDatabaseStates, toLogMark, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
+import type { LogMark } from '../domain/marks.js';
 
 const DAY = 86_400_000;
 
@@ -14,6 +15,22 @@ function serverTimeOf(server: ServerRow): number {
 }
 /** Files and volumes change rarely: re-read them this often, or when a database appears. */
 const FILES_REFRESH_MS = 30 * 60_000;
+/** Marks come with log backups (BizTalk's every 15 minutes by default): read often enough to follow them. */
+const MARKS_REFRESH_MS = 5 * 60_000;
+const NO_MARKS: readonly LogMark[] = [];
+
+/** The poll's marks per database, their times converted from the server's wall clock at its offset now. */
+function toLogMarks(rows: readonly MarkRow[], offsetMinutes: number): Map<string, LogMark[]> {
+  const byDatabase = new Map<string, LogMark[]>();
+  for (const r of rows) {
+    const key = r.database_name.toLowerCase();
+    const list = byDatabase.get(key) ?? [];
+    list.push(toLogMark(r, offsetMinutes));
+    byDatabase.set(key, list);
+  }
+  for (const list of byDatabase.values()) list.sort((a, b) => (a.lsn < b.lsn ? -1 : a.lsn > b.lsn ? 1 : 0));
+  return byDatabase;
+}
 /** Findings' rows leave the window as time passes: every database's rows are sifted again this often. */
 const SIFT_ALL_MS = 10 * 60_000;
 
@@ -32,6 +49,9 @@ export class InstanceTracker {
   /** Backup sets msdb holds without what a chain needs, by id: reported, never chained. */
   private readonly incomplete = new Map<number, IncompleteBackup>();
   private files: FileRow[] | null = null;
+  /** Marked transactions per database (lower-case name), read every MARKS_REFRESH_MS. */
+  private marks: Map<string, LogMark[]> | null = null;
+  private marksAt = 0;
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
@@ -60,6 +80,16 @@ export class InstanceTracker {
     return this.server ? serverTimeOf(this.server) : null;
   }
 
+  /** Whether the next poll should read marked transactions: never read, or due for a refresh. */
+  wantsMarks(now: number): boolean {
+    return this.marks === null || now - this.marksAt > MARKS_REFRESH_MS;
+  }
+
+  /** A database's marked transactions of the last day (logmarkhistory), oldest first; empty before they are read. */
+  marksOf(database: string): readonly LogMark[] {
+    return this.marks?.get(database.toLowerCase()) ?? NO_MARKS;
+  }
+
   /** Whether the next poll should read files: never read, due for a refresh, or a database without them. */
   wantsFiles(now: number): boolean {
     if (this.files === null || now - this.filesAt > FILES_REFRESH_MS) return true;
@@ -67,12 +97,16 @@ export class InstanceTracker {
     return this.databases.some((d) => !covered.has(d.databaseId));
   }
 
-  apply(result: PollResult, at: number, pollMs: number, withFiles: boolean): void {
+  apply(result: PollResult, at: number, pollMs: number, withFiles: boolean, withMarks = false): void {
     if (withFiles) {
       this.files = result.files;
       this.filesAt = at;
     }
     const server = result.server;
+    if (withMarks) {
+      this.marks = toLogMarks(result.marks, server.utc_offset_minutes);
+      this.marksAt = at;
+    }
     // msdb restored or recreated under us: rows we hold are past its highest id. Start over (the next poll
     // is a first poll). The highest id msdb held may itself have been purged: that is no reset.
     if (server.msdb_max_backup_set_id !== null && server.msdb_max_backup_set_id < this.highestHeld()) {

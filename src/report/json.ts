@@ -74,6 +74,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         commonRecoveryPoint: iso(g.commonPoint),
         commonRecoveryPointProven: g.commonPointProven,
         limitedBy: g.limitedBy,
+        newestCommonMark: g.commonMark ? { name: g.commonMark.name, committedAt: iso(g.commonMark.time) } : null,
         exposureSeconds: g.exposureMs === null ? null : Math.round(g.exposureMs / 1000),
         breachSince: g.status === 'BREACH' && g.since !== null ? iso(g.since) : null,
         rpoSeconds: g.targets.rpoMinutes * 60,

@@ -1,6 +1,6 @@
 import { majorVersion } from '../domain/version.js';
-import { pollQueries, probeQuery, type CatalogQuery } from '../sql/catalog.js';
-import { databaseRow, fileRow, historyRow, parseRows, serverRow } from '../sql/rows.js';
+import { marksQuery, pollQueries, probeQuery, type CatalogQuery } from '../sql/catalog.js';
+import { databaseRow, fileRow, historyRow, markRow, parseRows, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
 import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
@@ -21,6 +21,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     ['@since_id', { type: parseTypeName('int'), value: sinceId }],
     ['@window_days', { type: parseTypeName('int'), value: windowDays }],
     ['@with_files', { type: parseTypeName('int'), value: 1 }],
+    ['@with_marks', { type: parseTypeName('int'), value: 1 }],
   ]);
   const objects = (query: CatalogQuery) => {
     const [statement] = splitStatements(tokenize(query.text));
@@ -45,6 +46,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     databases: parseRows(databasesQuery.id, databaseRow, objects(databasesQuery)),
     files: parseRows(filesQuery.id, fileRow, objects(filesQuery)),
     history: parseRows(historyQuery.id, historyRow, objects(historyQuery)),
+    marks: parseRows(marksQuery.id, markRow, objects(marksQuery)),
     capabilities,
   };
 }

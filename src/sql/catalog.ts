@@ -330,6 +330,20 @@ ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
 );
 
 /**
+ * Every database's marked transactions of the last day, read with the poll now and then (@with_marks): what
+ * a group's newest common mark is found from. logmarkhistory is small (a BizTalk group adds a row per
+ * database per log backup) and is scanned, so it is not read on every poll.
+ */
+export const marksQuery = query(
+  'marks.v1',
+  `
+SELECT m.database_name, m.mark_name, CAST(m.lsn AS varchar(25)) AS lsn, m.mark_time
+FROM msdb.dbo.logmarkhistory AS m
+WHERE @with_marks = 1 AND m.mark_time >= DATEADD(hour, -24, GETDATE());`,
+  { with_marks: 'int' },
+);
+
+/**
  * One database's marked transactions (msdb.dbo.logmarkhistory, SQL Server 2008 and later) in the history
  * window: what a restore to a mark (STOPATMARK) can stop at. Read on demand with the whole history, not
  * polled. lsn is numeric(25,0): cast to text, as every LSN is.
@@ -401,6 +415,8 @@ export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
     ...pollQueries(caps, true),
     historyQuery,
     databaseHistoryQuery,
+    marksQuery,
+    databaseMarksQuery,
     ...(caps.viewServerState ? [progressQuery] : []),
   ];
 }

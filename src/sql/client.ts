@@ -117,10 +117,10 @@ export class InstanceClient {
     return this.connecting;
   }
 
-  async poll(sinceId: number, windowDays: number, withFiles: boolean): Promise<PollResult> {
+  async poll(sinceId: number, windowDays: number, withFiles: boolean, withMarks = false): Promise<PollResult> {
     const pool = await this.connected();
     try {
-      return await pollInstance(pool, this.capabilities!, sinceId, windowDays, withFiles);
+      return await pollInstance(pool, this.capabilities!, sinceId, windowDays, withFiles, withMarks);
     } catch (error) {
       // A broken link is rebuilt from scratch on the next poll.
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();

@@ -2,16 +2,19 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { databaseHistoryQuery, databaseMarksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
+import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
   historyRow,
+  markRow,
   parseRows,
+  toLogMark,
   serverRow,
   type DatabaseRow,
   type FileRow,
   type HistoryRow,
+  type MarkRow,
   type ServerRow,
 } from './rows.js';
 
@@ -21,6 +24,8 @@ export interface PollResult {
   /** Empty when the poll did not ask for files. */
   files: FileRow[];
   history: HistoryRow[];
+  /** Empty when the poll did not ask for marks. */
+  marks: MarkRow[];
   capabilities: ServerCapabilities;
 }
 
@@ -55,6 +60,7 @@ export async function pollInstance(
   sinceId: number,
   windowDays: number,
   withFiles: boolean,
+  withMarks = false,
 ): Promise<PollResult> {
   const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const result = await pool
@@ -62,9 +68,10 @@ export async function pollInstance(
     .input('since_id', sql.Int, sinceId)
     .input('window_days', sql.Int, windowDays)
     .input('with_files', sql.Int, withFiles ? 1 : 0)
-    .query([serverQuery, databasesQuery, filesQuery, historyQuery].map((q) => q.text).join('\n'));
+    .input('with_marks', sql.Int, withMarks ? 1 : 0)
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
-  if (sets.length !== 4) throw new Error(`poll: expected 4 result sets, got ${sets.length}`);
+  if (sets.length !== 5) throw new Error(`poll: expected 5 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
   if (!server) throw new Error(`${serverQuery.id}: no row`);
   return {
@@ -72,12 +79,13 @@ export async function pollInstance(
     databases: parseRows(databasesQuery.id, databaseRow, sets[1]!),
     files: parseRows(filesQuery.id, fileRow, sets[2]!),
     history: parseRows(historyQuery.id, historyRow, sets[3]!),
+    marks: parseRows(marksQuery.id, markRow, sets[4]!),
     capabilities,
   };
 }
 
 /** One database's history for its detail view and restore plans (databaseHistoryQuery): one round trip. */
-const markRow = z.object({
+const databaseMarkRow = z.object({
   mark_name: z.string(),
   description: z.string().nullable(),
   lsn: z.string().regex(/^\d{1,25}$/, 'expected an LSN cast to varchar(25)'),
@@ -94,12 +102,7 @@ export async function readDatabaseMarks(pool: sql.ConnectionPool, database: stri
     .input('database', sql.NVarChar(128), database)
     .input('window_days', sql.Int, windowDays)
     .query(databaseMarksQuery.text);
-  return parseRows(databaseMarksQuery.id, markRow, result.recordset ?? []).map((r) => ({
-    name: r.mark_name,
-    description: r.description,
-    lsn: BigInt(r.lsn),
-    time: r.mark_time.getTime() - offsetMinutes * 60_000,
-  }));
+  return parseRows(databaseMarksQuery.id, databaseMarkRow, result.recordset ?? []).map((r) => toLogMark(r, offsetMinutes));
 }
 
 export async function readDatabaseHistory(pool: sql.ConnectionPool, database: string, windowDays: number): Promise<HistoryRow[]> {

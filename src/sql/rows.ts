@@ -1,3 +1,4 @@
+import type { LogMark } from '../domain/marks.js';
 import { z } from 'zod';
 import type { DatabaseState, DatabaseStateDesc, DatabaseFile } from '../domain/database.js';
 import type { IncompleteBackup } from '../domain/findings.js';
@@ -134,6 +135,19 @@ export const historyRow = z.object({
   device_type: z.number().int().nullable(),
 });
 export type HistoryRow = z.output<typeof historyRow>;
+
+export const markRow = z.object({
+  database_name: z.string(),
+  mark_name: z.string(),
+  lsn: lsnText,
+  mark_time: wallClock,
+});
+export type MarkRow = z.output<typeof markRow>;
+
+/** A logmarkhistory row as the domain's mark: mark_time has no time zone column, so the server's offset now converts it. */
+export function toLogMark(r: { mark_name: string; lsn: string; mark_time: Date; description?: string | null }, offsetMinutes: number): LogMark {
+  return { name: r.mark_name, description: r.description ?? null, lsn: BigInt(r.lsn), time: r.mark_time.getTime() - offsetMinutes * 60_000 };
+}
 
 function recoveryModel(text: string | null): RecoveryModel {
   return text === 'SIMPLE' ? 'SIMPLE' : text === 'BULK-LOGGED' || text === 'BULK_LOGGED' ? 'BULK_LOGGED' : 'FULL';

@@ -24,7 +24,9 @@ function headingText(row: Extract<GridRow, { kind: 'heading' }>): string {
   const g = row.group;
   if (!g) return `── ${row.label} · ${databases} · worst ${statusGlyph[row.worst]} ${row.worst} `;
   const point = g.exposureMs === null ? 'no common point' : `common point ${commonPointText(g)} / RPO ${groupRpoText(g)}`;
-  return `── ${statusGlyph[g.status]} ${g.status} ${row.label} · ${point} · restore ${groupRtoText(g)} · ${databases}${g.problem ? ` · ${g.problem}` : ''} `;
+  // What a narrow screen cuts goes last: the mark's long name after the problem that explains the status.
+  const mark = g.commonMark ? ` · newest common mark ${g.commonMark.name}` : '';
+  return `── ${statusGlyph[g.status]} ${g.status} ${row.label} · ${point} · restore ${groupRtoText(g)} · ${databases}${g.problem ? ` · ${g.problem}` : ''}${mark} `;
 }
 
 /**

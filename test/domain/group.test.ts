@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { buildRestoreChain, incarnationOf } from '../../src/domain/chain.js';
 import { assessGroup, type GroupMemberInput, type MissingMember } from '../../src/domain/group.js';
 import type { BackupSet } from '../../src/domain/history.js';
+import type { LogMark } from '../../src/domain/marks.js';
 import { estimateRto } from '../../src/domain/rto.js';
 import { assess } from '../../src/domain/status.js';
 import { HistoryBuilder, minutes } from './history-builder.js';
@@ -14,7 +15,7 @@ function member(
   database: string,
   h: HistoryBuilder,
   now: number,
-  opts: { instance?: string; together?: boolean; rows?: readonly BackupSet[]; unreachable?: string } = {},
+  opts: { instance?: string; together?: boolean; rows?: readonly BackupSet[]; unreachable?: string; marks?: LogMark[] } = {},
 ): GroupMemberInput {
   const rows = opts.rows ?? h.rows;
   const state = { ...h.state(), name: database };
@@ -35,6 +36,7 @@ function member(
     history: rows,
     assessment,
     rto: chain.ok ? estimateRto(chain.chain, []) : null,
+    marks: opts.marks ?? [],
     now,
   };
 }
@@ -200,5 +202,33 @@ describe('the restore time of a group', () => {
     const g = group([member('a', logsUntil(60), START + minutes(65)), member('SSODB', new HistoryBuilder(START), START)]);
     expect(g.rto?.unestimated).toEqual(['SQL01/SSODB']);
     expect(g.rto?.text).toMatch(/; no estimate for SQL01\/SSODB$/);
+  });
+});
+
+describe('the newest common mark', () => {
+  /** A mark inside each log backup, named by its minute, as the Backup BizTalk Server job writes them. */
+  const marksOf = (h: HistoryBuilder, skip: number[] = []): LogMark[] =>
+    h.rows
+      .filter((r) => r.type === 'L')
+      .map((l) => ({ name: `BTS_${(l.finish - START) / 60_000}`, description: null, lsn: l.firstLsn + 1n, time: l.finish - 1000 }))
+      .filter((m) => !skip.includes(Number(m.name.slice(4))));
+
+  it('is the newest mark every member holds in its restorable logs, and says how old it is', () => {
+    const a = logsUntil(60);
+    const b = logsUntil(60);
+    const now = START + minutes(65);
+    // b's job did not mark its last log backup.
+    const g = group([member('a', a, now, { marks: marksOf(a) }), member('b', b, now, { marks: marksOf(b, [60]) })]);
+    expect(g.commonMark).toEqual({ name: 'BTS_45', time: START + minutes(45) - 1000, ageMs: minutes(20) + 1000 });
+    expect(g.reason).toContain('newest common mark BTS_45, 20 min ago');
+  });
+
+  it('is none when no mark lies in every member chain, and said so', () => {
+    const a = logsUntil(30);
+    const b = logsUntil(30);
+    const now = START + minutes(35);
+    const g = group([member('a', a, now, { marks: marksOf(a, [30]) }), member('b', b, now, { marks: marksOf(b, [15]) })]);
+    expect(g.commonMark).toBeNull();
+    expect(g.reason).toContain("no mark of the last day is in every member's restorable logs");
   });
 });

@@ -64,6 +64,14 @@ describe('application groups on the seeds fleet, through the driver', () => {
     expect(together).toEqual(['BAMAlertsApplication', 'BAMAlertsNSMain', 'BAMPrimaryImport', 'BizTalkDTADb', 'BizTalkMgmtDb', 'BizTalkMsgBoxDb', 'BizTalkRuleEngineDb', 'SSODB']);
     expect(g.members.find((m) => m.database === 'BAMArchive')?.together).toBe(false);
     expect(g.rto?.perInstance.map((p) => p.instance)).toEqual(['BTSSQL01']);
+    // The Backup BizTalk Server job marks every database before each log backup: the newest mark the broken
+    // tracking database still holds in a restorable log is the group's, the same name in every member.
+    const inst = fleet.instance('BTSSQL01');
+    const dtaChain = dta.assessment.chain!;
+    const held = inst.logmarkhistory.filter((m) => m.database_name === 'BizTalkDTADb' && m.lsn >= (dtaChain.diff ?? dtaChain.full).lastLsn && m.lsn < dtaChain.lastLsn);
+    expect(g.commonMark?.name).toBe(held.at(-1)!.mark_name);
+    for (const name of together) expect(inst.logmarkhistory.some((m) => m.database_name === name && m.mark_name === g.commonMark!.name)).toBe(true);
+    expect(g.reason).toContain(`newest common mark ${g.commonMark!.name}, `);
   });
 
   it('Dynamics AX: the common point is the earlier of the business database and its model store', () => {
