@@ -192,7 +192,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       done: 0,
     };
     this.draft = draft;
-    return { planId: draft.planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: group, losesTail: plan.losesTail };
+    return { planId: draft.planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: group, losesTail: plan.losesTail, notApplied: plan.notApplied };
   }
 
   /** Begins the draft the operator saw: its steps are fixed and journaled, so a lost session can resume them. */

@@ -47,6 +47,8 @@ export type GroupPlan =
       estimateSeconds: number;
       /** What is lost for good, member by member, when members are overwritten without their tails. */
       losesTail: string | null;
+      /** Options asked for that the plan does not honour, with why (shown off on the options screen). */
+      notApplied: { tailFirst?: string };
     }
   | { ok: false; reason: string };
 
@@ -54,6 +56,15 @@ const label = (m: GroupPlanMember) => `${m.db.instance}/${m.db.name}`;
 
 function serverTime(m: GroupPlanMember, utc: number): string {
   return formatServerTime(utcToServerLocal(utc, offsetAround(m.db.history, utc, m.offsetMinutes)));
+}
+
+/** What overwriting members without their tails loses, in as few words as an 80-column screen needs. */
+function lostTails(lost: readonly { who: string; instance: string; since: string }[]): string | null {
+  if (lost.length === 0) return null;
+  const head = `this plan overwrites ${lost.length} database(s) without their tail-log backups: what each logged since its last log backup is lost for good`;
+  const first = lost[0]!;
+  if (lost.every((l) => l.since === first.since && l.instance === first.instance)) return `${head} (since ${first.since} on ${first.instance}'s clock, for all ${lost.length})`;
+  return `${head} (${lost.map((l) => `${l.who} since ${l.since}`).join(', ')}, server time)`;
 }
 
 /** Why a member's tail cannot be taken and restored after its chain, or null when it can. */
@@ -112,7 +123,7 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
   const tailSteps: GroupStep[] = [];
   const restoreSteps: GroupStep[] = [];
   const perInstance = new Map<string, number>();
-  const lost: string[] = [];
+  const lost: { who: string; instance: string; since: string }[] = [];
   const tailCount = tails ? input.members.length : 0;
   for (const [i, m] of input.members.entries()) {
     const mark = input.mark?.byMember[i];
@@ -134,7 +145,7 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
     const c = plan.chain;
     if (plan.losesTail) {
       const last = m.db.assessment.lastLog ?? c.logs.at(-1) ?? c.diff ?? c.full;
-      lost.push(`${label(m)} since ${serverTime(m, last.finish)}`);
+      lost.push({ who: label(m), instance: m.db.instance, since: serverTime(m, last.finish) });
     }
     facts.push(
       `${label(m)} (${m.role}): full #${c.full.backupSetId}${c.diff ? `, differential #${c.diff.backupSetId}` : ''}, ${c.logs.length} log backup(s)${tails ? ' and its tail' : `, to ${serverTime(m, c.stopAt ?? c.restorableTo)} server time`}`,
@@ -166,8 +177,7 @@ export function buildGroupPlan(input: GroupPlanInput): GroupPlan {
     commonPoint: target.kind === 'pointInTime' ? target.at : null,
     facts,
     estimateSeconds,
-    losesTail: lost.length
-      ? `this plan overwrites ${lost.length} database(s) without their tail-log backups: the log each wrote since its last log backup is lost for good (${lost.join(', ')}, server time)`
-      : null,
+    losesTail: lostTails(lost),
+    notApplied: input.options.tailFirst && !tails ? { tailFirst: input.mark ? 'a restore to a mark takes no tails' : input.target.kind !== 'latest' ? 'a point in time is restored without the tails' : 'not every member can take one (see the facts)' } : {},
   };
 }

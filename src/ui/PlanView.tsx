@@ -48,13 +48,16 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
   const promptLines = (failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2) + 1 + (batch ? 1 : 0);
   // The statement awaiting confirmation is shown whole, folded to the width: the step list gives way.
   const script = scriptLines(step.script, width);
-  const listRoom = Math.max(3, height - 2 - plan.facts.length - script.length - promptLines);
+  // Facts give way first (a group's plan has one per member): the step, its script and its prompt never do.
+  const factRoom = Math.max(1, height - 2 - script.length - promptLines - 3);
+  const facts = plan.facts.length <= factRoom ? plan.facts : [...plan.facts.slice(0, factRoom - 1), `... ${plan.facts.length - factRoom + 1} more fact(s): Ctrl-E writes them with the script`];
+  const listRoom = Math.max(3, height - 2 - facts.length - script.length - promptLines);
   // Confirming log restores together: the list starts at the first of them, so what runs is what shows.
   const first = state.batch && batch ? batch.from : Math.max(0, Math.min(current - Math.floor(listRoom / 2), plan.steps.length - listRoom));
   return (
     <Box flexDirection="column">
       <Styled theme={theme} token="title">{plan.title}</Styled>
-      {plan.facts.map((f, i) => (
+      {facts.map((f, i) => (
         <Styled key={i} theme={theme} token="muted">{`  ${f}`}</Styled>
       ))}
       {plan.steps.slice(first, first + listRoom).map((s, k) => {

@@ -29,6 +29,22 @@ describe('the plan screen', () => {
     expect(second).toMatch(/✔ +1\. check that backup #7 can be read/);
   });
 
+  it("gives way with a group plan's many facts, never with the step, its script or the operator's prompt", () => {
+    const group: PlanPreview = {
+      ...plan,
+      facts: Array.from({ length: 14 }, (_, i) => `member ${i + 1}: full #1, 84 log backup(s)`),
+      steps: [
+        { script: '-- operator step (rpotop sends nothing): Stop every AOS instance.', summary: 'you, outside SQL Server: Stop every AOS instance.', destructive: false, skippable: false, confirmWord: 'done', operator: true, instance: 'AX01' },
+        ...plan.steps,
+      ],
+    };
+    const frame = draw(planState(group));
+    expect(frame.split('\n').length).toBeLessThanOrEqual(20);
+    expect(frame).toMatch(/\.\.\. \d+ more fact\(s\): Ctrl-E writes them with the script/);
+    expect(frame).toContain('Step 1 is yours, outside SQL Server: rpotop sends nothing and waits until you say it is done.');
+    expect(frame).toContain('Type done and Enter once it is done, Esc to stop:');
+  });
+
   it('offers skipping a failed check with a reason, and not a failed restore', () => {
     const last = { ok: false, messages: ['Msg 3201: Cannot open backup device'], error: 'VERIFY DATABASE is terminating abnormally.' };
     const failedCheck = draw({ ...planState(plan), failed: true, last });
