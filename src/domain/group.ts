@@ -163,9 +163,20 @@ function reachProblem(m: GroupMemberInput, at: number): { text: string; olderCha
   // The member that sets the point reaches it by definition; any other may stop inside a log, where a
   // bulk-logged one refuses: the domain's chain to that moment says.
   if (at === chain.restorableTo) return null;
+  // Snapshots come every second with the same rows and point: the chain to it is built once per pair.
+  const cached = reachCache.get(m.history);
+  if (cached && cached.at === at && cached.guid === m.state.databaseGuid && cached.fork === m.state.recoveryForkGuid) return cached.result;
+  const result = reachAnswer(m, at, base.finish);
+  reachCache.set(m.history, { at, guid: m.state.databaseGuid, fork: m.state.recoveryForkGuid, result });
+  return result;
+}
+
+const reachCache = new WeakMap<readonly BackupSet[], { at: number; guid: string | null; fork: string | null; result: { text: string; olderChain: boolean } | null }>();
+
+function reachAnswer(m: GroupMemberInput, at: number, baseFinish: number): { text: string; olderChain: boolean } | null {
   const built = buildRestoreChain(m.history, { kind: 'pointInTime', at }, incarnationOf(m.state, m.history));
   if (built.ok) return null;
-  return base.finish > at
+  return baseFinish > at
     ? { text: `its newest restorable backup finished after the common point, and no older chain to it is among the backups the poll reads (${built.reason})`, olderChain: true }
     : { text: built.reason, olderChain: false };
 }

@@ -2,8 +2,8 @@ import { matchesPattern } from '../config/pattern.js';
 import { resolveTargets } from '../domain/targets.js';
 import type { GroupMember, Inventory, ResolvedGroup } from '../config/resolve.js';
 import { assessGroup, type GroupAssessment, type GroupMemberInput, type MissingMember } from '../domain/group.js';
+// Types only: the snapshot calls this module, and this module never calls back into it.
 import type { DatabaseSnapshot, InstanceSnapshot } from './snapshot.js';
-import { serverClock } from './snapshot.js';
 
 const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 const isPattern = (database: string) => /[*?]/.test(database);
@@ -57,8 +57,14 @@ export function groupMembers(group: ResolvedGroup, databases: readonly DatabaseS
 }
 
 /** Every inventory group as the snapshot sees it: members found, missing, and the group's assessment. */
-export function assessGroups(inventory: Inventory, databases: readonly DatabaseSnapshot[], instances: readonly InstanceSnapshot[], now: number): GroupAssessment[] {
-  const clock = new Map(instances.map((i) => [i.name, serverClock(i, now) ?? now]));
+export function assessGroups(
+  inventory: Inventory,
+  databases: readonly DatabaseSnapshot[],
+  instances: readonly InstanceSnapshot[],
+  now: number,
+  /** Each instance's server clock now (exposures are measured on it). */
+  clock: ReadonlyMap<string, number>,
+): GroupAssessment[] {
   return inventory.groups.map((group) => {
     const listed = groupMembers(group, databases);
     const members: GroupMemberInput[] = listed.map(({ db: d, spec }) => ({

@@ -256,7 +256,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
 
   const counts: Record<Status, number> = { OK: 0, WARN: 0, BREACH: 0, UNPROTECTED: 0, UNKNOWN: 0 };
   for (const d of databases) if (d.inventoried) counts[d.assessment.status]++;
-  const groups = assessGroups(ctx.inventory, databases, instances, ctx.now);
+  const clocks = new Map(instances.map((i) => [i.name, serverClock(i, ctx.now) ?? ctx.now]));
+  const groups = assessGroups(ctx.inventory, databases, instances, ctx.now, clocks);
   const worst = worstStatus([
     ...databases.filter((d) => d.inventoried).map((d) => d.assessment.status),
     ...instances.map((i) => i.status),
