@@ -41,6 +41,11 @@ export interface Assessment {
    * threshold crossed. Null for every other status, and for a WARN that is not about the RPO.
    */
   since: number | null;
+  /**
+   * UNKNOWN only: the most the server could lose now by what was last seen (the newest restorable backup then,
+   * and no backup since); null when nothing was seen or there is no chain.
+   */
+  exposureAtMostMs: number | null;
   /** The chain the exposure was measured on (restore to latest). */
   chain: RestoreChain | null;
   lastFull: BackupSet | null;
@@ -73,6 +78,17 @@ function maxLogLsn(history: readonly BackupSet[]): bigint | null {
   return max;
 }
 
+/** The backup whose end is what a restore to latest reaches: the last log, or under SIMPLE the differential or full. */
+function lastRestorable(chain: RestoreChain, logged: boolean): BackupSet {
+  return logged ? (chain.logs[chain.logs.length - 1] ?? chain.diff ?? chain.full) : (chain.diff ?? chain.full);
+}
+
+/** A database's exposure in words: its value, the most it can be while the instance cannot be read (≤), or -. */
+export function exposureWords(a: Pick<Assessment, 'exposureMs' | 'exposureAtMostMs'>): string {
+  if (a.exposureMs !== null) return formatDuration(Math.max(0, a.exposureMs));
+  return a.exposureAtMostMs === null ? '-' : `≤${formatDuration(Math.max(0, a.exposureAtMostMs))}`;
+}
+
 /**
  * Exposure and status of one database (docs/architecture.md 3). The restore chain to latest may be passed in when
  * the caller already built it for this history (it depends on the history, not on the clock). Exposure runs on the server's clock, advanced by
@@ -92,17 +108,26 @@ export function assess(
   const result = (status: Status, exposureMs: number | null, reason: string, chain: RestoreChain | null, since: number | null = null): Assessment => ({
     status,
     exposureMs,
+    exposureAtMostMs: null,
     reason,
     since,
     chain,
     ...base,
   });
-
-  if (seen.unreachable !== null) return result('UNKNOWN', null, `cannot poll the instance: ${seen.unreachable}`, null);
+  const logged = db.recoveryModel !== 'SIMPLE';
   const age = seen.localNow - seen.observedAt;
-  if (age > seen.staleAfterMs) {
-    return result('UNKNOWN', null, `data is ${formatDuration(age)} old (last poll ${formatDuration(age)} ago)`, null);
-  }
+
+  // Unreachable or stale: what was last seen still bounds what the server could lose, and a bridge needs it.
+  const unknown = (why: string): Assessment => {
+    if (!built.ok || seen.observedAt === 0) return result('UNKNOWN', null, why, null);
+    const atMost = seen.serverNow + age - lastRestorable(built.chain, logged).finish;
+    return {
+      ...result('UNKNOWN', null, `${why}; at most ${formatDuration(Math.max(0, atMost))} of data lost now if no backup ran since (last polled ${formatDuration(Math.max(0, age))} ago)`, null),
+      exposureAtMostMs: atMost,
+    };
+  };
+  if (seen.unreachable !== null) return unknown(`cannot poll the instance: ${seen.unreachable}`);
+  if (age > seen.staleAfterMs) return unknown(`data is ${formatDuration(age)} old`);
 
   if (!built.ok) {
     const never = history.length === 0 ? 'never backed up' : built.reason;
@@ -111,7 +136,6 @@ export function assess(
   const chain = built.chain;
   const now = seen.serverNow + age;
   const rpo = `RPO ${formatDuration(targets.rpoMinutes * durations.MINUTE)}`;
-  const logged = db.recoveryModel !== 'SIMPLE';
 
   if (logged && db.lastLogBackupLsn === null && db.state === 'ONLINE') {
     return result(
@@ -152,7 +176,7 @@ export function assess(
     );
   }
 
-  const lastPiece = logged ? chain.logs[chain.logs.length - 1] ?? chain.diff ?? chain.full : chain.diff ?? chain.full;
+  const lastPiece = lastRestorable(chain, logged);
   const exposureMs = now - lastPiece.finish;
   const ago = formatDuration(Math.max(0, exposureMs));
   const what = lastPiece.type === 'L' ? 'log backup' : `${typeNames[lastPiece.type]} backup`;

@@ -1,6 +1,7 @@
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import type { BackupSet } from '../domain/history.js';
 import { formatDuration, durations } from '../domain/time.js';
+import { exposureWords } from '../domain/status.js';
 
 /** The values every report shows for a database, in words; one place so formats agree. */
 export function ageOf(backup: BackupSet | null, now: number): string {
@@ -8,7 +9,7 @@ export function ageOf(backup: BackupSet | null, now: number): string {
 }
 
 export function exposureText(d: DatabaseSnapshot): string {
-  return d.assessment.exposureMs === null ? '-' : formatDuration(Math.max(0, d.assessment.exposureMs));
+  return exposureWords(d.assessment);
 }
 
 export function rpoText(d: DatabaseSnapshot): string {

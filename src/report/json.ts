@@ -51,6 +51,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         reason: d.assessment.reason,
         breachSince: d.assessment.status === 'BREACH' && d.assessment.since !== null ? new Date(d.assessment.since).toISOString() : null,
         exposureSeconds: d.assessment.exposureMs === null ? null : Math.round(d.assessment.exposureMs / 1000),
+        exposureAtMostSeconds: d.assessment.exposureAtMostMs === null ? null : Math.round(d.assessment.exposureAtMostMs / 1000),
         rpoSeconds: d.targets.rpoMinutes * 60,
         rtoSeconds: d.targets.rtoMinutes * 60,
         targetSources: d.targets.source,

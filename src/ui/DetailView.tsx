@@ -1,6 +1,6 @@
 import { Box } from 'ink';
 import { Text } from './Text.js';
-import { statusGlyph } from '../domain/status.js';
+import { exposureWords, statusGlyph } from '../domain/status.js';
 import { typeNames, unusableReason } from '../domain/history.js';
 import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';
 import type { BackupSet } from '../domain/history.js';
@@ -86,7 +86,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         {a.since !== null ? ` (${a.status === 'BREACH' ? 'breach' : 'warning'} since ${local(a.since)} server time)` : ''}
       </Text>
       <Styled theme={theme} token="muted">
-        {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${a.exposureMs === null ? '-' : formatDuration(Math.max(0, a.exposureMs))} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}
+        {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${exposureWords(a)} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}
       </Styled>
       <Styled theme={theme} token="muted">
         {db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}

@@ -1,5 +1,5 @@
 import { visible } from '../domain/visible.js';
-import { statusGlyph } from '../domain/status.js';
+import { exposureWords, statusGlyph } from '../domain/status.js';
 import { formatDuration, durations } from '../domain/time.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import type { SortKey } from './grid-model.js';
@@ -27,7 +27,7 @@ export const COLUMNS: readonly Column[] = [
     title: 'EXPOSURE/RPO',
     width: 18,
     priority: 0,
-    cell: (d) => `${d.assessment.exposureMs === null ? '-' : formatDuration(Math.max(0, d.assessment.exposureMs))}/${formatDuration(d.targets.rpoMinutes * durations.MINUTE)}`,
+    cell: (d) => `${exposureWords(d.assessment)}/${formatDuration(d.targets.rpoMinutes * durations.MINUTE)}`,
   },
   { id: 'full', title: 'FULL', width: 10, priority: 4, cell: (d, now) => age(d.assessment.lastFull?.finish, now) },
   { id: 'diff', title: 'DIFF', width: 10, priority: 7, cell: (d, now) => age(d.assessment.lastDiff?.finish, now) },

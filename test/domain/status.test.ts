@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assess, statusGlyph, worstStatus, type Observation, type Status } from '../../src/domain/status.js';
+import { assess, exposureWords, statusGlyph, worstStatus, type Observation, type Status } from '../../src/domain/status.js';
 import { serverLocalToUtc } from '../../src/domain/time.js';
 import { HistoryBuilder, minutes } from './history-builder.js';
 
@@ -148,18 +148,30 @@ describe('status in SIMPLE recovery', () => {
 });
 
 describe('UNKNOWN', () => {
-  it('when the instance is unreachable', () => {
+  it('when the instance was never reached', () => {
     const h = new HistoryBuilder();
     h.full();
-    const a = assess(h.state(), h.rows, targets, seenAt(0, { unreachable: 'connect ETIMEDOUT' }));
-    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'cannot poll the instance: connect ETIMEDOUT' });
+    const a = assess(h.state(), h.rows, targets, seenAt(0, { observedAt: 0, unreachable: 'connect ETIMEDOUT' }));
+    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'cannot poll the instance: connect ETIMEDOUT', exposureMs: null, exposureAtMostMs: null });
+    expect(exposureWords(a)).toBe('-');
+  });
+
+  it('when it stops answering: what it last showed bounds what it can lose now', () => {
+    const h = new HistoryBuilder();
+    h.full();
+    const log = h.log({ after: 15 });
+    // Polled 20 minutes after its last log backup; unreachable for 5 minutes since.
+    const a = assess(h.state(), h.rows, targets, seenAt(log.finish + minutes(20), { observedAt: 1_000, localNow: 1_000 + minutes(5), unreachable: 'connect ETIMEDOUT' }));
+    expect(a).toMatchObject({ status: 'UNKNOWN', exposureMs: null, exposureAtMostMs: minutes(25) });
+    expect(a.reason).toBe('cannot poll the instance: connect ETIMEDOUT; at most 25 min of data lost now if no backup ran since (last polled 5 min ago)');
+    expect(exposureWords(a)).toBe('≤25 min');
   });
 
   it('when the data is older than the stale limit', () => {
     const h = new HistoryBuilder();
-    h.full();
-    const a = assess(h.state(), h.rows, targets, seenAt(0, { observedAt: 0, localNow: minutes(6) }));
-    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'data is 6 min old (last poll 6 min ago)' });
+    const full = h.full();
+    const a = assess(h.state(), h.rows, targets, seenAt(full.finish, { observedAt: 1_000, localNow: 1_000 + minutes(6) }));
+    expect(a).toMatchObject({ status: 'UNKNOWN', reason: 'data is 6 min old; at most 6 min of data lost now if no backup ran since (last polled 6 min ago)' });
   });
 });
 

@@ -224,7 +224,10 @@ describe('instances that fail', () => {
       const s = p.snapshot();
       const d = db(s, 'AXSQL01/MicrosoftDynamicsAX');
       expect(d.assessment.status).toBe('UNKNOWN');
-      expect(d.assessment.reason).toMatch(/^data is 10 min old/);
+      expect(d.assessment.reason).toMatch(/^data is 10 min old; at most \d+ min of data lost now if no backup ran since \(last polled 10 min ago\)$/);
+      // Its last log was seen at most 15 minutes before the poll: 10 more since, so 10 to 25 minutes at most.
+      expect(d.assessment.exposureAtMostMs).toBeGreaterThanOrEqual(10 * 60_000);
+      expect(d.assessment.exposureAtMostMs).toBeLessThanOrEqual(26 * 60_000);
     } finally {
       await p.stop();
     }
