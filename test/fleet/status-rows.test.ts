@@ -217,7 +217,8 @@ describe('a differential across a restore', () => {
     await pool.request().batch(`BACKUP DATABASE ${name} TO DISK = N'X:\\base.bak'`);
     await pool.request().batch(`ALTER DATABASE ${name} SET SINGLE_USER WITH ROLLBACK IMMEDIATE`);
     await pool.request().batch(`RESTORE DATABASE ${name} FROM DISK = N'X:\\base.bak' WITH REPLACE, RECOVERY`);
-    state.fleet!.advance(3_600_000);
+    // No time passes: an hour would run the scheduled jobs of that hour, and a daily full among them would
+    // become the differential's base (the test failed so when run at 23:02).
     await pool.request().batch(`BACKUP DATABASE ${name} TO DISK = N'X:\\fork.dif' WITH DIFFERENTIAL`);
     const r = await read(pool, e!.name);
     const now = r.databases.find((d) => d.name === db.name)!;
