@@ -5,8 +5,8 @@ import { serverClock } from '../fleet/snapshot.js';
 import { formatServerTime, utcToServerLocal } from '../domain/time.js';
 import type { RestoreForm } from '../ui/actions-port.js';
 import { buildGroupPlan, type GroupPlan, type GroupPlanMember } from './group-plan.js';
-import { buildRestoreChain, incarnationOf, type RestoreChain } from '../domain/chain.js';
-import { logHolding, newestCommonMark, type LogMark } from '../domain/marks.js';
+import { buildRestoreChain, incarnationOf } from '../domain/chain.js';
+import { logHolding, type LogMark } from '../domain/marks.js';
 import { visible } from '../domain/visible.js';
 import { tsqlHistory } from './plan.js';
 import { groupTargetFrom, withWholeHistory } from './restore-request.js';
@@ -70,33 +70,54 @@ export async function groupPlanFor(poller: FleetPoller, inventory: Inventory, na
   return { ...plan, title: `Restore group ${group.name} (${group.title}), ${members.length} databases, to ${to}`, firstInstance: first.db.instance };
 }
 
+/** How many mark names, newest first, a plan tries before it gives up looking for one every member reaches. */
+const MARKS_TRIED = 200;
+
 /**
- * The mark every member is restored to: the one named, or the newest that every member's chain to the latest
- * point holds in a log it can restore (Recovery of Related Databases That Contain Marked Transaction: "identify
- * the most recent marked transaction that is available in all of the transaction log backups").
+ * The mark every member is restored to: the one named, or the newest that every member can be restored to
+ * on its whole history, through whichever chain reaches it (an older full when a newer one came after the
+ * mark), with the mark in the chain's last log (Recovery of Related Databases That Contain Marked
+ * Transaction: "identify the most recent marked transaction that is available in all of the transaction log
+ * backups").
  */
 async function commonMark(poller: FleetPoller, members: readonly GroupPlanMember[], name: string | null): Promise<{ name: string; byMember: LogMark[] } | { refused: string }> {
-  const loaded: { marks: LogMark[]; chain: RestoreChain }[] = [];
+  const loaded: LogMark[][] = [];
   for (const m of members) {
-    let marks: LogMark[];
     try {
-      marks = await poller.marks(m.db);
+      loaded.push(await poller.marks(m.db));
     } catch (error) {
       return { refused: `the marks of ${m.db.instance}/${m.db.name} could not be read: ${error instanceof Error ? error.message : String(error)}` };
     }
-    const chain = buildRestoreChain(tsqlHistory(m.db.history).history, { kind: 'latest' }, incarnationOf(m.db.state, m.db.history));
-    if (!chain.ok) return { refused: `${m.db.instance}/${m.db.name} has no restorable chain: ${chain.reason}` };
-    loaded.push({ marks, chain: chain.chain });
   }
-  if (name === null) {
-    const newest = newestCommonMark(loaded);
-    return newest ?? { refused: 'no marked transaction is held by a restorable log of every member (logmarkhistory): restore to a point in time instead' };
+  const histories = members.map((m) => tsqlHistory(m.db.history).history);
+  /** This member's row of the mark when its whole history restores to it, else why not. */
+  const reach = (i: number, wanted: string): LogMark | string => {
+    const m = members[i]!;
+    const mark = [...loaded[i]!].reverse().find((x) => x.name === wanted);
+    if (!mark) return `${m.db.instance}/${m.db.name} has no mark ${visible(wanted)} in msdb.dbo.logmarkhistory`;
+    const chain = buildRestoreChain(histories[i]!, { kind: 'pointInTime', at: mark.time }, incarnationOf(m.db.state, m.db.history));
+    if (!chain.ok) return `${m.db.instance}/${m.db.name} cannot be restored to the mark ${visible(wanted)}: ${chain.reason}`;
+    if (logHolding(chain.chain, mark) !== chain.chain.logs.at(-1)) return `${m.db.instance}/${m.db.name} has no mark ${visible(wanted)} in a log its chain can restore`;
+    return mark;
+  };
+  const all = (wanted: string): { name: string; byMember: LogMark[] } | string => {
+    const byMember: LogMark[] = [];
+    for (let i = 0; i < members.length; i++) {
+      const got = reach(i, wanted);
+      if (typeof got === 'string') return got;
+      byMember.push(got);
+    }
+    return { name: wanted, byMember };
+  };
+  if (name !== null) {
+    const named = all(name);
+    return typeof named === 'string' ? { refused: named } : named;
   }
-  const byMember: LogMark[] = [];
-  for (const [i, m] of members.entries()) {
-    const found = [...loaded[i]!.marks].reverse().find((mark) => mark.name === name && logHolding(loaded[i]!.chain, mark));
-    if (!found) return { refused: `${m.db.instance}/${m.db.name} has no mark ${visible(name)} in a log its chain can restore` };
-    byMember.push(found);
+  // Names every member recorded, newest first: most groups succeed on the first.
+  const common = [...loaded[0]!].reverse().filter((mark) => loaded.every((marks) => marks.some((x) => x.name === mark.name)));
+  for (const mark of common.slice(0, MARKS_TRIED)) {
+    const found = all(mark.name);
+    if (typeof found !== 'string') return found;
   }
-  return { name, byMember };
+  return { refused: `no marked transaction of the last ${common.length > MARKS_TRIED ? `${MARKS_TRIED} common to every member` : 'days'} can be restored in every member (logmarkhistory): restore to a point in time instead` };
 }

@@ -17,7 +17,8 @@ import { connect, startFleet } from '../sim/helpers.js';
 /**
  * A BizTalk-like estate: its log jobs mark every database with one name before each log backup, as the
  * Backup BizTalk Server job does; SSODB's job stopped marking two hours ago (a job changed by hand), so the
- * newest mark common to all three is older than the newest of each.
+ * newest mark common to all three is older than the newest of each. BizTalkMgmtDb took a full an hour ago,
+ * after that mark: it reaches the mark only through its older full and logs.
  */
 const scenario: ScenarioInput = {
   name: 'marks',
@@ -30,6 +31,7 @@ const scenario: ScenarioInput = {
         name,
         recovery: 'FULL' as const,
         dataGb: 1,
+        events: name === 'BizTalkMgmtDb' ? [{ at: '-1h', action: 'backup' as const, type: 'full' as const }] : [],
         jobs: [
           { type: 'full' as const, every: '1d', offset: '1h' },
           ...(name === 'SSODB'
@@ -82,7 +84,7 @@ describe('restoring a group to a marked transaction', () => {
     await poller.pollAll();
     const newestMgmt = fleet.instance('BTS01').logmarkhistory.filter((m) => m.database_name === 'BizTalkMgmtDb').at(-1)!;
     expect(await actions.draftGroupRestore('bts', { ...defaultRestoreForm, stopAt: `mark:${newestMgmt.mark_name}` })).toEqual({
-      refused: `BTS01/SSODB has no mark ${newestMgmt.mark_name} in a log its chain can restore`,
+      refused: `BTS01/SSODB has no mark ${newestMgmt.mark_name} in msdb.dbo.logmarkhistory`,
     });
   }, 60_000);
 
@@ -100,6 +102,11 @@ describe('restoring a group to a marked transaction', () => {
     const marked = d.steps.filter((s) => s.script.includes('STOPATMARK'));
     expect(marked.map((s) => s.confirmWord)).toEqual(['BizTalkMgmtDb', 'BizTalkMsgBoxDb', 'SSODB']);
     for (const s of marked) expect(s.script).toContain(`STOPATMARK = N'${newestSso.mark_name}' AFTER '`);
+    // BizTalkMgmtDb's newest full came after the mark: its plan starts from the full before it.
+    const mgmtFulls = inst.backupset.filter((b) => b.database_name === 'BizTalkMgmtDb' && b.type === 'D');
+    const mgmtFull = d.steps.find((s) => s.confirmWord === 'BizTalkMgmtDb' && /RESTORE DATABASE/.test(s.script))!;
+    expect(mgmtFull.summary).not.toContain(`#${mgmtFulls.at(-1)!.backup_set_id} `);
+    expect(mgmtFulls.at(-1)!.backup_finish_date).toBeGreaterThan(newestSso.mark_time);
     const plan = actions.beginPlan(d.planId);
     if ('refused' in plan) throw new Error(plan.refused);
     await runAll(actions, plan);
