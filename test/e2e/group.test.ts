@@ -30,8 +30,9 @@ describe.skipIf(!tmuxAvailable)('application groups in tmux', () => {
     await waitFor((s) => s.includes('grouped by instance'), 'rows grouped by instance');
     keys('a');
     const s = await waitFor((x) => x.includes('grouped by group'), 'rows grouped by application group');
-    expect(s).toMatch(/── ⊘ UNPROTECTED biztalk · common point \d.* ago \/ RPO 30 min · restore \d.* · 10 databases · BTSSQL01\/BizTalkDTADb's log chain/);
-    expect(s).toMatch(/── ⊘ UNPROTECTED ax-production · common point \d.* ago \/ RPO 30 min · restore \d/);
+    // "or more" after the nightly fulls, while a member reaches the point only through its older full.
+    expect(s).toMatch(/── ⊘ UNPROTECTED biztalk · common point \d.* ago( or more)? \/ RPO 30 min · restore \d.* · 10 databases/);
+    expect(s).toMatch(/── ⊘ UNPROTECTED ax-production · common point \d.* ago( or more)? \/ RPO 30 min · restore \d/);
   }, 30_000);
 
   it('restores Dynamics AX as one: the AOS stopped first, both tails, both databases, the AOS started', async () => {

@@ -59,8 +59,9 @@ describe('application groups on the seeds fleet, through the driver', () => {
     expect(g.limitedBy).toEqual({ instance: 'BTSSQL01', database: 'BizTalkDTADb' });
     expect(g.commonPoint).toBe(dta.assessment.chain?.restorableTo);
     expect(g.reason).toMatch(/^BTSSQL01\/BizTalkDTADb's log chain breaks after its backup of /);
-    // Every together member's own rows show a chain to that point: they reach it.
-    expect(g.commonPointProven).toBe(true);
+    // Every together member's own rows show a chain to that point, or (after the nightly fulls) the reason
+    // says which reach it only through an older chain the poll did not read.
+    expect(g.commonPointProven || /reaches the common point only through an older chain/.test(g.reason)).toBe(true);
     const together = g.members.filter((m) => m.together).map((m) => m.database).sort();
     expect(together).toEqual(['BAMAlertsApplication', 'BAMAlertsNSMain', 'BAMPrimaryImport', 'BizTalkDTADb', 'BizTalkMgmtDb', 'BizTalkMsgBoxDb', 'BizTalkRuleEngineDb', 'SSODB']);
     expect(g.members.find((m) => m.database === 'BAMArchive')?.together).toBe(false);
@@ -70,9 +71,15 @@ describe('application groups on the seeds fleet, through the driver', () => {
     const inst = fleet.instance('BTSSQL01');
     const dtaChain = dta.assessment.chain!;
     const held = inst.logmarkhistory.filter((m) => m.database_name === 'BizTalkDTADb' && m.lsn >= (dtaChain.diff ?? dtaChain.full).lastLsn && m.lsn < dtaChain.lastLsn);
-    expect(g.commonMark?.name).toBe(held.at(-1)!.mark_name);
-    for (const name of together) expect(inst.logmarkhistory.some((m) => m.database_name === name && m.mark_name === g.commonMark!.name)).toBe(true);
-    expect(g.reason).toContain(`newest common mark ${g.commonMark!.name}, `);
+    if (g.commonPointProven) {
+      expect(g.commonMark?.name).toBe(held.at(-1)!.mark_name);
+      for (const name of together) expect(inst.logmarkhistory.some((m) => m.database_name === name && m.mark_name === g.commonMark!.name)).toBe(true);
+      expect(g.reason).toContain(`newest common mark ${g.commonMark!.name}, `);
+    } else {
+      // After the nightly fulls the others' chains to latest start past that mark: the status says so (the plan finds it).
+      expect(g.commonMark).toBeNull();
+      expect(g.reason).toContain("no mark of the last day is in every member's restorable logs");
+    }
   });
 
   it('Dynamics AX: the common point is the earlier of the business database and its model store', () => {
