@@ -15,6 +15,8 @@ import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
+import { runDrillCommand } from './actions/drill-command.js';
+import { DrillLog } from './actions/drill-log.js';
 import { defaultJournalPath, Journal } from './actions/journal.js';
 import { ConsoleActions } from './actions/console-actions.js';
 import { filterJournal, formatJournal } from './report/journal.js';
@@ -41,11 +43,13 @@ async function runConsole(config: Config, opts: { theme: string | undefined; rea
     throw opts.theme !== undefined ? new UsageError((error as Error).message) : error;
   }
   const inventory = resolveInventory(config);
-  const poller = new FleetPoller({ inventory, prompt: terminalPrompt() });
+  const journal = new Journal(defaultJournalPath(process.env, opts.demo));
+  const drills = DrillLog.besideJournal(journal.file);
+  const poller = new FleetPoller({ inventory, prompt: terminalPrompt(), drills: () => drills.latest() });
   // Passwords are asked for before the console takes the screen.
   await poller.start();
   const readOnly = opts.readOnly || config.readOnly;
-  const actions = new ConsoleActions(poller, inventory, new Journal(defaultJournalPath(process.env, opts.demo)), readOnly);
+  const actions = new ConsoleActions(poller, inventory, journal, readOnly);
   await installFrameCache();
   const restore = enterAlternateScreen();
   try {
@@ -107,6 +111,8 @@ async function run(command: Command): Promise<number> {
       return runStatus(command, process.stdout);
     case 'plan':
       return runPlan(command, process.stdout);
+    case 'drill':
+      return runDrillCommand(command, process.stdout);
     case 'journal': {
       const journal = new Journal(defaultJournalPath(process.env, command.demo));
       const read = journal.read();
@@ -137,7 +143,8 @@ async function main(): Promise<void> {
     throw error;
   });
   const argv = process.argv.slice(2);
-  const isStatus = argv[0] === 'status';
+  // status and drill speak the monitoring convention: a run that could not happen is 3 (UNKNOWN).
+  const isStatus = argv[0] === 'status' || argv[0] === 'drill';
   let code: number;
   try {
     code = await run(parseCommand(argv));

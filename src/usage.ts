@@ -1,6 +1,7 @@
 import type { JournalFilter } from './report/journal.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PlanCommand } from './actions/plan-command.js';
+import type { DrillCommand } from './actions/drill-command.js';
 import type { StatusCommand } from './report/status-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
@@ -23,6 +24,11 @@ Usage:
                                     plan restores every member to one point (TIME: YYYY-MM-DD HH:MM
                                     on the servers' clock, the same with UTC after it, or -30m; --mark:
                                     a marked transaction in every member's log, as BizTalk writes)
+  rpotop drill INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--target INSTANCE] [--yes]
+                                    prove a backup restores: the latest chain restored under a new
+                                    name on the drill target, DBCC CHECKDB, the copy dropped; each
+                                    statement confirmed (--yes: all, for cron) and journaled; exit 0
+                                    passed, 1 slower than the RTO, 2 failed, 3 could not run
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
@@ -76,6 +82,7 @@ export type Command =
   | ({ kind: 'sim' } & SimCommand)
   | { kind: 'journal'; format: 'text' | 'json'; demo: boolean; filter: JournalFilter }
   | ({ kind: 'plan' } & PlanCommand)
+  | ({ kind: 'drill' } & DrillCommand)
   | ({ kind: 'status' } & StatusCommand);
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
@@ -102,6 +109,8 @@ interface Parsed {
     since?: string;
     group?: string;
     mark?: string;
+    target?: string;
+    yes?: boolean;
   };
   positionals: string[];
 }
@@ -178,6 +187,19 @@ export function parseCommand(argv: string[]): Command {
     const format = values.format ?? 'sql';
     if (format !== 'sql' && format !== 'json') throw new UsageError(`--format is sql or json, not "${format}"`);
     return { kind: 'plan', instance: instance ?? '', database: database ?? '', group: values.group, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', stopAt: values.mark === undefined ? values.stopat : values.mark.toLowerCase() === 'newest' ? 'mark' : `mark:${values.mark}`, as: values.as, format };
+  }
+  if (first === 'drill') {
+    const { values, positionals } = parse(
+      rest,
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean' } },
+      2,
+    );
+    if (values.help) return { kind: 'help', topic: 'drill' };
+    const [instance, database] = positionals;
+    if (!instance || !database) throw new UsageError('drill needs an instance and a database: rpotop drill INSTANCE DATABASE');
+    if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
+    if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
+    return { kind: 'drill', instance, database, target: values.target, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', yes: values.yes ?? false };
   }
   if (first === 'status') {
     const { values } = parse(

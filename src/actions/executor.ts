@@ -1,6 +1,6 @@
 import { createHash, randomUUID } from 'node:crypto';
 import type { InstanceConfig } from '../config/schema.js';
-import { describeError } from '../sql/client.js';
+import { describeError, describeErrors } from '../sql/client.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import type { StatementProgress } from '../sql/progress.js';
 import type { StatementResult, RunOptions } from '../sql/run-statement.js';
@@ -15,6 +15,8 @@ export interface InstanceRunner {
   progress(statement: Statement): Promise<StatementProgress | null>;
   /** RESTORE FILELISTONLY: the files a restore under a new name has to move. */
   backupFiles(backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]>;
+  /** The server's default data and log folders, where a drill's copy goes; null when it has none (2008 R2). */
+  defaultPaths(): Promise<{ data: string; log: string } | null>;
 }
 
 /** When STATS messages stop arriving, ask sys.dm_exec_requests instead, this often. */
@@ -135,10 +137,9 @@ export class Executor {
       });
       outcome = { outcome: 'succeeded', messages: result.messages, error: null, durationMs: Date.now() - started };
     } catch (error) {
-      const e = error as { number?: number; code?: string; precedingErrors?: { number?: number; message: string }[] };
+      const e = error as { number?: number; code?: string };
       // SQL Server reports a failed BACKUP or RESTORE as several errors; keep each in order.
-      for (const p of e.precedingErrors ?? []) messages.push(`Msg ${p.number ?? '?'}: ${p.message}`);
-      messages.push(describeError(error));
+      messages.push(...describeErrors(error));
       const cancelled = e.code === 'ECANCEL' || options.signal?.aborted === true;
       outcome = {
         outcome: cancelled ? 'cancelled' : 'failed',

@@ -1,7 +1,7 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { homedir, hostname, userInfo } from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
+import { JsonLines } from './json-lines.js';
 
 /** Overrides where the journal is kept. */
 export const JOURNAL_ENV = 'RPOTOP_JOURNAL';
@@ -95,53 +95,21 @@ export function whoAmI(): { user: string; host: string } {
  * disk before it is sent, its end as soon as SQL Server answers, whatever happens to the process after.
  */
 export class Journal {
-  /** A write failed part-way: the next entry starts on a line of its own, so the reader loses only the cut one. */
-  private cut = false;
+  private readonly lines: JsonLines<JournalEntry>;
 
-  constructor(readonly file: string = defaultJournalPath()) {}
+  constructor(readonly file: string = defaultJournalPath()) {
+    this.lines = new JsonLines(file, entrySchema as unknown as z.ZodType<JournalEntry>);
+  }
 
-  /**
-   * Writes the entry whole or throws (a full disk: ENOSPC): writeSync may write less than asked, so it is
-   * called until every byte is down. A statement whose start could not be written is never sent.
-   */
+  /** Writes the entry whole or throws (a full disk): a statement whose start could not be written is never sent. */
   append(entry: JournalEntry): void {
-    mkdirSync(path.dirname(this.file), { recursive: true, mode: 0o700 });
-    const fd = openSync(this.file, 'a', 0o600);
-    try {
-      const bytes = Buffer.from(`${this.cut ? '\n' : ''}${JSON.stringify(entry)}\n`, 'utf8');
-      this.cut = true;
-      for (let at = 0; at < bytes.length; ) at += writeSync(fd, bytes, at, bytes.length - at);
-      fsyncSync(fd);
-      this.cut = false;
-    } finally {
-      closeSync(fd);
-    }
+    this.lines.append(entry);
   }
 
   /** Every entry; a line cut short by a crash or a full disk, or one that is not an entry, is reported by number, not fatal. */
   read(): { entries: JournalEntry[]; damaged: number[] } {
-    let text: string;
-    try {
-      text = readFileSync(this.file, 'utf8');
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { entries: [], damaged: [] };
-      throw error;
-    }
-    const entries: JournalEntry[] = [];
-    const damaged: number[] = [];
-    text.split('\n').forEach((line, i) => {
-      if (!line.trim()) return;
-      let parsed: unknown;
-      try {
-        parsed = JSON.parse(line);
-      } catch {
-        parsed = undefined;
-      }
-      const entry = entrySchema.safeParse(parsed);
-      if (entry.success) entries.push(entry.data as JournalEntry);
-      else damaged.push(i + 1);
-    });
-    return { entries, damaged };
+    const { values, damaged } = this.lines.read();
+    return { entries: values, damaged };
   }
 
   /** Restore plans neither finished nor stopped by the operator, with the first step that did not succeed. */

@@ -25,7 +25,7 @@ import { visible } from '../domain/visible.js';
 export interface PlanRequest {
   target: RestoreTarget;
   /** Restore under a new name, each file moved (WITH MOVE), instead of over the database. */
-  as: { name: string; files: BackupFile[] } | null;
+  as: { name: string; files: BackupFile[]; into?: FileFolders } | null;
   /** Back up the tail of the log first (restoring over the database, FULL or BULK_LOGGED only). */
   tailFirst: boolean;
   /** RESTORE VERIFYONLY every backup before anything changes. */
@@ -82,13 +82,28 @@ export function tailFile(db: DatabaseSnapshot, serverLocalNow: number): string {
   return `${dir}${dir ? sep : ''}${safe}_TAIL_${stamp}_${randomBytes(3).toString('hex')}.trn`;
 }
 
-/** New file names for a restore under another name: the backup's folders, the new name in the file name. */
-export function movesFor(files: readonly BackupFile[], newName: string): { logical: string; physical: string }[] {
+/** Where a restored copy's files go instead of the backup's own folders: a drill target's default paths. */
+export interface FileFolders {
+  data: string;
+  log: string;
+}
+
+/** A folder with its trailing separator, whichever the server uses. */
+function folder(path: string): string {
+  const sep = path.includes('\\') ? '\\' : '/';
+  return path.endsWith(sep) ? path : `${path}${sep}`;
+}
+
+/**
+ * New file names for a restore under another name: the backup's folders (or `into`'s, data files in its data
+ * folder and the log in its log folder), the new name in the file name.
+ */
+export function movesFor(files: readonly BackupFile[], newName: string, into?: FileFolders): { logical: string; physical: string }[] {
   const safe = newName.replace(/[\\/:*?"<>|]/g, '_');
   const used = new Set<string>();
   return files.map((f) => {
     const sep = f.physicalName.includes('\\') ? '\\' : '/';
-    const dir = f.physicalName.slice(0, f.physicalName.lastIndexOf(sep) + 1);
+    const dir = into ? folder(f.type === 'L' ? into.log : into.data) : f.physicalName.slice(0, f.physicalName.lastIndexOf(sep) + 1);
     const dot = f.physicalName.lastIndexOf('.');
     const ext = dot > f.physicalName.lastIndexOf(sep) ? f.physicalName.slice(dot) : '';
     const base = `${dir}${safe}${f.type === 'L' ? '_log' : ''}`;
@@ -237,7 +252,7 @@ export function buildRestorePlan(
   const restores = restoreSteps(target, restoreList, {
     // Over a database whose tail is not taken (online, or damaged and not RESTORING), SQL Server wants REPLACE (3159).
     replace: over && db.state.state !== 'RESTORING' && !variant,
-    moves: request.as ? movesFor(request.as.files, request.as.name) : [],
+    moves: request.as ? movesFor(request.as.files, request.as.name, request.as.into) : [],
     recover: request.recover,
   });
   // Without a tail the first restore is what needs the database to itself.

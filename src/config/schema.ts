@@ -96,6 +96,11 @@ const instance = z
       .optional()
       .describe('The name the certificate must carry, when it differs from host (an IP address, a listener).'),
     readOnly: z.boolean().default(false).describe('Never offer an action that changes this server.'),
+    drillTarget: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("Instance (by its name here) where this one's restore drills restore their copies; this instance itself when absent. It must read the backup files."),
     tags: z.array(z.string()).default([]),
     targets: targets.optional(),
     databases: z
@@ -142,6 +147,12 @@ export const configSchema = z
         warnAt: z.number().gt(0).lt(1).default(0.8),
       })
       .prefault({}),
+    drills: z
+      .strictObject({
+        maxAgeDays: z.number().int().min(1).max(3650).default(30).describe('A database whose last restore drill is older than this is due again.'),
+      })
+      .prefault({})
+      .describe('Restore drills: rpotop drill restores the latest chain under a new name, runs DBCC CHECKDB, drops the copy.'),
     poll: z
       .strictObject({
         intervalSeconds: seconds(5, 86_400, 60, 'Time between two polls of an instance.'),

@@ -22,6 +22,21 @@ export interface DatabaseFile {
   volumeMountPoint: string | null;
 }
 
+/**
+ * A database kept RESTORING (or in STANDBY) from another server's backups: a log-shipping secondary or a
+ * BizTalk destination system. What its newest restore applied, from this server's restorehistory.
+ */
+export interface StandbyCopy {
+  /** The server and database whose backup it restored (backupset.server_name, database_name). */
+  sourceServer: string;
+  sourceDatabase: string;
+  /** When the restore ran (UTC ms). */
+  restoredAt: number;
+  /** The restored backup's finish (UTC ms): the copy holds the source's data up to about then. */
+  holdsTo: number;
+  restoreType: 'D' | 'I' | 'L';
+}
+
 /** What the server says about a database right now (sys.databases, sys.database_recovery_status). */
 export interface DatabaseState {
   instance: string;
@@ -45,4 +60,6 @@ export interface DatabaseState {
   /** Availability group membership, when the database is in one. */
   availabilityGroup: { name: string; role: 'PRIMARY' | 'SECONDARY'; isPreferredBackupReplica: boolean } | null;
   files: DatabaseFile[];
+  /** Set when it is a standby copy of another server's database; absent or null otherwise. */
+  standbyOf?: StandbyCopy | null;
 }

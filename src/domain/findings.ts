@@ -18,7 +18,11 @@ export interface Finding {
     | 'rto-exceeded'
     | 'cleartext-link'
     | 'missing-permission'
-    | 'incomplete-history';
+    | 'incomplete-history'
+    | 'never-drilled'
+    | 'drill-stale'
+    | 'drill-failed'
+    | 'drill-slow';
   severity: Severity;
   text: string;
 }

@@ -3,7 +3,8 @@ import type { DatabaseState } from './database.js';
 import { newestCommonMark, type LogMark } from './marks.js';
 import type { BackupSet } from './history.js';
 import type { RtoEstimate } from './rto.js';
-import { statusSeverity, worstStatus, type Assessment, type Status } from './status.js';
+import { againstRpo, statusSeverity, worstStatus, type Assessment, type Status } from './status.js';
+import type { StandbyCopy } from './database.js';
 import type { Targets } from './targets.js';
 import { durations, formatDuration } from './time.js';
 
@@ -38,12 +39,47 @@ export interface MissingMember {
   why: string;
 }
 
+/** A standby copy (log shipping, a destination system) of one of the group's `together` members. */
+export interface StandbyCopyInput {
+  /** Where the copy is kept, and under what name. */
+  instance: string;
+  database: string;
+  /** The member it copies. */
+  source: { instance: string; database: string };
+  copy: StandbyCopy;
+  /** The standby's server clock now (UTC ms). */
+  now: number;
+}
+
 export interface GroupInput {
   name: string;
   title: string;
   targets: Targets;
   members: readonly GroupMemberInput[];
   missing: readonly MissingMember[];
+  /** Copies of `together` members kept on standby instances; none when the group has no standby. */
+  standbys?: readonly StandbyCopyInput[];
+}
+
+/**
+ * A standby instance holding copies of the group: how far behind it could take over. The whole group can
+ * be brought up there only to the point every copy holds (the earliest), so that is what is measured.
+ */
+export interface GroupStandby {
+  instance: string;
+  status: Status;
+  /** The point every copy there holds: the earliest of their restored backups' finishes (UTC ms). */
+  holdsTo: number;
+  /** Now minus holdsTo, on the standby's clock. */
+  lagMs: number;
+  /** When a WARN or BREACH of the group's RPO began (UTC ms). */
+  since: number | null;
+  /** The copy that holds the earliest point. */
+  limitedBy: string;
+  copies: { database: string; source: string; lagMs: number }[];
+  /** `together` members with no copy there: the standby cannot take the group over whole. */
+  notCopied: string[];
+  text: string;
 }
 
 export interface GroupMemberAssessment {
@@ -97,6 +133,8 @@ export interface GroupAssessment {
   rto: GroupRto | null;
   members: GroupMemberAssessment[];
   missing: MissingMember[];
+  /** Standby instances holding copies of `together` members, laggiest first. */
+  standbys: GroupStandby[];
 }
 
 const label = (m: { instance: string | null; database: string }) => (m.instance ? `${m.instance}/${m.database}` : m.database);
@@ -181,6 +219,36 @@ function reachAnswer(m: GroupMemberInput, at: number, baseFinish: number): { tex
     : { text: built.reason, olderChain: false };
 }
 
+/** Each standby instance's copies of the group, against the group's RPO. */
+export function assessStandbys(together: readonly { instance: string; database: string }[], copies: readonly StandbyCopyInput[], targets: Targets): GroupStandby[] {
+  const byInstance = new Map<string, StandbyCopyInput[]>();
+  for (const c of copies) byInstance.set(c.instance, [...(byInstance.get(c.instance) ?? []), c]);
+  const rpo = `RPO ${formatDuration(targets.rpoMinutes * durations.MINUTE)}`;
+  const standbys = [...byInstance].map(([instance, list]): GroupStandby => {
+    const limiter = list.reduce((a, b) => (b.copy.holdsTo < a.copy.holdsTo ? b : a));
+    const now = limiter.now;
+    const lagMs = now - limiter.copy.holdsTo;
+    const line = againstRpo(lagMs, limiter.copy.holdsTo, targets, now);
+    const notCopied = together
+      .filter((m) => !list.some((c) => c.source.instance.toLowerCase() === m.instance.toLowerCase() && c.source.database.toLowerCase() === m.database.toLowerCase()))
+      .map(label);
+    const status: Status = notCopied.length > 0 ? worstStatus([line.status, 'UNPROTECTED']) : line.status;
+    const missing = notCopied.length ? `; no copy of ${notCopied.join(', ')} there: it cannot take the group over whole` : '';
+    return {
+      instance,
+      status,
+      holdsTo: limiter.copy.holdsTo,
+      lagMs,
+      since: line.since,
+      limitedBy: limiter.database,
+      copies: list.map((c) => ({ database: c.database, source: label(c.source), lagMs: c.now - c.copy.holdsTo })).sort((a, b) => b.lagMs - a.lagMs),
+      notCopied,
+      text: `${line.lasting}standby ${instance} ${formatDuration(Math.max(0, lagMs))} behind (${limiter.database} limits it), ${rpo}${missing}`,
+    };
+  });
+  return standbys.sort((a, b) => b.lagMs - a.lagMs);
+}
+
 /**
  * The status of an application estate (docs/architecture.md 6): its worst member, its common recovery point
  * and the exposure of that point against the group's RPO, its restore time, and what is missing.
@@ -234,11 +302,10 @@ export function assessGroup(group: GroupInput): GroupAssessment {
   if (commonPoint !== null && limiter) {
     // On the limiting member's own clock, as its exposure is: instances' clocks may disagree.
     exposureMs = limiter.now - commonPoint;
-    const warnMs = rpoMs * group.targets.warnFraction;
-    exposureStatus = exposureMs > rpoMs ? 'BREACH' : exposureMs > warnMs ? 'WARN' : 'OK';
-    since = exposureStatus === 'BREACH' ? commonPoint + rpoMs : exposureStatus === 'WARN' ? commonPoint + warnMs : null;
-    const lasting = since === null ? '' : `${exposureStatus === 'BREACH' ? 'in breach' : 'past the warning line'} for ${formatDuration(Math.max(0, limiter.now - since))}: `;
-    exposureText = `${lasting}common point ${formatDuration(Math.max(0, exposureMs))} ago (${label(limiter)} limits it), RPO ${formatDuration(rpoMs)}`;
+    const line = againstRpo(exposureMs, commonPoint, group.targets, limiter.now);
+    exposureStatus = line.status;
+    since = line.since;
+    exposureText = `${line.lasting}common point ${formatDuration(Math.max(0, exposureMs))} ago (${label(limiter)} limits it), RPO ${formatDuration(rpoMs)}`;
   } else if (together.length === 0) {
     exposureText = 'no members restored together: the group reads as its worst member';
   }
@@ -257,9 +324,16 @@ export function assessGroup(group: GroupInput): GroupAssessment {
       ? group.members.find((m) => m.assessment.status === memberStatus)
       : undefined;
   const optionalMissing = group.missing.filter((m) => !m.required);
+  const standbys = assessStandbys(together, group.standbys ?? [], group.targets);
+  // A standby's lag is its own databases' status (each copy is a row); the group's says what backups
+  // restore. One in time is told with the common point, one behind among the problems a heading shows.
+  const current = standbys.filter((sb) => sb.status === 'OK').map((sb) => sb.text);
+  if (current.length) exposureText += `; ${current.join('; ')}`;
+  const lagging = standbys.filter((sb) => sb.status !== 'OK').map((sb) => sb.text);
   const others = [
     ...problems.map((p) => p.text),
     ...unproven,
+    ...lagging,
     ...(worstMember ? [`worst member ${label(worstMember)}: ${worstMember.assessment.reason}`] : []),
     ...(optionalMissing.length ? [`not found (optional): ${optionalMissing.map((m) => m.database).join(', ')}`] : []),
   ];
@@ -289,6 +363,7 @@ export function assessGroup(group: GroupInput): GroupAssessment {
       cannotReach: cannotReach.get(m) ?? null,
     })),
     missing: [...group.missing],
+    standbys,
   };
 }
 

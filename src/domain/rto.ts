@@ -1,11 +1,13 @@
 import type { RestoreChain } from './chain.js';
 import { typeNames, type BackupSet } from './history.js';
 
-/** One measured transfer: a past restore (restorehistory) or, failing that, a backup of the same data. */
+/** One measured transfer: a past restore (a drill's), or failing that a backup of the same data. */
 export interface ThroughputSample {
   kind: 'restore' | 'backup';
   bytes: number;
   seconds: number;
+  /** A restore's: when it was measured and where, for the estimate's basis. */
+  measured?: { at: string; on: string };
 }
 
 export interface RtoStep {
@@ -54,7 +56,10 @@ export function estimateRto(chain: RestoreChain, samples: readonly ThroughputSam
   let basis: string;
   if (restores.count > 0) {
     throughput = restores.rate;
-    basis = `${restores.count} past restore(s) on this instance, ${Math.round(throughput / MB)} MB/s`;
+    const newest = samples.filter((s) => s.kind === 'restore' && s.measured).sort((a, b) => (a.measured!.at < b.measured!.at ? 1 : -1))[0]?.measured;
+    basis = newest
+      ? `measured by drill on ${newest.at.slice(0, 10)} (${newest.on}${restores.count > 1 ? `, ${restores.count} drills` : ''}), ${Math.round(throughput / MB)} MB/s`
+      : `${restores.count} past restore(s) on this instance, ${Math.round(throughput / MB)} MB/s`;
   } else if (backups.count > 0) {
     throughput = backups.rate * BACKUP_TO_RESTORE_FACTOR;
     basis =

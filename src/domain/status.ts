@@ -90,6 +90,19 @@ export function exposureWords(a: Pick<Assessment, 'exposureMs' | 'exposureAtMost
 }
 
 /**
+ * An exposure that began at `from` against the RPO: the status, since when it holds (the moment the line
+ * was crossed, the question an incident bridge asks first), and those words to lead a reason with (first,
+ * as a narrow grid cuts the end of a reason).
+ */
+export function againstRpo(exposureMs: number, from: number, targets: Targets, now: number): { status: Status; since: number | null; lasting: string } {
+  const rpoMs = targets.rpoMinutes * durations.MINUTE;
+  const status: Status = exposureMs > rpoMs ? 'BREACH' : exposureMs > rpoMs * targets.warnFraction ? 'WARN' : 'OK';
+  const since = status === 'BREACH' ? from + rpoMs : status === 'WARN' ? from + rpoMs * targets.warnFraction : null;
+  const lasting = since === null ? '' : `${status === 'BREACH' ? 'in breach' : 'past the warning line'} for ${formatDuration(Math.max(0, now - since))}: `;
+  return { status, since, lasting };
+}
+
+/**
  * Exposure and status of one database (docs/architecture.md 3). The restore chain to latest may be passed in when
  * the caller already built it for this history (it depends on the history, not on the clock). Exposure runs on the server's clock, advanced by
  * the time since the poll, and is compared in milliseconds: an age of 1 day 0 hours is not "0 hours".
@@ -128,6 +141,20 @@ export function assess(
   };
   if (seen.unreachable !== null) return unknown(`cannot poll the instance: ${seen.unreachable}`);
   if (age > seen.staleAfterMs) return unknown(`data is ${formatDuration(age)} old`);
+
+  // A standby copy is judged by how far behind its source it is, not by backups of its own (it has none:
+  // the rows its msdb holds for that name are the source's, recorded by its restores).
+  const standby = db.standbyOf;
+  if (standby && (db.state === 'RESTORING' || db.isInStandby)) {
+    const now = seen.serverNow + age;
+    const lagMs = now - standby.holdsTo;
+    const line = againstRpo(lagMs, standby.holdsTo, targets, now);
+    const kind = standby.restoreType === 'L' ? 'log' : standby.restoreType === 'I' ? 'differential' : 'full';
+    const reason =
+      `${line.lasting}standby of ${standby.sourceServer}.${standby.sourceDatabase}: ${formatDuration(Math.max(0, lagMs))} behind ` +
+      `(last ${kind} restored ${formatDuration(Math.max(0, now - standby.restoredAt))} ago), RPO ${formatDuration(targets.rpoMinutes * durations.MINUTE)}`;
+    return { status: line.status, exposureMs: lagMs, exposureAtMostMs: null, reason, since: line.since, chain: null, lastFull: null, lastDiff: null, lastLog: null };
+  }
 
   if (!built.ok) {
     const never = history.length === 0 ? 'never backed up' : built.reason;
@@ -182,12 +209,7 @@ export function assess(
   const what = lastPiece.type === 'L' ? 'log backup' : `${typeNames[lastPiece.type]} backup`;
   const noLogs = logged && lastPiece.type !== 'L' ? ', no log backup since' : '';
   const simple = db.recoveryModel === 'SIMPLE' ? 'SIMPLE recovery, ' : '';
-  const rpoMs = targets.rpoMinutes * durations.MINUTE;
-  const status: Status = exposureMs > rpoMs ? 'BREACH' : exposureMs > rpoMs * targets.warnFraction ? 'WARN' : 'OK';
-  // Since when, the question an incident bridge asks first: the moment the exposure crossed the line.
-  const since = status === 'BREACH' ? lastPiece.finish + rpoMs : status === 'WARN' ? lastPiece.finish + rpoMs * targets.warnFraction : null;
-  // First in the reason: a narrow grid cuts the end of it.
-  const lasting = since === null ? '' : `${status === 'BREACH' ? 'in breach' : 'past the warning line'} for ${formatDuration(Math.max(0, now - since))}: `;
+  const { status, since, lasting } = againstRpo(exposureMs, lastPiece.finish, targets, now);
   const reason = `${lasting}${simple}${what} ${ago} ago${noLogs}, ${rpo}`;
   // A database that is not ONLINE (OFFLINE, RESTORING, SUSPECT...) is never a green OK, whatever its backups.
   if (db.state !== 'ONLINE') return result(worstStatus([status, 'WARN']), exposureMs, `unavailable (${db.state}): ${reason}`, chain, since);

@@ -1,7 +1,7 @@
 import { matchesPattern } from '../config/pattern.js';
 import { resolveTargets } from '../domain/targets.js';
 import type { GroupMember, Inventory, ResolvedGroup } from '../config/resolve.js';
-import { assessGroup, type GroupAssessment, type GroupMemberInput, type MissingMember } from '../domain/group.js';
+import { assessGroup, type GroupAssessment, type GroupMemberInput, type MissingMember, type StandbyCopyInput } from '../domain/group.js';
 // Types only: the snapshot calls this module, and this module never calls back into it.
 import type { DatabaseSnapshot, InstanceSnapshot } from './snapshot.js';
 
@@ -56,6 +56,29 @@ export function groupMembers(group: ResolvedGroup, databases: readonly DatabaseS
   return found.map((db) => ({ db, spec: specOf(group, db) }));
 }
 
+/**
+ * Standby copies of these members anywhere in the fleet: databases kept restoring from a member's backups,
+ * known by the source server's @@SERVERNAME (what its backups record) or, before it was polled, its name in
+ * the inventory.
+ */
+function standbyCopies(
+  members: readonly GroupMemberInput[],
+  databases: readonly DatabaseSnapshot[],
+  instances: readonly InstanceSnapshot[],
+  now: number,
+  clock: ReadonlyMap<string, number>,
+): StandbyCopyInput[] {
+  const serverName = new Map(instances.map((i) => [i.name, i.serverName ?? i.name]));
+  const copies: StandbyCopyInput[] = [];
+  for (const d of databases) {
+    const copy = d.state.standbyOf;
+    if (!copy) continue;
+    const source = members.find((m) => same(m.database, copy.sourceDatabase) && same(serverName.get(m.instance) ?? m.instance, copy.sourceServer));
+    if (source) copies.push({ instance: d.instance, database: d.name, source: { instance: source.instance, database: source.database }, copy, now: clock.get(d.instance) ?? now });
+  }
+  return copies;
+}
+
 /** Every inventory group as the snapshot sees it: members found, missing, and the group's assessment. */
 export function assessGroups(
   inventory: Inventory,
@@ -85,6 +108,7 @@ export function assessGroups(
       targets: resolveTargets({ groups: [group.targets], defaults: inventory.defaults }),
       members,
       missing: missingMembers(group, listed.map((l) => l.db), instances),
+      standbys: standbyCopies(members.filter((m) => m.together), databases, instances, now, clock),
     });
   });
 }

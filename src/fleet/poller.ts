@@ -3,6 +3,7 @@ import { resolveCredential, type PasswordPrompt } from '../config/credentials.js
 import type { Inventory } from '../config/resolve.js';
 import type { BackupSet } from '../domain/history.js';
 import type { LogMark } from '../domain/marks.js';
+import type { DrillRecord } from '../domain/drill.js';
 import { describeError, InstanceClient } from '../sql/client.js';
 import { toBackupSets } from '../sql/rows.js';
 import { HistoryCache, withPolled } from './history-cache.js';
@@ -17,6 +18,8 @@ export interface PollerOptions {
   windowDays?: number;
   now?: () => number;
   random?: () => number;
+  /** The newest restore drill per database (the drill log's), read for every snapshot. */
+  drills?: () => ReadonlyMap<string, DrillRecord>;
 }
 
 /** Longest wait between attempts at a failing instance. */
@@ -285,6 +288,7 @@ export class FleetPoller {
       inventory: this.options.inventory,
       now,
       staleAfterMs: this.settings.staleAfterSeconds * 1000,
+      ...(this.options.drills ? { drills: this.options.drills() } : {}),
     });
     this.cached = { versions, snapshot, buildMs: performance.now() - started };
     return snapshot;

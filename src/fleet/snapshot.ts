@@ -12,6 +12,8 @@ import { linkMode, type LinkMode } from '../config/schema.js';
 import type { GroupAssessment } from '../domain/group.js';
 import type { LogMark } from '../domain/marks.js';
 import { assessGroups } from './groups.js';
+import { drillFindings, drillKey, drillThroughput, type DrillRecord } from '../domain/drill.js';
+import type { ThroughputSample } from '../domain/rto.js';
 
 export interface InstanceSnapshot {
   name: string;
@@ -26,6 +28,8 @@ export interface InstanceSnapshot {
   version: string | null;
   edition: string | null;
   utcOffsetMinutes: number | null;
+  /** @@SERVERNAME: what msdb records as a backup's server_name, which a standby's restores name. */
+  serverName: string | null;
   /** The server's clock at the last poll (UTC ms). */
   serverNow: number | null;
   /** mode: what the inventory asks for; configured: whether that is some TLS; inForce: what the server reports. */
@@ -64,6 +68,8 @@ export interface DatabaseSnapshot {
   /** Replicas whose history was merged in (availability groups). */
   mergedFrom: string[];
   observedAt: number | null;
+  /** Its newest restore drill, from the drill log; null when never drilled (or not drillable: system, standby). */
+  lastDrill: DrillRecord | null;
 }
 
 export interface FleetSnapshot {
@@ -82,6 +88,29 @@ export interface SnapshotContext {
   inventory: Inventory;
   now: number;
   staleAfterMs: number;
+  /** The drill log's newest drill per database (drillKey), when one is kept. */
+  drills?: ReadonlyMap<string, DrillRecord>;
+}
+
+/** System databases are not drilled (master and msdb restore by procedures of their own), nor standby copies. */
+function drillable(db: DatabaseState): boolean {
+  return !['master', 'model', 'msdb', 'tempdb'].includes(db.name.toLowerCase()) && !db.standbyOf;
+}
+
+/**
+ * Restores measured on each instance (drills whose copy was restored there), as the restore estimate's
+ * evidence, with a key that changes when a new drill arrives.
+ */
+function restoreSamples(drills: ReadonlyMap<string, DrillRecord> | undefined): Map<string, { key: string; samples: ThroughputSample[] }> {
+  const byInstance = new Map<string, { key: string; samples: ThroughputSample[] }>();
+  for (const d of drills?.values() ?? []) {
+    if (drillThroughput(d) === null) continue;
+    const entry = byInstance.get(d.target) ?? { key: '', samples: [] };
+    entry.samples.push({ kind: 'restore', bytes: d.bytes, seconds: d.restoreMs / 1000, measured: { at: d.finishedAt, on: d.target } });
+    entry.key += `${d.id},`;
+    byInstance.set(d.target, entry);
+  }
+  return byInstance;
 }
 
 /**
@@ -93,24 +122,33 @@ interface HistoryDerived {
   guid: string | null;
   fork: string | null;
   filesAt: number;
+  /** The drills measured on the instance when derived: a new one changes the restore estimate. */
+  drillsKey: string;
   chain: ChainResult;
   findings: Finding[];
   rto: RtoEstimate | null;
 }
 const derivedCache = new WeakMap<readonly BackupSet[], HistoryDerived>();
 
-function derive(db: DatabaseState, history: readonly BackupSet[], rtoMinutes: number, filesAt: number): HistoryDerived {
+function derive(
+  db: DatabaseState,
+  history: readonly BackupSet[],
+  rtoMinutes: number,
+  filesAt: number,
+  measured: { key: string; samples: ThroughputSample[] } = { key: '', samples: [] },
+): HistoryDerived {
   const cached = derivedCache.get(history);
-  if (cached && cached.guid === db.databaseGuid && cached.fork === db.recoveryForkGuid && cached.filesAt === filesAt) return cached;
+  if (cached && cached.guid === db.databaseGuid && cached.fork === db.recoveryForkGuid && cached.filesAt === filesAt && cached.drillsKey === measured.key) return cached;
   const chain = buildRestoreChain(history, { kind: 'latest' }, incarnationOf(db, history));
-  const samples = history
-    .filter((b) => b.finish > b.start)
-    .map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 }));
+  const samples: ThroughputSample[] = [
+    ...measured.samples,
+    ...history.filter((b) => b.finish > b.start).map((b) => ({ kind: 'backup' as const, bytes: b.backupSize, seconds: (b.finish - b.start) / 1000 })),
+  ];
   const rto = chain.ok ? estimateRto(chain.chain, samples) : null;
   const found = databaseFindings(db, history);
   const slow = rto ? rtoFinding(rto, rtoMinutes) : null;
   if (slow) found.push(slow);
-  const derived = { guid: db.databaseGuid, fork: db.recoveryForkGuid, filesAt, chain, findings: found, rto };
+  const derived = { guid: db.databaseGuid, fork: db.recoveryForkGuid, filesAt, drillsKey: measured.key, chain, findings: found, rto };
   derivedCache.set(history, derived);
   return derived;
 }
@@ -167,6 +205,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
 
   const instances: InstanceSnapshot[] = [];
   const databases: DatabaseSnapshot[] = [];
+  const measured = restoreSamples(ctx.drills);
+  const drillMaxAgeDays = ctx.inventory.config.drills.maxAgeDays;
   for (const t of trackers) {
     const unreachable = t.lastError !== null && (t.lastAttemptAt ?? 0) >= (t.lastSuccessAt ?? 0) ? t.lastError : null;
     const stale = t.lastSuccessAt === null || ctx.now - t.lastSuccessAt > ctx.staleAfterMs;
@@ -208,6 +248,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       version: t.server?.product_version ?? null,
       edition: t.server?.edition ?? null,
       utcOffsetMinutes: t.server?.utc_offset_minutes ?? null,
+      serverName: t.server?.server_name ?? null,
       serverNow,
       encryption: { mode, configured: mode !== 'off', inForce },
       canCreateDatabase: t.server?.can_create_database == null ? null : t.server.can_create_database === 1,
@@ -221,7 +262,9 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       const history = ag ? merged(ag.parts) : t.historyOf(db.name);
       const state = ag?.primary && ag.primary !== db ? { ...db, lastLogBackupLsn: ag.primary.lastLogBackupLsn } : db;
       const classification = perName(classifications, t.config, db.name, () => classifyDatabase(ctx.inventory, t.name, db.name));
-      const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt);
+      const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt, measured.get(t.name));
+      const lastDrill = drillable(db) ? (ctx.drills?.get(drillKey(t.name, db.name)) ?? null) : null;
+      const drillNotes = drillable(db) && classification.inventoried ? drillFindings(lastDrill, ctx.now, drillMaxAgeDays, classification.targets.rtoMinutes * 60) : [];
       const assessment = assess(
         state,
         history,
@@ -244,12 +287,13 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         state: db,
         targets: classification.targets,
         assessment,
-        findings: withIncomplete(derived.findings, t.incompleteOf(db.name)),
+        findings: [...withIncomplete(derived.findings, t.incompleteOf(db.name)), ...drillNotes],
         rto: derived.rto,
         history,
         marks: t.marksOf(db.name),
         mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],
         observedAt: t.lastSuccessAt,
+        lastDrill,
       });
     }
   }

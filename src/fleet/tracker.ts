@@ -4,7 +4,7 @@ import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { statusRows } from '../domain/status-rows.js';
-import { toBackupSets, toDatabaseStates, toLogMark, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
+import { toBackupSets, toDatabaseStates, toLogMark, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
 import type { LogMark } from '../domain/marks.js';
 
 const DAY = 86_400_000;
@@ -130,7 +130,7 @@ export class InstanceTracker {
     }
     let changed = incoming.length > 0;
     const previous = new Map(this.databases.map((d) => [d.name, d.databaseGuid]));
-    this.databases = toDatabaseStates(this.name, result.databases, this.files ?? []);
+    this.databases = toDatabaseStates(this.name, result.databases, this.files ?? [], toStandbyCopies(result.restores, server));
     for (const db of this.databases) {
       const before = previous.get(db.name);
       // Restored or recreated under the same name: the old incarnation's history no longer applies.

@@ -58,6 +58,15 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         recoveryModel: d.state.recoveryModel,
         state: d.state.state,
         availabilityGroup: d.state.availabilityGroup,
+        standbyOf: d.state.standbyOf
+          ? {
+              server: d.state.standbyOf.sourceServer,
+              database: d.state.standbyOf.sourceDatabase,
+              holdsTo: iso(d.state.standbyOf.holdsTo),
+              lastRestoreAt: iso(d.state.standbyOf.restoredAt),
+              lastRestoreType: d.state.standbyOf.restoreType,
+            }
+          : null,
         historyMergedFrom: d.mergedFrom,
         lastFull: backup(d.assessment.lastFull),
         lastDiff: backup(d.assessment.lastDiff),
@@ -65,6 +74,18 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         restorableTo: iso(d.assessment.chain?.restorableTo ?? null),
         estimatedRestoreSeconds: d.rto ? Math.round(d.rto.seconds) : null,
         estimateBasis: d.rto?.basis ?? null,
+        lastDrill: d.lastDrill
+          ? {
+              finishedAt: d.lastDrill.finishedAt,
+              result: d.lastDrill.result,
+              target: d.lastDrill.target,
+              restoreSeconds: Math.round(d.lastDrill.restoreMs / 1000),
+              checkdbSeconds: Math.round(d.lastDrill.checkdbMs / 1000),
+              totalSeconds: Math.round(d.lastDrill.totalMs / 1000),
+              rtoSeconds: d.lastDrill.rtoSeconds,
+              errors: d.lastDrill.errors,
+            }
+          : null,
         findings: d.findings,
       })),
       groups: snapshot.groups.map((g) => ({
@@ -85,6 +106,16 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         estimatePerInstance: g.rto?.perInstance.map((p) => ({ instance: p.instance, seconds: Math.round(p.seconds), databases: p.members })) ?? [],
         members: g.members.map((m) => ({ ...m, restorableTo: iso(m.restorableTo) })),
         missing: g.missing,
+        standbys: g.standbys.map((sb) => ({
+          instance: sb.instance,
+          status: sb.status,
+          holdsTo: iso(sb.holdsTo),
+          lagSeconds: Math.round(sb.lagMs / 1000),
+          breachSince: sb.status === 'BREACH' && sb.since !== null ? iso(sb.since) : null,
+          limitedBy: sb.limitedBy,
+          copies: sb.copies.map((c) => ({ database: c.database, source: c.source, lagSeconds: Math.round(c.lagMs / 1000) })),
+          notCopied: sb.notCopied,
+        })),
       })),
     },
     null,

@@ -4,6 +4,8 @@ import { configSchema } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
 import type { Status } from '../domain/status.js';
 import { FleetPoller } from '../fleet/poller.js';
+import { DrillLog } from '../actions/drill-log.js';
+import { defaultJournalPath } from '../actions/journal.js';
 import { startDemo } from '../sim/demo.js';
 import { formatJson } from './json.js';
 import { formatMarkdown } from './markdown.js';
@@ -37,7 +39,8 @@ export async function runStatus(cmd: StatusCommand, out: NodeJS.WriteStream): Pr
   const demo = cmd.demo ? await startDemo(cmd.scenario) : null;
   try {
     const config = demo ? configSchema.parse(demo.inventory) : loadConfig(locateConfig(cmd.config));
-    const poller = new FleetPoller({ inventory: resolveInventory(config), prompt: terminalPrompt() });
+    const drills = DrillLog.besideJournal(defaultJournalPath(process.env, cmd.demo));
+    const poller = new FleetPoller({ inventory: resolveInventory(config), prompt: terminalPrompt(), drills: () => drills.latest() });
     await poller.pollAll();
     const snapshot = poller.snapshot();
     await poller.stop();

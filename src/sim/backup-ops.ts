@@ -115,6 +115,7 @@ export function performBackup(inst: SimInstance, req: BackupRequest, startUtc: n
       machine_name: inst.options.machineName ?? inst.options.name.split('\\')[0]!,
       user_name: inst.options.login,
       software_major_version: Number(inst.options.version.split('.')[0]),
+      damagedPages: [...db.damagedPages],
     },
     req.devices,
     req.snapshot ? 7 : (req.deviceType ?? 2),

@@ -10,6 +10,15 @@ export const DEMO_PASSWORD_ENV = 'RPOTOP_DEMO_PASSWORD';
 export function demoInventory(scenario: Scenario, endpoints: readonly Endpoint[]): ConfigInput {
   const rpo = new Map<string, string>();
   for (const inst of scenario.instances) for (const d of inst.databases) if (d.rpo) rpo.set(`${inst.name}/${d.name}`, d.rpo);
+  // A standby copy is held to its source database's RPO: how far behind it may fall.
+  for (const inst of scenario.instances) {
+    for (const shipping of inst.logShipping) {
+      for (const name of shipping.databases) {
+        const source = rpo.get(`${shipping.from}/${name}`);
+        if (source) rpo.set(`${inst.name}/${name}`, source);
+      }
+    }
+  }
   for (const ag of scenario.availabilityGroups) {
     for (const d of ag.databases) {
       if (!d.rpo) continue;

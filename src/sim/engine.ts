@@ -175,20 +175,30 @@ async function* executeStatement(
       if (session.transaction) throw new SimFailure([sqlErrors.alterInTransaction()]);
       yield* alterDatabase(session, c);
       return;
+    case 'DBCC':
+      yield* checkDb(session, c, signal);
+      return;
+    case 'DROP':
+      const object = c.peek(1);
+      if (object?.t === 'word' && object.upper === 'DATABASE') {
+        yield* dropDatabase(session, c);
+        return;
+      }
+      throw unsupported(first?.v ?? '');
     case 'EXEC':
     case 'EXECUTE':
       yield* execSql(session, c, signal);
       return;
     default:
-      throw new SimFailure([
-        {
-          number: 40517,
-          class: 16,
-          state: 1,
-          message: `Keyword or statement option '${first?.v ?? ''}' is not supported in this version of SQL Server (rpotop simulator).`,
-        },
-      ]);
+      throw unsupported(first?.v ?? '');
   }
+}
+
+/** What the simulator does not implement: 40517 naming the keyword, never a hang. */
+function unsupported(keyword: string): SimFailure {
+  return new SimFailure([
+    { number: 40517, class: 16, state: 1, message: `Keyword or statement option '${keyword}' is not supported in this version of SQL Server (rpotop simulator).` },
+  ]);
 }
 
 /** `TO|FROM DISK = 'a' [, DISK = 'b']` (or URL, TAPE) and `WITH opt [= value], ...`. */
@@ -431,6 +441,78 @@ function literalAs(type: ReturnType<typeof parseTypeName>, text: string): SqlVal
     default:
       return text;
   }
+}
+
+/**
+ * DBCC CHECKDB (name) [WITH NO_INFOMSGS, ALL_ERRORMSGS, ...]: runs for the database's size at the instance's
+ * speed and reports the pages the model says are damaged as SQL Server does (8939 then 8928 per page, then the
+ * 8989 summary); clean and NO_INFOMSGS, it says nothing. Messages as in DBCC CHECKDB (Transact-SQL) and
+ * Database engine errors; the object and allocation unit ids are made up.
+ */
+async function* checkDb(session: Session, c: Cursor, signal: AbortSignal): AsyncGenerator<EngineEvent> {
+  c.expectWord('DBCC');
+  c.expectWord('CHECKDB');
+  c.expectPunct('(');
+  const t = c.peek();
+  const name = t?.t === 'string' ? c.value() : c.name();
+  c.expectPunct(')');
+  const options = new Set<string>();
+  if (c.acceptWord('WITH')) {
+    do options.add(c.expectWord('NO_INFOMSGS', 'ALL_ERRORMSGS', 'PHYSICAL_ONLY', 'DATA_PURITY', 'EXTENDED_LOGICAL_CHECKS', 'TABLOCK'));
+    while (c.acceptPunct(','));
+  }
+  if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
+  const db = session.instance.findDatabase(name);
+  if (!db) throw new SimFailure([sqlErrors.checkdbNoDatabase(name)]);
+  if (db.state === 'RESTORING') throw new SimFailure([sqlErrors.inRestore(db.name)]);
+  if (db.state === 'OFFLINE') throw new SimFailure([sqlErrors.offline(db.name)]);
+  const finished = yield* progress(session, 'DBCC TABLE CHECK', db.name, statementMs(session.instance, db.dataBytes), null, signal);
+  if (!finished) return;
+  const quiet = options.has('NO_INFOMSGS');
+  if (!quiet) yield { kind: 'message', error: info(2536, `DBCC results for '${db.name}'.`) };
+  const object = 245575913;
+  const unit = '72057594043367424';
+  const partition = '72057594041663488';
+  for (const page of db.damagedPages) {
+    yield {
+      kind: 'message',
+      error: {
+        number: 8939,
+        class: 16,
+        state: 98,
+        message: `Table error: Object ID ${object}, index ID 1, partition ID ${partition}, alloc unit ID ${unit} (type In-row data), page (1:${page}). Test (IS_OFF (BUF_IOERR, pBUF->bstat)) failed. Values are 133129 and -4.`,
+      },
+    };
+    yield {
+      kind: 'message',
+      error: {
+        number: 8928,
+        class: 16,
+        state: 1,
+        message: `Object ID ${object}, index ID 1, partition ID ${partition}, alloc unit ID ${unit} (type In-row data): Page (1:${page}) could not be processed.  See other errors for details.`,
+      },
+    };
+  }
+  const errors = db.damagedPages.length * 2;
+  if (errors > 0 || !quiet) {
+    yield { kind: 'message', error: { number: 8989, class: errors > 0 ? 16 : 0, state: 1, message: `CHECKDB found 0 allocation errors and ${errors} consistency errors in database '${db.name}'.` } };
+  }
+  if (!quiet) yield { kind: 'message', error: info(2528, 'DBCC execution completed. If DBCC printed error messages, contact your system administrator.') };
+  yield { kind: 'done', count: null, error: errors > 0 };
+}
+
+/** DROP DATABASE name: refused while anyone else uses it (3702); a RESTORING database can be dropped. */
+function* dropDatabase(session: Session, c: Cursor): Generator<EngineEvent> {
+  c.expectWord('DROP');
+  c.expectWord('DATABASE');
+  const name = c.name();
+  if (!c.done()) throw new TsqlSyntaxError(c.peek()!.v);
+  const inst = session.instance;
+  const db = inst.findDatabase(name);
+  if (!db) throw new SimFailure([sqlErrors.cannotDrop(name)]);
+  if (db.state !== 'RESTORING' && db.sessions > 0 && db.userAccess !== 'SINGLE_USER') throw new SimFailure([sqlErrors.dropInUse(db.name)]);
+  inst.databases.splice(inst.databases.indexOf(db), 1);
+  yield { kind: 'done', count: null, error: false };
 }
 
 function* alterDatabase(session: Session, c: Cursor): Generator<EngineEvent> {

@@ -21,6 +21,8 @@ export const sqlErrors = {
   terminating: (statement: string) => e(3013, `${statement} is terminating abnormally.`),
   cannotOpenDevice: (device: string, osError = '2(The system cannot find the file specified.)') =>
     e(3201, `Cannot open backup device '${device}'. Operating system error ${osError}.`),
+  /** Media with no backup on it, as the NUL device reads (Database engine errors: 3241, severity 16). */
+  malformedMedia: (device: string) => e(3241, `The media family on device '${device}' is incorrectly formed. SQL Server cannot process this media family.`, 16, 0),
   tailNotBackedUp: (db: string) =>
     e(
       3159,
@@ -92,6 +94,10 @@ export const sqlErrors = {
   alterInAg: (db: string) =>
     e(1468, `The operation cannot be performed on database "${db}" because it is involved in a database mirroring session or an availability group. Some operations are not allowed on a database that is participating in a database mirroring session or in an availability group.`),
   alterFailed: () => e(5069, 'ALTER DATABASE statement failed.'),
+  cannotDrop: (db: string) => e(3701, `Cannot drop the database '${db}', because it does not exist or you do not have permission.`, 11),
+  dropInUse: (db: string) => e(3702, `Cannot drop database "${db}" because it is currently in use.`),
+  checkdbNoDatabase: (db: string) =>
+    e(2520, `Could not find database '${db}'. The database either does not exist, or was dropped before a statement tried to use it. Verify if the database exists by querying the sys.databases catalog view.`),
   inTransaction: () => e(3021, 'Cannot perform a backup or restore operation within a transaction.'),
   alterInTransaction: () => e(226, 'ALTER DATABASE statement not allowed within multi-statement transaction.'),
   permissionDenied: (permission: string, db: string) => e(262, `${permission} permission denied in database '${db}'.`, 14),

@@ -4,7 +4,8 @@ import { performBackup, type BackupRequest } from './backup-ops.js';
 import { SimClock } from './clock.js';
 import { SimFailure } from './errors.js';
 import type { Faults } from './faults.js';
-import { SimDatabase, SimInstance, type SimFile } from './model.js';
+import { SimDatabase, SimInstance, type BackupSetRow, type SimFile } from './model.js';
+import { performRestore } from './restore-ops.js';
 import { relativeMs, type Scenario, type ScenarioDatabase, type ScenarioEvent, type ScenarioJob } from './scenario.js';
 import { SimServer, type TlsMaterial } from './server.js';
 
@@ -38,8 +39,15 @@ interface PlannedRun {
   run: () => void;
 }
 
+/** Something that runs at times of its own: the fleet runs every due one in time order. */
+interface Scheduled {
+  /** When it is next due; Infinity when nothing is left. */
+  nextAt(): number;
+  runNext(): void;
+}
+
 /** The jobs and events of one database, run in time order (a database's history is a single timeline). */
-class Timeline {
+class Timeline implements Scheduled {
   private readonly jobs: { job: ScenarioJob; period: number; offset: number; next: number; until: number; inst: SimInstance }[] = [];
   private readonly events: PlannedRun[] = [];
 
@@ -85,6 +93,34 @@ class Timeline {
     const at = job.next;
     job.next += job.period;
     this.fleet.runJob(job.inst, this.db, job.job, at);
+  }
+}
+
+/** The restore job of a log-shipped database on its standby instance. */
+class ShippingTimeline implements Scheduled {
+  private next: number;
+
+  constructor(
+    private readonly fleet: SimFleet,
+    private readonly primary: SimInstance,
+    private readonly standby: SimInstance,
+    private readonly database: string,
+    private readonly period: number,
+    offset: number,
+    start: number,
+    private readonly until: number,
+  ) {
+    this.next = Math.ceil((start - offset) / period) * period + offset;
+  }
+
+  nextAt(): number {
+    return this.next <= this.until ? this.next : Number.POSITIVE_INFINITY;
+  }
+
+  runNext(): void {
+    const at = this.next;
+    this.next += this.period;
+    this.fleet.shipLogs(this.primary, this.standby, this.database, at);
   }
 }
 
@@ -154,7 +190,7 @@ export class SimFleet {
   readonly servers = new Map<string, SimServer>();
   readonly login: string;
   readonly password: string;
-  private readonly timelines: Timeline[] = [];
+  private readonly timelines: Scheduled[] = [];
   private readonly timers: NodeJS.Timeout[] = [];
 
   constructor(readonly options: FleetOptions) {
@@ -190,7 +226,13 @@ export class SimFleet {
           timeZoneMinutes: spec.timeZoneMinutes,
           login: this.login,
           password: this.password,
-          ...(this.options.statementThroughput ? { statementThroughput: this.options.statementThroughput } : {}),
+          ...(spec.throughputMBps
+            ? { statementThroughput: spec.throughputMBps * 1024 ** 2 }
+            : this.options.statementThroughput
+              ? { statementThroughput: this.options.statementThroughput }
+              : {}),
+          ...(spec.defaultDataPath ? { defaultDataPath: spec.defaultDataPath } : {}),
+          ...(spec.defaultLogPath ? { defaultLogPath: spec.defaultLogPath } : {}),
         },
         this.clock,
       );
@@ -206,6 +248,27 @@ export class SimFleet {
         }
       }
       for (const dbSpec of spec.databases) this.addDatabase(inst, dbSpec, start, epoch);
+    }
+    for (const spec of scenario.instances) {
+      const reader = this.instance(spec.name);
+      for (const name of spec.readsBackupsOf) {
+        const writer = this.instance(name);
+        if (!reader.sharesStorageWith.includes(writer)) reader.sharesStorageWith.push(writer);
+      }
+    }
+    for (const spec of scenario.instances) {
+      const standby = this.instance(spec.name);
+      for (const shipping of spec.logShipping) {
+        const primary = this.instance(shipping.from);
+        // The copy job brings the primary's log backups where the standby reads them.
+        if (!standby.sharesStorageWith.includes(primary)) standby.sharesStorageWith.push(primary);
+        const period = parseDurationMinutes(shipping.every) * 60_000;
+        const offset = parseDurationMinutes(shipping.offset) * 60_000;
+        const until = shipping.until ? epoch + relativeMs(shipping.until) : Infinity;
+        for (const name of shipping.databases) {
+          this.timelines.push(new ShippingTimeline(this, primary, standby, name, period, offset, start, until));
+        }
+      }
     }
     for (const ag of scenario.availabilityGroups) {
       const primary = this.instance(ag.primary);
@@ -239,6 +302,7 @@ export class SimFleet {
 
   private addDatabase(inst: SimInstance, spec: ScenarioDatabase, start: number, epoch: number, defaultReplica?: string): SimDatabase {
     const db = inst.addDatabase(new SimDatabase(spec.name, inst.nextDatabaseId++, spec.recovery, this.files(spec.name, spec), start));
+    db.damagedPages = [...spec.damagedPages];
     const timeline = new Timeline(this, db, inst);
     for (const job of spec.jobs) timeline.addJob(defaultReplica && !job.on ? { ...job, on: defaultReplica } : job, start, epoch);
     for (const event of spec.events) timeline.addEvent(event, epoch);
@@ -252,7 +316,7 @@ export class SimFleet {
    * (a database's whole history, then the next's, would give old backups the highest ids).
    */
   private runUntil(now: number): void {
-    const due = new TimeHeap<Timeline>();
+    const due = new TimeHeap<Scheduled>();
     for (const t of this.timelines) {
       const at = t.nextAt();
       if (at <= now) due.push(at, t);
@@ -293,6 +357,39 @@ export class SimFleet {
       compression: job.compression,
     };
     this.backupQuietly(inst, req, at, db);
+  }
+
+  /**
+   * One run of a standby's restore job: the primary's newest full WITH NORECOVERY if the copy is not there
+   * yet, then every log backup the primary has finished since what the copy holds, in LSN order. A log that
+   * cannot be restored (a gap, a backup to NUL) stops the run, as the job's step would fail.
+   */
+  shipLogs(primary: SimInstance, standby: SimInstance, database: string, at: number): void {
+    const finished = primary.localNow(at);
+    const sets = primary.backupSetsOf(database);
+    const restoreQuietly = (backup: BackupSetRow): boolean => {
+      const devices = primary.devicesOf(backup).map((f) => f.physical_device_name);
+      try {
+        performRestore(standby, { database, kind: backup.type === 'L' ? 'log' : 'database', devices, file: backup.position, recovery: false }, at);
+        return true;
+      } catch (error) {
+        if (!(error instanceof SimFailure)) throw error;
+        return false;
+      }
+    };
+    let copy = standby.findDatabase(database);
+    if (copy?.state !== 'RESTORING' || !copy.restoring) {
+      const full = [...sets].reverse().find((b) => b.type === 'D' && !b.is_copy_only && !b.is_damaged && b.backup_finish_date <= finished);
+      if (!full || !restoreQuietly(full)) return;
+      copy = standby.findDatabase(database)!;
+    }
+    const pending: BackupSetRow[] = [];
+    for (let i = sets.length - 1; i >= 0; i--) {
+      const b = sets[i]!;
+      if (b.last_lsn <= copy.restoring!.redoneTo) break;
+      if (b.type === 'L' && !b.is_copy_only && b.backup_finish_date <= finished) pending.push(b);
+    }
+    for (const log of pending.reverse()) if (!restoreQuietly(log)) return;
   }
 
   private backupQuietly(inst: SimInstance, req: BackupRequest, at: number, db: SimDatabase): void {

@@ -82,6 +82,8 @@ export interface BackupSetRow {
   machine_name: string;
   user_name: string;
   software_major_version: number;
+  /** Not an msdb column: the pages the database had damaged when it was backed up (what CHECKDB of a restore finds). */
+  damagedPages: readonly number[];
 }
 
 export interface MediaFamilyRow {
@@ -150,6 +152,8 @@ export class SimDatabase {
   userAccess: 'MULTI_USER' | 'SINGLE_USER' = 'MULTI_USER';
   /** Other sessions using the database; RESTORE needs none. */
   sessions = 2;
+  /** An application connects once the database is online: false for a copy restored under a new name. */
+  appConnects = true;
   databaseGuid = randomUUID().toUpperCase();
   recoveryForkGuid = randomUUID().toUpperCase();
   familyGuid = randomUUID().toUpperCase();
@@ -164,6 +168,8 @@ export class SimDatabase {
   chainRestarted = true;
   restoring: RestoreProgress | null = null;
   ag: AgMembership | null = null;
+  /** Pages DBCC CHECKDB finds damaged; backups carry them, so a restored copy has them too. */
+  damagedPages: number[] = [];
   activityAt: number;
   /** Log blocks written per minute of activity. */
   blocksPerMinute: bigint;
@@ -221,6 +227,9 @@ export interface InstanceOptions {
   readOnlyLogin?: boolean;
   /** What the login may do, where it differs from a sysadmin's (see sim/sql/permissions.ts). */
   permissions?: Partial<LoginPermissions>;
+  /** SERVERPROPERTY('InstanceDefaultDataPath') and ('InstanceDefaultLogPath'), with their trailing separator. */
+  defaultDataPath?: string;
+  defaultLogPath?: string;
 }
 
 /** The permissions rpotop's work depends on; a scenario's login can lack any of them. */
@@ -238,6 +247,8 @@ export class SimInstance {
   readonly mediafamily: MediaFamilyRow[] = [];
   /** backupmediafamily by media_set_id, as msdb's index on it serves joins. */
   private readonly mediaBySet = new Map<number, MediaFamilyRow[]>();
+  /** media_set_ids by device name (lower case), in the order they were written. */
+  private readonly mediaByDevice = new Map<string, number[]>();
   /** backupset by media_set_id (one set per media set here), as msdb's index on it serves joins. */
   private readonly setByMedia = new Map<number, BackupSetRow>();
   /** backupset by database_name (lower case): the simulator's own index, so a per-database query does not scan msdb. */
@@ -299,7 +310,29 @@ export class SimInstance {
     }));
     this.mediafamily.push(...families);
     this.mediaBySet.set(id, families);
+    this.indexFamilies(families);
     return full;
+  }
+
+  /**
+   * A backup set another instance wrote, recorded here as RESTORE records what it read ("When a restore is
+   * performed, backup history tables and restore history tables are modified": Backup History and Header
+   * Information). The copy keeps the writer's server_name, LSNs and dates under this msdb's own ids, and is
+   * what restorehistory.backup_set_id references. Restores of this instance's own backups reference the
+   * original row here.
+   */
+  recordRestoredSet(source: BackupSetRow, families: readonly MediaFamilyRow[]): BackupSetRow {
+    const id = this.nextBackupSetId++;
+    const copy: BackupSetRow = { ...source, backup_set_id: id, media_set_id: id };
+    this.backupset.push(copy);
+    this.setByMedia.set(id, copy);
+    this.index(copy);
+    const own = families.map((f) => ({ ...f, media_set_id: id }));
+    this.mediaFamilyCount.set(id, own.filter((f) => f.mirror === 0).length);
+    this.mediafamily.push(...own);
+    this.mediaBySet.set(id, own);
+    this.indexFamilies(own);
+    return copy;
   }
 
   recordRestore(row: Omit<RestoreHistoryRow, 'restore_history_id'>): void {
@@ -334,9 +367,18 @@ export class SimInstance {
 
   /** Which backup sets msdb says a device name holds (several when backups were appended: FILE = n). */
   backupsOnDevice(device: string): BackupSetRow[] {
-    const lower = device.toLowerCase();
-    const sets = new Set(this.mediafamily.filter((m) => m.physical_device_name.toLowerCase() === lower).map((m) => m.media_set_id));
-    return this.backupset.filter((b) => sets.has(b.media_set_id));
+    const sets = this.mediaByDevice.get(device.toLowerCase()) ?? [];
+    return sets.flatMap((id) => this.setByMedia.get(id) ?? []);
+  }
+
+  /** Indexes a media set's families by device name: a restore looks a file up in msdb, not through it. */
+  private indexFamilies(families: readonly MediaFamilyRow[]): void {
+    for (const f of families) {
+      const key = f.physical_device_name.toLowerCase();
+      const ids = this.mediaByDevice.get(key);
+      if (!ids) this.mediaByDevice.set(key, [f.media_set_id]);
+      else if (!ids.includes(f.media_set_id)) ids.push(f.media_set_id);
+    }
   }
 
   private index(b: BackupSetRow): void {
@@ -403,6 +445,8 @@ export class SimInstance {
     for (const id of [...this.setByMedia.keys()]) if (!kept.has(id)) this.setByMedia.delete(id);
     this.setsByDatabase.clear();
     this.setByUuid.clear();
+    this.mediaByDevice.clear();
     for (const b of keep) this.index(b);
+    this.indexFamilies(media);
   }
 }

@@ -1,6 +1,6 @@
 import { majorVersion } from '../domain/version.js';
-import { marksQuery, pollQueries, probeQuery, type CatalogQuery } from '../sql/catalog.js';
-import { databaseRow, fileRow, historyRow, markRow, parseRows, serverRow } from '../sql/rows.js';
+import { marksQuery, pollQueries, probeQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
+import { databaseRow, fileRow, historyRow, markRow, parseRows, restoreRow, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
 import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
@@ -47,6 +47,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     files: parseRows(filesQuery.id, fileRow, objects(filesQuery)),
     history: parseRows(historyQuery.id, historyRow, objects(historyQuery)),
     marks: parseRows(marksQuery.id, markRow, objects(marksQuery)),
+    restores: parseRows(restoresQuery.id, restoreRow, objects(restoresQuery)),
     capabilities,
   };
 }

@@ -1,7 +1,7 @@
 import type { EngineEvent } from './engine.js';
 import { SimFailure, sqlErrors } from './errors.js';
 import type { SimInstance } from './model.js';
-import { findBackupSet, type DeviceKind } from './restore-ops.js';
+import { findBackupSet, sourceFiles, type DeviceKind } from './restore-ops.js';
 import type { Column, SqlType } from './tds/types.js';
 
 const c = (name: string, type: SqlType, nullable = true): Column => ({ name, type, nullable });
@@ -49,7 +49,7 @@ export function* answerRestoreInfo(
   checksum = false,
 ): Generator<EngineEvent> {
   const statement = kind === 'VERIFYONLY' ? 'VERIFY DATABASE' : 'RESTORE HEADERONLY';
-  const { backup, families } = findBackupSet(inst, { ...media, file }, statement);
+  const { backup, families, writer } = findBackupSet(inst, { ...media, file }, statement);
   if (kind === 'HEADERONLY') {
     const row = [
       backup.name, null, typeCode[backup.type], null, backup.compressed_backup_size < backup.backup_size, 1, 2, backup.user_name,
@@ -68,8 +68,7 @@ export function* answerRestoreInfo(
     return;
   }
   if (kind === 'FILELISTONLY') {
-    const source = inst.databases.find((d) => d.familyGuid === backup.family_guid) ?? inst.findDatabase(backup.database_name);
-    const rows = (source?.files ?? []).map((f) => [
+    const rows = sourceFiles(writer, backup).map((f) => [
       f.logicalName, f.physicalName, f.type === 'LOG' ? 'L' : 'D', f.type === 'LOG' ? null : 'PRIMARY', String(f.sizeBytes),
       '35184372080640', BigInt(f.fileId), '0', null, f.logicalName.length ? `00000000-0000-0000-0000-${String(f.fileId).padStart(12, '0')}` : null,
       '0', '0', BigInt(f.type === 'LOG' ? 0 : backup.backup_size), 512, f.type === 'LOG' ? 0 : 1, null,

@@ -52,8 +52,11 @@ export function findBackupSet(
   inst: SimInstance,
   req: { devices: string[]; deviceKind?: DeviceKind; file?: number },
   statement: string,
-): { backup: BackupSetRow; families: MediaFamilyRow[] } {
+): { backup: BackupSetRow; families: MediaFamilyRow[]; writer: SimInstance } {
   const first = req.devices[0]!;
+  // A backup "to NUL" wrote nothing anywhere: reading the device finds no media header.
+  const nul = req.devices.find((d) => /^\s*nul:?\s*$/i.test(d));
+  if (nul) throw new SimFailure([sqlErrors.malformedMedia(nul), sqlErrors.terminating(statement)]);
   const { writer, sets } = inst.backupFile(first);
   // By the position the set was written at: purging msdb history does not renumber what is in a file.
   const backup = sets.find((b) => b.position === (req.file ?? 1));
@@ -72,7 +75,7 @@ export function findBackupSet(
   if (families.some((f) => !given.has(f.physical_device_name.toLowerCase()))) {
     throw new SimFailure([sqlErrors.missingFamilies(families.length, req.devices.length), sqlErrors.terminating(statement)]);
   }
-  return { backup, families };
+  return { backup, families, writer };
 }
 
 /** The files a restored database gets: the source's, moved where WITH MOVE says. */
@@ -88,8 +91,12 @@ function volumeOfPath(path: string): string {
   return drive ? drive[1]!.toUpperCase() : '/';
 }
 
-function sourceFiles(inst: SimInstance, backup: BackupSetRow): SimFile[] {
-  const db = inst.databases.find((d) => d.familyGuid === backup.family_guid) ?? inst.findDatabase(backup.database_name);
+/**
+ * The files a backup holds: those of the database it was taken of, on the instance that wrote it (the
+ * model keeps files on the database, not in the backup).
+ */
+export function sourceFiles(writer: SimInstance, backup: BackupSetRow): SimFile[] {
+  const db = writer.databases.find((d) => d.familyGuid === backup.family_guid) ?? writer.findDatabase(backup.database_name);
   return db ? db.files : [];
 }
 
@@ -102,8 +109,8 @@ function recover(db: SimDatabase, at: number): void {
   db.state = 'ONLINE';
   db.activityAt = at;
   db.userAccess = 'MULTI_USER';
-  // Applications reconnect once the database is back.
-  db.sessions = 2;
+  // Applications reconnect once the database is back; nobody uses a copy restored under a new name.
+  db.sessions = db.appConnects ? 2 : 0;
   if (!restored) {
     db.restoring = null;
     return;
@@ -115,7 +122,7 @@ function recover(db: SimDatabase, at: number): void {
   db.chainRestarted = true;
 }
 
-function restoreFull(inst: SimInstance, req: RestoreRequest, backup: BackupSetRow, at: number): RestoreOutcome {
+function restoreFull(inst: SimInstance, req: RestoreRequest, backup: BackupSetRow, writer: SimInstance, at: number): RestoreOutcome {
   let db = inst.findDatabase(req.database);
   if (db) {
     if (db.state === 'ONLINE') {
@@ -132,16 +139,18 @@ function restoreFull(inst: SimInstance, req: RestoreRequest, backup: BackupSetRo
     }
     db.files = restoredFiles(db.files, req.moves);
   } else {
-    const files = restoredFiles(sourceFiles(inst, backup), req.moves);
+    const files = restoredFiles(sourceFiles(writer, backup), req.moves);
     for (const f of files) {
       const owner = inst.databases.find((d) => d.files.some((x) => x.physicalName.toLowerCase() === f.physicalName.toLowerCase()));
       if (owner) fail(req, sqlErrors.fileInUse(f.physicalName, owner.name));
     }
     db = inst.addDatabase(new SimDatabase(req.database, inst.nextDatabaseId++, backup.recovery_model, files, at));
     db.sessions = 0;
+    db.appConnects = false;
   }
   db.recoveryModel = backup.recovery_model;
   db.familyGuid = backup.family_guid;
+  db.damagedPages = [...backup.damagedPages];
   db.log = LogPosition.at(backup.last_lsn);
   db.lastFull = { uuid: backup.backup_set_uuid, checkpointLsn: backup.checkpoint_lsn };
   db.state = 'RESTORING';
@@ -262,25 +271,26 @@ export function performRestore(inst: SimInstance, req: RestoreRequest, at: numbe
     if (req.recovery) recover(existing, at);
     return { database: existing, backup: null, pages: 0, notes: [] };
   }
-  const { backup } = findBackupSet(inst, req, statementName(req));
+  const { backup, writer } = findBackupSet(inst, req, statementName(req));
   if (req.checksum && !backup.has_backup_checksums) fail(req, sqlErrors.noChecksum());
   let outcome: RestoreOutcome;
   if (req.kind === 'database') {
     if (backup.type === 'L') {
       fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP LOG and cannot be used for this restore operation.` });
     }
-    outcome = backup.type === 'D' ? restoreFull(inst, req, backup, at) : restoreDiff(req, existing, backup);
+    outcome = backup.type === 'D' ? restoreFull(inst, req, backup, writer, at) : restoreDiff(req, existing, backup);
   } else {
     if (backup.type !== 'L') {
       fail(req, { number: 3135, class: 16, state: 2, message: `The backup set in file '${req.devices[0]}' was created by BACKUP DATABASE and cannot be used for this restore operation.` });
     }
     outcome = restoreLog(inst, req, existing, backup);
   }
+  const recorded = writer === inst ? backup : inst.recordRestoredSet(backup, writer.familiesOf(backup.media_set_id));
   inst.recordRestore({
     restore_date: inst.localNow(at),
     destination_database_name: outcome.database.name,
     user_name: inst.options.login,
-    backup_set_id: backup.backup_set_id,
+    backup_set_id: recorded.backup_set_id,
     restore_type: backup.type,
     replace: req.replace ?? false,
     recovery: req.recovery,

@@ -54,6 +54,8 @@ const database = z.strictObject({
   logPath: z.string().default('L:\\MSSQL\\Log'),
   /** The RPO the demo inventory gives this database (the scenario's intent, not server state). */
   rpo: duration.optional(),
+  /** Pages DBCC CHECKDB reports damaged (8928/8939); its backups carry them to every restored copy. */
+  damagedPages: z.array(z.number().int().positive()).default([]),
   jobs: z.array(job).default([]),
   events: z.array(event).default([]),
 });
@@ -78,6 +80,20 @@ const permissions = z.strictObject({
   createAnyDatabase: z.boolean().optional(),
 });
 
+/**
+ * Log shipping to this instance, as SQL Server's log shipping or BizTalk's destination system does it: the
+ * primary's newest full restored WITH NORECOVERY, then each of its log backups in turn on the schedule, so
+ * the copies stay RESTORING a little behind. `until` stops the restore job (a standby falling behind).
+ */
+const logShipping = z.strictObject({
+  from: z.string(),
+  databases: z.array(z.string().min(1)).min(1),
+  every: duration.default('15m'),
+  /** Phase within the period: after the primary's log backups, as a restore job is scheduled. */
+  offset: duration.default('5m'),
+  until: relative.optional(),
+});
+
 const instance = z.strictObject({
   name: z.string().min(1),
   /** SERVERPROPERTY('ProductVersion'): 10.50.x is 2008 R2, 11.0 2012, 12.0 2014, 13.0 2016, 14.0 2017, 15.0 2019, 16.0 2022. */
@@ -85,10 +101,18 @@ const instance = z.strictObject({
   permissions: permissions.optional(),
   timeZoneMinutes: z.number().int().default(0),
   description: z.string().optional(),
+  /** How fast RESTORE, BACKUP and DBCC CHECKDB run here over TDS, in MB/s (the fleet's default otherwise). */
+  throughputMBps: z.number().positive().optional(),
+  /** SERVERPROPERTY('InstanceDefaultDataPath') and ('InstanceDefaultLogPath'), 2012 and later. */
+  defaultDataPath: z.string().optional(),
+  defaultLogPath: z.string().optional(),
   databases: z.array(database).default([]),
   faults,
   /** Faults that set in this long after the fleet starts: an instance that stops answering. */
   faultsLater: z.strictObject({ afterSeconds: z.number().min(0), faults }).optional(),
+  logShipping: z.array(logShipping).default([]),
+  /** Instances whose backup files this one can read (a shared backup share): a drill target's, say. */
+  readsBackupsOf: z.array(z.string()).default([]),
 });
 
 const availabilityGroup = z.strictObject({
@@ -120,6 +144,7 @@ export type Scenario = z.output<typeof scenarioSchema>;
 export type ScenarioDatabase = Scenario['instances'][number]['databases'][number];
 export type ScenarioJob = ScenarioDatabase['jobs'][number];
 export type ScenarioEvent = ScenarioDatabase['events'][number];
+export type ScenarioLogShipping = Scenario['instances'][number]['logShipping'][number];
 export type ScenarioInput = z.input<typeof scenarioSchema>;
 
 /** Parses "-2h30m" into milliseconds before the start (a negative offset). */

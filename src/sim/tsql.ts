@@ -106,7 +106,7 @@ export function tokenize(text: string): Tok[] {
 }
 
 /** Splits tokens into statements at `;` and at keywords that begin a statement. */
-const STATEMENT_STARTS = new Set(['SELECT', 'SET', 'BACKUP', 'RESTORE', 'ALTER', 'USE', 'EXEC', 'EXECUTE', 'DECLARE', 'PRINT', 'IF', 'WAITFOR', 'KILL', 'CHECKPOINT', 'DBCC']);
+const STATEMENT_STARTS = new Set(['SELECT', 'SET', 'BACKUP', 'RESTORE', 'ALTER', 'USE', 'EXEC', 'EXECUTE', 'DECLARE', 'PRINT', 'IF', 'WAITFOR', 'KILL', 'CHECKPOINT', 'DBCC', 'DROP']);
 
 export function splitStatements(tokens: readonly Tok[]): Tok[][] {
   const statements: Tok[][] = [];

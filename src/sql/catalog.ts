@@ -344,6 +344,36 @@ WHERE @with_marks = 1 AND m.mark_time >= DATEADD(hour, -24, GETDATE());`,
 );
 
 /**
+ * Databases kept RESTORING (or read-only in STANDBY) and what their newest restore applied: a log-shipping
+ * standby or BizTalk's destination system shows here how far behind its primary it is. A restore records
+ * the backup set it read in this msdb (restorehistory.backup_set_id references backupset; "When a restore is
+ * performed, backup history tables and restore history tables are modified", Backup History and Header
+ * Information), with the server_name and time_zone of the server that took it. Only databases that are
+ * not online are looked up, newest restore first, so the cost does not grow with restorehistory.
+ */
+export const restoresQuery = query(
+  'restores.v1',
+  `
+SELECT
+  d.name AS database_name,
+  r.restore_date,
+  r.restore_type,
+  b.server_name AS source_server,
+  b.database_name AS source_database,
+  b.backup_finish_date AS source_finish,
+  b.time_zone AS source_time_zone
+FROM sys.databases AS d
+CROSS APPLY (
+  SELECT TOP (1) rh.restore_date, rh.restore_type, rh.backup_set_id
+  FROM msdb.dbo.restorehistory AS rh
+  WHERE rh.destination_database_name = d.name
+  ORDER BY rh.restore_history_id DESC
+) AS r
+JOIN msdb.dbo.backupset AS b ON b.backup_set_id = r.backup_set_id
+WHERE d.database_id > 4 AND (d.state_desc = N'RESTORING' OR d.is_in_standby = 1);`,
+);
+
+/**
  * One database's marked transactions (msdb.dbo.logmarkhistory, SQL Server 2008 and later) in the history
  * window: what a restore to a mark (STOPATMARK) can stop at. Read on demand with the whole history, not
  * polled. lsn is numeric(25,0): cast to text, as every LSN is.
@@ -357,6 +387,18 @@ WHERE m.database_name = @database
   AND m.mark_time >= DATEADD(day, -@window_days, GETDATE())
 ORDER BY m.lsn;`,
   { database: 'nvarchar', window_days: 'int' },
+);
+
+/**
+ * Where the server puts a new database's files when not told (SERVERPROPERTY, SQL Server 2012 and later;
+ * NULL before): a drill's copy goes there, away from the source's own folders. Read on demand.
+ */
+export const defaultPathsQuery = query(
+  'default-paths.v1',
+  `
+SELECT
+  CAST(SERVERPROPERTY('InstanceDefaultDataPath') AS nvarchar(260)) AS data_path,
+  CAST(SERVERPROPERTY('InstanceDefaultLogPath') AS nvarchar(260)) AS log_path;`,
 );
 
 /**
@@ -394,6 +436,10 @@ export const catalog: readonly CatalogQuery[] = [
   statusHistoryQuery2008R2,
   historyQuery,
   databaseHistoryQuery,
+  marksQuery,
+  databaseMarksQuery,
+  restoresQuery,
+  defaultPathsQuery,
   progressQuery,
 ];
 
@@ -416,7 +462,9 @@ export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
     historyQuery,
     databaseHistoryQuery,
     marksQuery,
+    restoresQuery,
     databaseMarksQuery,
+    defaultPathsQuery,
     ...(caps.viewServerState ? [progressQuery] : []),
   ];
 }

@@ -1,10 +1,10 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
-import type { ServerCapabilities } from './catalog.js';
+import { defaultPathsQuery, type ServerCapabilities } from './catalog.js';
 import { pollInstance, probeServer, readDatabaseHistory, readDatabaseMarks, type PollResult } from './poll.js';
 import type { LogMark } from '../domain/marks.js';
-import type { HistoryRow } from './rows.js';
+import { defaultPathsRow, parseRows, type HistoryRow } from './rows.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
@@ -72,6 +72,12 @@ export function describeError(error: unknown): string {
     return `${error.message}${cause && !error.message.includes(cause) ? ` (${cause})` : ''}`;
   }
   return error instanceof Error ? error.message : String(error);
+}
+
+/** Every error SQL Server sent for a failed statement, in order ("Msg 3201: ...", then "Msg 3013: ..."). */
+export function describeErrors(error: unknown): string[] {
+  const preceding = (error as { precedingErrors?: { number?: number; message: string }[] }).precedingErrors ?? [];
+  return [...preceding.map((p) => `Msg ${p.number ?? '?'}: ${p.message}`), describeError(error)];
 }
 
 /**
@@ -150,9 +156,22 @@ export class InstanceClient {
     return this.capabilities?.viewServerState ? readProgress(pool, statement) : null;
   }
 
+  /** The server's default data and log folders (2012 and later); null where it has none to say. */
+  async defaultPaths(): Promise<{ data: string; log: string } | null> {
+    const result = await (await this.connected()).request().query(defaultPathsQuery.text);
+    const [row] = parseRows(defaultPathsQuery.id, defaultPathsRow, result.recordset ?? []);
+    return row?.data_path && row.log_path ? { data: row.data_path, log: row.log_path } : null;
+  }
+
   /** The files inside a backup, for WITH MOVE. */
   async backupFiles(backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]> {
-    return readBackupFiles(await this.connected(), backup);
+    const pool = await this.connected();
+    try {
+      return await readBackupFiles(pool, backup);
+    } catch (error) {
+      // The first error says why (3201: the file cannot be opened from here); the last only that it stopped.
+      throw new Error(describeErrors(error).join(' '));
+    }
   }
 
   /**

@@ -2,19 +2,21 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, type ServerCapabilities } from './catalog.js';
+import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
   historyRow,
   markRow,
   parseRows,
+  restoreRow,
   toLogMark,
   serverRow,
   type DatabaseRow,
   type FileRow,
   type HistoryRow,
   type MarkRow,
+  type RestoreRow,
   type ServerRow,
 } from './rows.js';
 
@@ -26,6 +28,8 @@ export interface PollResult {
   history: HistoryRow[];
   /** Empty when the poll did not ask for marks. */
   marks: MarkRow[];
+  /** Databases kept restoring, with their newest restore. */
+  restores: RestoreRow[];
   capabilities: ServerCapabilities;
 }
 
@@ -69,9 +73,9 @@ export async function pollInstance(
     .input('window_days', sql.Int, windowDays)
     .input('with_files', sql.Int, withFiles ? 1 : 0)
     .input('with_marks', sql.Int, withMarks ? 1 : 0)
-    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery].map((q) => q.text).join('\n'));
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
-  if (sets.length !== 5) throw new Error(`poll: expected 5 result sets, got ${sets.length}`);
+  if (sets.length !== 6) throw new Error(`poll: expected 6 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
   if (!server) throw new Error(`${serverQuery.id}: no row`);
   return {
@@ -80,6 +84,7 @@ export async function pollInstance(
     files: parseRows(filesQuery.id, fileRow, sets[2]!),
     history: parseRows(historyQuery.id, historyRow, sets[3]!),
     marks: parseRows(marksQuery.id, markRow, sets[4]!),
+    restores: parseRows(restoresQuery.id, restoreRow, sets[5]!),
     capabilities,
   };
 }

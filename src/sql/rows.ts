@@ -1,6 +1,6 @@
 import type { LogMark } from '../domain/marks.js';
 import { z } from 'zod';
-import type { DatabaseState, DatabaseStateDesc, DatabaseFile } from '../domain/database.js';
+import type { DatabaseState, DatabaseStateDesc, DatabaseFile, StandbyCopy } from '../domain/database.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet, BackupType, RecoveryModel } from '../domain/history.js';
 import { parseLsn, parseOptionalLsn } from '../domain/lsn.js';
@@ -136,6 +136,40 @@ export const historyRow = z.object({
 });
 export type HistoryRow = z.output<typeof historyRow>;
 
+export const restoreRow = z.object({
+  database_name: z.string(),
+  restore_date: wallClock.nullable(),
+  restore_type: z.string().nullable(),
+  source_server: z.string().nullable(),
+  source_database: z.string().nullable(),
+  source_finish: wallClock.nullable(),
+  source_time_zone: z.number().int().nullable(),
+});
+export type RestoreRow = z.output<typeof restoreRow>;
+
+/**
+ * The databases kept restoring from another server's backups (log shipping, a destination system), by
+ * lower-case name. A copy restoring this server's own backups is not a standby: it is a restore under way.
+ * restore_date is this server's wall clock; the backup's finish is its own server's, with its time_zone.
+ */
+export function toStandbyCopies(rows: readonly RestoreRow[], server: Pick<ServerRow, 'server_name' | 'utc_offset_minutes'>): Map<string, StandbyCopy> {
+  const own = (server.server_name ?? '').toLowerCase();
+  const copies = new Map<string, StandbyCopy>();
+  for (const r of rows) {
+    if (!r.source_server || r.source_server.toLowerCase() === own || !r.source_finish || !r.restore_date) continue;
+    copies.set(r.database_name.toLowerCase(), {
+      sourceServer: r.source_server,
+      sourceDatabase: r.source_database ?? r.database_name,
+      restoredAt: r.restore_date.getTime() - server.utc_offset_minutes * 60_000,
+      holdsTo: serverLocalToUtc(r.source_finish.getTime(), r.source_time_zone, server.utc_offset_minutes),
+      restoreType: r.restore_type === 'L' ? 'L' : r.restore_type === 'I' ? 'I' : 'D',
+    });
+  }
+  return copies;
+}
+
+export const defaultPathsRow = z.object({ data_path: z.string().nullable(), log_path: z.string().nullable() });
+
 export const markRow = z.object({
   database_name: z.string(),
   mark_name: z.string(),
@@ -231,9 +265,15 @@ export function toBackupSets(
 
 const STATES: readonly DatabaseStateDesc[] = ['ONLINE', 'RESTORING', 'RECOVERING', 'RECOVERY_PENDING', 'SUSPECT', 'EMERGENCY', 'OFFLINE', 'COPYING', 'OFFLINE_SECONDARY'];
 
-export function toDatabaseStates(instance: string, rows: readonly DatabaseRow[], files: readonly FileRow[]): DatabaseState[] {
+export function toDatabaseStates(
+  instance: string,
+  rows: readonly DatabaseRow[],
+  files: readonly FileRow[],
+  standbys: ReadonlyMap<string, StandbyCopy> = new Map(),
+): DatabaseState[] {
   return rows.map((r) => ({
     instance,
+    standbyOf: standbys.get(r.name.toLowerCase()) ?? null,
     name: r.name,
     databaseId: r.database_id,
     state: (STATES as readonly string[]).includes(r.state_desc ?? '') ? (r.state_desc as DatabaseStateDesc) : 'OFFLINE',

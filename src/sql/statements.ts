@@ -10,7 +10,7 @@ import { hasInvisible } from '../domain/visible.js';
  * never carries a string from msdb or an operator. `script` renders the same statement as runnable
  * T-SQL (DECLAREs, then the statement) for the confirm screen, the journal and change tickets.
  */
-export type StatementKind = 'tail-log' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user' | 'operator';
+export type StatementKind = 'tail-log' | 'verify' | 'restore-full' | 'restore-diff' | 'restore-log' | 'recover' | 'multi-user' | 'operator' | 'checkdb' | 'drop';
 
 export interface Param {
   name: string;
@@ -205,6 +205,36 @@ export function multiUser(database: string): Statement {
     params: [],
     destructive: false,
     summary: 'let users connect again',
+    backup: null,
+  };
+}
+
+/**
+ * DBCC CHECKDB of a restored copy: every consistency error, none of the informational lines, so a clean
+ * database answers nothing and a damaged one its 8928/8939 errors and the 8989 summary (DBCC CHECKDB
+ * (Transact-SQL): NO_INFOMSGS, ALL_ERRORMSGS).
+ */
+export function checkDb(database: string): Statement {
+  return {
+    kind: 'checkdb',
+    database,
+    text: `DBCC CHECKDB (${quoteName(database)}) WITH NO_INFOMSGS, ALL_ERRORMSGS;`,
+    params: [],
+    destructive: false,
+    summary: `check ${database} for consistency errors (DBCC CHECKDB)`,
+    backup: null,
+  };
+}
+
+/** DROP DATABASE: only ever of a copy rpotop restored itself (a drill's), and confirmed with its name. */
+export function dropDatabase(database: string): Statement {
+  return {
+    kind: 'drop',
+    database,
+    text: `DROP DATABASE ${quoteName(database)};`,
+    params: [],
+    destructive: true,
+    summary: `drop ${database}, the copy this drill restored, and its files`,
     backup: null,
   };
 }

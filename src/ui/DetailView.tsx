@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { Text } from './Text.js';
 import { exposureWords, statusGlyph } from '../domain/status.js';
+import { drillWords } from '../domain/drill.js';
 import { typeNames, unusableReason } from '../domain/history.js';
 import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';
 import type { BackupSet } from '../domain/history.js';
@@ -35,7 +36,11 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
   const local = (utc: number) => formatServerTime(utcToServerLocal(utc, offsetMinutes));
   const cells = timeline(history, a.chain, serverNow, DAYS, Math.max(20, width - 4));
   const chain = a.chain;
-  const chainText = chain
+  const standby = db.state.standbyOf;
+  // A standby's msdb lists the source's backups its restores read: said so, not shown as its own.
+  const chainText = standby
+    ? `standby copy of ${standby.sourceServer}.${standby.sourceDatabase}: holds its data to ${local(standby.holdsTo)}, last ${typeNames[standby.restoreType]} restored ${local(standby.restoredAt)} (server time)`
+    : chain
     ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${chain.logs.length} log(s)`
     : 'no restore chain';
   const rows = [...history].sort((x, y) => y.finish - x.finish);
@@ -89,12 +94,12 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${exposureWords(a)} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}
       </Styled>
       <Styled theme={theme} token="muted">
-        {db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}
+        {`last drill: ${drillWords(db.lastDrill, serverNow)} · ${db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}`}
       </Styled>
       <Text wrap="truncate-end">{chainText}{db.mergedFrom.length ? ` · history merged from ${db.mergedFrom.join(', ')}` : ''}</Text>
       <Text> </Text>
       <Text wrap="truncate-end">
-        <Styled theme={theme} token="header">{`backups over the last ${DAYS} days`}</Styled>
+        <Styled theme={theme} token="header">{standby ? `the source's backups this server restored, over the last ${DAYS} days` : `backups over the last ${DAYS} days`}</Styled>
         <Styled theme={theme} token="muted">{historyNote ? `  ${historyNote}` : '  F full · D differential · │ log · x unusable · ! log chain broken'}</Styled>
       </Text>
       <Text>

@@ -98,24 +98,24 @@ describe('rpotop sim', () => {
         const parts = buffer.split('\n');
         buffer = parts.pop()!;
         lines.push(...parts);
-        if (lines.length >= 6) resolve();
+        if (lines.length >= 7) resolve();
       });
       child.once('exit', (code) => reject(new Error(`sim exited early with ${code}`)));
     });
     const endpoints = lines.map((l) => JSON.parse(l) as { name: string; host: string; port: number; login: string; password: string });
-    expect(endpoints.map((e) => e.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02']);
+    expect(endpoints.map((e) => e.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02', 'BTSDR01']);
     expect(Object.keys(endpoints[0]!).sort()).toEqual(['host', 'login', 'name', 'password', 'port']);
     const ep = endpoints[1]!;
     const pool = await new sql.ConnectionPool({ server: ep.host, port: ep.port, user: ep.login, password: ep.password, options: { encrypt: false } }).connect();
     expect((await pool.request().query('SELECT @@SERVERNAME AS s')).recordset[0].s).toBe('BTSSQL01');
     await pool.close();
-    // The inventory it writes for its instances works as it is: status polls all six.
+    // The inventory it writes for its instances works as it is: status polls all seven.
     await new Promise((r) => setTimeout(r, 200));
     const inventory = /inventory for these instances: (\S+)/.exec(stderr)?.[1];
     expect(inventory).toBeDefined();
     const status = rpotop(['status', '--config', inventory!, '--format', 'json'], { RPOTOP_SIM_PASSWORD: ep.password });
     const report = JSON.parse(status.stdout) as { instances: { name: string; status: string }[] };
-    expect(report.instances.filter((i) => i.status === 'OK').map((i) => i.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02']);
+    expect(report.instances.filter((i) => i.status === 'OK').map((i) => i.name)).toEqual(['AXSQL01', 'BTSSQL01', 'LYNCSQL01', 'LYNCMON01', 'SQLAG01', 'SQLAG02', 'BTSDR01']);
     const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
     child.kill('SIGTERM');
     expect(await exited).toBe(0);

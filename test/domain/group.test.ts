@@ -232,3 +232,45 @@ describe('the newest common mark', () => {
     expect(g.reason).toContain("no mark of the last day is in every member's restorable logs");
   });
 });
+
+describe("a group's standby instances", () => {
+  const copy = (database: string, holdsToMin: number, now: number, instance = 'SQLDR01') => ({
+    instance,
+    database,
+    source: { instance: 'SQL01', database },
+    copy: { sourceServer: 'SQL01', sourceDatabase: database, restoredAt: START + minutes(holdsToMin + 5), holdsTo: START + minutes(holdsToMin), restoreType: 'L' as const },
+    now,
+  });
+
+  it('are as far behind as their laggiest copy, against the group RPO, and do not change the group status', () => {
+    const now = START + minutes(100);
+    const members = [member('BizTalkMsgBoxDb', logsUntil(90), now), member('BizTalkMgmtDb', logsUntil(90), now)];
+    const g = assessGroup({ name: 'biztalk', title: 'BizTalk Server', targets, members, missing: [], standbys: [copy('BizTalkMsgBoxDb', 90, now), copy('BizTalkMgmtDb', 45, now)] });
+    expect(g.status).toBe('OK');
+    expect(g.standbys).toHaveLength(1);
+    const [sb] = g.standbys;
+    expect(sb).toMatchObject({ instance: 'SQLDR01', status: 'BREACH', lagMs: minutes(55), limitedBy: 'BizTalkMgmtDb', since: START + minutes(75), notCopied: [] });
+    expect(sb!.copies.map((c) => [c.database, c.lagMs])).toEqual([
+      ['BizTalkMgmtDb', minutes(55)],
+      ['BizTalkMsgBoxDb', minutes(10)],
+    ]);
+    expect(g.problem).toBe('in breach for 25 min: standby SQLDR01 55 min behind (BizTalkMgmtDb limits it), RPO 30 min');
+  });
+
+  it('cannot take the group over whole when a member has no copy there', () => {
+    const now = START + minutes(100);
+    const members = [member('BizTalkMsgBoxDb', logsUntil(90), now), member('SSODB', logsUntil(90), now)];
+    const g = assessGroup({ name: 'biztalk', title: 'BizTalk Server', targets, members, missing: [], standbys: [copy('BizTalkMsgBoxDb', 90, now)] });
+    expect(g.standbys[0]).toMatchObject({ status: 'UNPROTECTED', notCopied: ['SQL01/SSODB'] });
+    expect(g.standbys[0]!.text).toContain('no copy of SQL01/SSODB there: it cannot take the group over whole');
+  });
+
+  it('when in time, are told with the common point', () => {
+    const now = START + minutes(100);
+    const members = [member('BizTalkMsgBoxDb', logsUntil(90), now)];
+    const g = assessGroup({ name: 'biztalk', title: 'BizTalk Server', targets, members, missing: [], standbys: [copy('BizTalkMsgBoxDb', 90, now)] });
+    expect(g.standbys[0]!.status).toBe('OK');
+    expect(g.problem).toBeNull();
+    expect(g.reason).toContain('; standby SQLDR01 10 min behind (BizTalkMsgBoxDb limits it), RPO 30 min');
+  });
+});

@@ -82,6 +82,38 @@ describe('application groups on the seeds fleet, through the driver', () => {
     }
   });
 
+  it("BizTalk's destination system: each copy's lag from the standby's restorehistory, the whole standby held back by the copy stuck at a NUL log", () => {
+    const primary = fleet.instance('BTSSQL01');
+    const logsOf = (name: string) => primary.backupSetsOf(name).filter((b) => b.type === 'L');
+    const sso = dbOf(s, 'BTSDR01/SSODB');
+    const copy = sso.state.standbyOf!;
+    expect(copy).toMatchObject({ sourceServer: 'BTSSQL01', sourceDatabase: 'SSODB', restoreType: 'L' });
+    // What the copy holds is the end of one of the primary's logs, and no log the primary finished before the
+    // standby's last restore is left out (BTSSQL01 keeps UTC, so msdb's wall clock is the instant).
+    const finishes = logsOf('SSODB').map((b) => b.backup_finish_date);
+    expect(finishes).toContain(copy.holdsTo);
+    expect(finishes.some((f) => f > copy.holdsTo && f <= copy.restoredAt)).toBe(false);
+    expect(sso.assessment.status).toBe('OK');
+    expect(sso.assessment.reason).toMatch(/^standby of BTSSQL01\.SSODB: [^(]+ behind \(last log restored [^)]+ ago\), RPO 30 min$/);
+    // Its msdb holds the primary's backups, by restoring them: none of them is read as the copy's own.
+    expect(sso.assessment.lastLog).toBeNull();
+
+    // The tracking database's log went to NUL: its copy cannot get past the log before that one.
+    const dta = dbOf(s, 'BTSDR01/BizTalkDTADb');
+    const nul = logsOf('BizTalkDTADb').find((b) => primary.devicesOf(b).some((f) => f.physical_device_name === 'NUL'))!;
+    expect(dta.state.standbyOf!.holdsTo).toBeLessThan(nul.backup_finish_date);
+    expect(dta.assessment.status).toBe('BREACH');
+    expect(dta.assessment.reason).toMatch(/^in breach for .+: standby of BTSSQL01\.BizTalkDTADb: \d+ h[^(]* behind/);
+
+    const g = groupOf(s, 'biztalk');
+    expect(g.members.some((m) => m.instance === 'BTSDR01')).toBe(false);
+    expect(g.standbys).toHaveLength(1);
+    const [sb] = g.standbys;
+    expect(sb).toMatchObject({ instance: 'BTSDR01', status: 'BREACH', limitedBy: 'BizTalkDTADb', holdsTo: dta.state.standbyOf!.holdsTo, notCopied: [] });
+    expect(sb!.copies.map((c) => c.database).sort()).toEqual(g.members.filter((m) => m.together).map((m) => m.database).sort());
+    expect(g.problem).toContain('standby BTSDR01 ');
+  });
+
   it('Dynamics AX: the common point is the earlier of the business database and its model store', () => {
     const g = groupOf(s, 'ax-production');
     const business = dbOf(s, 'AXSQL01/MicrosoftDynamicsAX').assessment.chain!.restorableTo;

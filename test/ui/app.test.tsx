@@ -38,7 +38,7 @@ describe('dashboard', () => {
   it('shows the fleet, counts per status, the grid worst first, and the keys', () => {
     const r = mount();
     const lines = frame(r).split('\n');
-    expect(lines[0]).toMatch(/^rpotop · demo: seeds {2}\?0 UNKNOWN ⊘3 UNPROTECTED ✖2 BREACH ▲1 WARN ✔\d+ OK {2}polled 0 s ago/);
+    expect(lines[0]).toMatch(/^rpotop · demo: seeds {2}\?0 UNKNOWN ⊘3 UNPROTECTED ✖3 BREACH ▲1 WARN ✔\d+ OK {2}polled 0 s ago/);
     expect(lines[1]).toMatch(/STATUS▼ +INSTANCE +DATABASE/);
     expect(lines[2]).toMatch(/^▶ ⊘ UNPROTECTED/);
     expect(lines.at(-1)).toContain('Enter open the database');
@@ -65,7 +65,7 @@ describe('dashboard', () => {
     // At 80 columns the counts drop their words first, never the instances that are down or read-only.
     const narrow = render(<App source={partialSource} theme={theme} readOnly={true} size={{ columns: 80, rows: 24 }} now={() => now} />);
     mounted.push(narrow);
-    expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  READ-ONLY  \?1 instance down  \?0 ⊘3 ✖2 ▲1 ✔\d+  0 s ago$/);
+    expect(frame(narrow).split('\n')[0]).toMatch(/^rpotop · demo: seeds  READ-ONLY  \?1 instance down  \?0 ⊘3 ✖3 ▲1 ✔\d+  0 s ago$/);
   });
 
   it('names links in cleartext although the inventory asks for TLS, at 80 columns too', () => {
@@ -77,7 +77,7 @@ describe('dashboard', () => {
     const source: SnapshotSource = { snapshot: () => cleartext, subscribe: () => () => undefined, refresh: () => undefined };
     const r = render(<App source={source} theme={theme} readOnly={false} size={{ columns: 80, rows: 24 }} now={() => now} />);
     mounted.push(r);
-    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  ▲1 CLEARTEXT  \?0 ⊘3 ✖2 ▲1 ✔\d+/);
+    expect(frame(r).split('\n')[0]).toMatch(/^rpotop · demo: seeds  ▲1 CLEARTEXT  \?0 ⊘3 ✖3 ▲1 ✔\d+/);
   });
 
   it('moves with j/k and arrows, pages, and jumps to the ends', async () => {
@@ -105,9 +105,9 @@ describe('dashboard', () => {
     const r = mount();
     await type(r, '/', 'b', 'r', 'e', 'a', 'c', 'h', '\r');
     const rows = frame(r).split('\n').filter((l) => /^[▶ ] [✔▲✖⊘?] /.test(l));
-    expect(rows.length).toBe(2);
+    expect(rows.length).toBe(3);
     expect(rows.every((l) => l.includes('BREACH'))).toBe(true);
-    expect(frame(r)).toContain('filter: breach · 2 of');
+    expect(frame(r)).toContain('filter: breach · 3 of');
     await type(r, '\x1b');
     expect(frame(r)).not.toContain('filter: breach');
   });
@@ -240,7 +240,7 @@ describe('typing ahead', () => {
     const r = mount();
     r.stdin.write('/breach\r');
     await tick();
-    expect(frame(r)).toContain('filter: breach · 2 of');
+    expect(frame(r)).toContain('filter: breach · 3 of');
     // / starts a new filter: "unknown", not "breachunknown".
     r.stdin.write('/unknown\r');
     await tick();

@@ -443,6 +443,11 @@ function serverProperty(scope: Scope, property: string): SqlValue {
     }
     case 'engineedition':
       return int(3);
+    // SQL Server 2012 and later (SERVERPROPERTY (Transact-SQL)): where new databases' files go by default.
+    case 'instancedefaultdatapath':
+      return scope.env.version >= 11 ? nv(o.defaultDataPath ?? 'D:\\MSSQL\\Data\\') : null;
+    case 'instancedefaultlogpath':
+      return scope.env.version >= 11 ? nv(o.defaultLogPath ?? 'L:\\MSSQL\\Log\\') : null;
     case 'ishadrenabled':
       return scope.env.version >= 11 ? int(inst.databases.some((d) => d.ag) ? 1 : 0) : null;
     default:

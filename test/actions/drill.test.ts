@@ -1,0 +1,199 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DrillLog } from '../../src/actions/drill-log.js';
+import { buildDrillPlan, runDrill, type DrillPlan } from '../../src/actions/drill.js';
+import { Executor } from '../../src/actions/executor.js';
+import { Journal } from '../../src/actions/journal.js';
+import { withWholeHistory } from '../../src/actions/restore-request.js';
+import { resolveInventory } from '../../src/config/resolve.js';
+import { configSchema } from '../../src/config/schema.js';
+import { utcToServerLocal } from '../../src/domain/time.js';
+import { FleetPoller } from '../../src/fleet/poller.js';
+import { serverClock, type FleetSnapshot } from '../../src/fleet/snapshot.js';
+import { SimClock } from '../../src/sim/clock.js';
+import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
+import { SimFleet } from '../../src/sim/fleet.js';
+import { scenarioSchema } from '../../src/sim/scenario.js';
+
+const PAYROLL = "Pay]roll 'Ærø'";
+const jobs = [
+  { type: 'full' as const, every: '1d', offset: '1h' },
+  { type: 'diff' as const, every: '6h', offset: '3h' },
+  { type: 'log' as const, every: '15m' },
+];
+const scenario = scenarioSchema.parse({
+  name: 'drills',
+  description: 'made by the tests',
+  // Two days: a daily full lies a day or more back whatever the hour, with differentials and logs after it.
+  historyHours: 49,
+  instances: [
+    {
+      name: 'SQL01',
+      version: '15.0.4355.3',
+      defaultDataPath: 'E:\\Data\\',
+      defaultLogPath: 'F:\\Log\\',
+      databases: [
+        { name: PAYROLL, recovery: 'FULL', dataGb: 1, rpo: '30m', jobs },
+        { name: 'Simple', recovery: 'SIMPLE', dataGb: 1, jobs: [{ type: 'full', every: '1d' }] },
+        { name: 'Torn', recovery: 'FULL', dataGb: 1, damagedPages: [8330], jobs },
+        { name: 'Archive', recovery: 'SIMPLE', dataGb: 1, jobs: [{ type: 'full', every: '1d' }] },
+      ],
+    },
+    // A drill target on the backup share, with default paths of its own; and one that cannot read the share.
+    { name: 'DRILL01', version: '16.0.4135.4', defaultDataPath: 'G:\\Drill\\', defaultLogPath: 'G:\\DrillLog', readsBackupsOf: ['SQL01'] },
+    { name: 'ISLAND01', version: '16.0.4135.4' },
+  ],
+});
+
+let fleet: SimFleet;
+let poller: FleetPoller;
+let snapshot: FleetSnapshot;
+const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-drill-'));
+const journal = new Journal(path.join(dir, 'journal.jsonl'));
+const log = DrillLog.besideJournal(journal.file);
+let inventoryInput: ReturnType<typeof demoInventory>;
+
+beforeAll(async () => {
+  fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true, statementThroughput: 20 * 1024 ** 3 });
+  const endpoints = await fleet.start();
+  inventoryInput = demoInventory(scenario, endpoints);
+  poller = new FleetPoller({
+    inventory: resolveInventory(configSchema.parse(inventoryInput)),
+    env: { [DEMO_PASSWORD_ENV]: fleet.password },
+    prompt: null,
+    drills: () => log.latest(),
+  });
+  await poller.pollAll();
+  snapshot = poller.snapshot();
+});
+afterAll(async () => {
+  await poller?.stop();
+  await fleet?.stop();
+});
+
+async function planOf(database: string, target = 'SQL01'): Promise<DrillPlan | { refused: string }> {
+  const polled = snapshot.databases.find((d) => d.instance === 'SQL01' && d.name === database)!;
+  const db = await withWholeHistory(poller, polled);
+  if ('refused' in db) throw new Error(db.refused);
+  const runner = poller.runnerFor(target)!;
+  const source = snapshot.instances.find((i) => i.name === 'SQL01')!;
+  const dest = snapshot.instances.find((i) => i.name === target)!;
+  const now = Date.now();
+  return buildDrillPlan(
+    db,
+    { instance: target, neighbours: snapshot.databases.filter((d) => d.instance === target), folders: await runner.defaultPaths(), files: (b) => runner.backupFiles(b) },
+    serverClock(source, now)!,
+    source.utcOffsetMinutes!,
+    utcToServerLocal(serverClock(dest, now)!, dest.utcOffsetMinutes!),
+  );
+}
+
+async function drill(database: string, target = 'SQL01', abortAfterStep?: number) {
+  const plan = await planOf(database, target);
+  if ('refused' in plan) throw new Error(plan.refused);
+  const abort = new AbortController();
+  const instance = configSchema.parse(inventoryInput).instances.find((i) => i.name === target)!;
+  const record = await runDrill({
+    plan,
+    instance,
+    runner: poller.runnerFor(target)!,
+    executor: new Executor(journal, false),
+    log,
+    confirm: (s) => Promise.resolve(s.destructive ? s.database : 'yes'),
+    rtoSeconds: 4 * 3600,
+    signal: abort.signal,
+    onEvent: (e) => {
+      if (e.kind === 'outcome' && e.index === abortAfterStep) abort.abort();
+    },
+  });
+  return { plan, record };
+}
+
+/** What the target's msdb says was restored into the copy, in order. */
+const restoredInto = (instance: string, copy: string) =>
+  fleet
+    .instance(instance)
+    .restorehistory.filter((r) => r.destination_database_name === copy)
+    .map((r) => r.restore_type);
+
+describe('a restore drill, through the driver', () => {
+  it('restores the whole chain (full, differential, logs) under a new name in the default folders, checks it, drops it, and records it', async () => {
+    const { plan, record } = await drill(PAYROLL);
+    expect(plan.copy).toMatch(/^Pay\]roll 'Ærø'_rpotop_drill_\d{8}_\d{4}$/);
+    expect(plan.steps.map((s) => s.kind)).toEqual(['restore-full', 'restore-diff', ...plan.chain.logs.map(() => 'restore-log'), 'checkdb', 'drop']);
+    expect(plan.chain.diff).not.toBeNull();
+    expect(plan.chain.logs.length).toBeGreaterThan(0);
+    // Files next to the target's default data and log folders, named for the copy.
+    const moves = plan.steps[0]!.params.filter((p) => p.name.startsWith('@physical')).map((p) => p.value);
+    expect(moves).toEqual([`E:\\Data\\${plan.copy}.mdf`, `F:\\Log\\${plan.copy}_log.ldf`]);
+    expect(plan.steps.every((s) => s.database === plan.copy)).toBe(true);
+
+    expect(record).toMatchObject({ result: 'passed', instance: 'SQL01', database: PAYROLL, target: 'SQL01', copy: plan.copy, dropped: true, errors: [] });
+    expect(restoredInto('SQL01', plan.copy)).toEqual(['D', 'I', ...plan.chain.logs.map(() => 'L')]);
+    expect(fleet.instance('SQL01').findDatabase(plan.copy)).toBeUndefined();
+    expect(fleet.instance('SQL01').findDatabase(PAYROLL)?.state).toBe('ONLINE');
+    expect(record.restoreMs).toBeGreaterThan(0);
+    expect(log.read().at(-1)).toEqual(record);
+    // Every statement journaled under the drill's id.
+    const sent = journal.read().entries.filter((e) => e.planId === plan.id && e.event === 'end');
+    expect(sent.map((e) => e.kind)).toEqual(plan.steps.map((s) => s.kind));
+  });
+
+  it('drills a SIMPLE database from its full alone', async () => {
+    const { plan, record } = await drill('Simple');
+    expect(plan.steps.map((s) => s.kind)).toEqual(['restore-full', 'checkdb', 'drop']);
+    expect(record.result).toBe('passed');
+  });
+
+  it('drills on another instance that reads the backup share, its files in that instance\'s folders', async () => {
+    const { plan, record } = await drill(PAYROLL, 'DRILL01');
+    expect(record).toMatchObject({ result: 'passed', target: 'DRILL01', dropped: true });
+    expect(restoredInto('DRILL01', plan.copy)[0]).toBe('D');
+    expect(plan.steps[0]!.params.filter((p) => p.name.startsWith('@physical')).map((p) => p.value)).toEqual([`G:\\Drill\\${plan.copy}.mdf`, `G:\\DrillLog\\${plan.copy}_log.ldf`]);
+  });
+
+  it('is refused before any statement when the target cannot read the backup (3201 there only)', async () => {
+    const refused = await planOf(PAYROLL, 'ISLAND01');
+    expect('refused' in refused && refused.refused).toMatch(/^ISLAND01 cannot read full backup #\d+ .*Cannot open backup device/);
+  });
+
+  it('fails on CHECKDB errors in the copy, keeps SQL Server\'s messages, and still drops the copy', async () => {
+    const { plan, record } = await drill('Torn');
+    expect(record.result).toBe('checkdb-errors');
+    expect(record.errors.some((e) => e.startsWith('Msg 8928: ') && e.includes('Page (1:8330)'))).toBe(true);
+    expect(record.errors.at(-1)).toBe(`Msg 8989: CHECKDB found 0 allocation errors and 2 consistency errors in database '${plan.copy}'.`);
+    expect(record.dropped).toBe(true);
+    expect(fleet.instance('SQL01').findDatabase(plan.copy)).toBeUndefined();
+  });
+
+  it('stopped part-way, drops what it created and says so; the source is never touched', async () => {
+    const before = fleet.instance('SQL01').restorehistory.length;
+    const { plan, record } = await drill(PAYROLL, 'SQL01', 0);
+    expect(record.result).toBe('interrupted');
+    expect(fleet.instance('SQL01').restorehistory.slice(before).map((r) => [r.destination_database_name, r.restore_type])).toEqual([[plan.copy, 'D']]);
+    expect(record.dropped).toBe(true);
+    expect(fleet.instance('SQL01').findDatabase(plan.copy)).toBeUndefined();
+    const dropped = journal.read().entries.filter((e) => e.planId === plan.id && e.kind === 'drop' && e.event === 'end');
+    expect(dropped.map((e) => e.outcome)).toEqual(['succeeded']);
+  });
+});
+
+describe('what the dashboard makes of drills', () => {
+  it('shows the last drill, says which databases were never drilled or failed, and measures the restore estimate by them', async () => {
+    await poller.pollAll();
+    const s = poller.snapshot();
+    const payroll = s.databases.find((d) => d.instance === 'SQL01' && d.name === PAYROLL)!;
+    // The newest drill of it is the interrupted one.
+    expect(payroll.lastDrill?.result).toBe('interrupted');
+    // Drills restored on SQL01 measured its restore speed: the estimate says so.
+    expect(payroll.rto?.basis).toMatch(/^measured by drill on \d{4}-\d{2}-\d{2} \(SQL01, \d+ drills\)/);
+    const torn = s.databases.find((d) => d.instance === 'SQL01' && d.name === 'Torn')!;
+    expect(torn.findings.find((f) => f.code === 'drill-failed')?.severity).toBe('critical');
+    const never = s.databases.filter((d) => d.findings.some((f) => f.code === 'never-drilled')).map((d) => `${d.instance}/${d.name}`);
+    expect(never).toEqual(['SQL01/Archive']);
+    // System databases are not drilled, nor reported as never drilled.
+    expect(s.databases.find((d) => d.name === 'master')?.findings.some((f) => f.code === 'never-drilled')).toBe(false);
+  });
+});
