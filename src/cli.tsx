@@ -15,7 +15,7 @@ import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
-import { runDrillCommand } from './actions/drill-command.js';
+import { runDrillCommand, runDrillReport } from './actions/drill-command.js';
 import { DrillLog } from './actions/drill-log.js';
 import { defaultJournalPath, Journal } from './actions/journal.js';
 import { ConsoleActions } from './actions/console-actions.js';
@@ -113,6 +113,8 @@ async function run(command: Command): Promise<number> {
       return runPlan(command, process.stdout);
     case 'drill':
       return runDrillCommand(command, process.stdout);
+    case 'drill-report':
+      return runDrillReport(command, process.stdout);
     case 'journal': {
       const journal = new Journal(defaultJournalPath(process.env, command.demo));
       const read = journal.read();

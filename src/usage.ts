@@ -1,7 +1,7 @@
 import type { JournalFilter } from './report/journal.js';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PlanCommand } from './actions/plan-command.js';
-import type { DrillCommand } from './actions/drill-command.js';
+import type { DrillCommand, DrillReportCommand } from './actions/drill-command.js';
 import type { StatusCommand } from './report/status-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
@@ -25,10 +25,16 @@ Usage:
                                     on the servers' clock, the same with UTC after it, or -30m; --mark:
                                     a marked transaction in every member's log, as BizTalk writes)
   rpotop drill INSTANCE DATABASE [--config FILE | --demo [--scenario NAME]] [--target INSTANCE] [--yes]
+  rpotop drill --group NAME | --due [--config FILE | --demo [--scenario NAME]] [--target INSTANCE] --yes
                                     prove a backup restores: the latest chain restored under a new
                                     name on the drill target, DBCC CHECKDB, the copy dropped; each
-                                    statement confirmed (--yes: all, for cron) and journaled; exit 0
-                                    passed, 1 slower than the RTO, 2 failed, 3 could not run
+                                    statement confirmed (--yes: all, for cron) and journaled. --due:
+                                    every database never drilled, failed, or older than
+                                    drills.maxAgeDays, one at a time per target; exit 0 passed, 1
+                                    slower than the RTO, 2 failed, 3 could not run (the worst)
+  rpotop drill report [--config FILE | --demo [--scenario NAME]] [--format markdown|json]
+                                    every database and group: last drill, measured restore time
+                                    against the RTO, failures, what is due
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
@@ -83,6 +89,7 @@ export type Command =
   | { kind: 'journal'; format: 'text' | 'json'; demo: boolean; filter: JournalFilter }
   | ({ kind: 'plan' } & PlanCommand)
   | ({ kind: 'drill' } & DrillCommand)
+  | ({ kind: 'drill-report' } & DrillReportCommand)
   | ({ kind: 'status' } & StatusCommand);
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
@@ -111,6 +118,7 @@ interface Parsed {
     mark?: string;
     target?: string;
     yes?: boolean;
+    due?: boolean;
   };
   positionals: string[];
 }
@@ -191,15 +199,27 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'drill') {
     const { values, positionals } = parse(
       rest,
-      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean' } },
+      { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, target: { type: 'string' }, yes: { type: 'boolean' }, group: { type: 'string' }, due: { type: 'boolean' }, format: { type: 'string' } },
       2,
     );
     if (values.help) return { kind: 'help', topic: 'drill' };
+    if (positionals.length === 1 && positionals[0] === 'report') {
+      if (values.group !== undefined || values.due || values.target || values.yes) throw new UsageError('drill report takes --config or --demo and --format only');
+      if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
+      if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
+      const format = values.format ?? 'markdown';
+      if (format !== 'markdown' && format !== 'json') throw new UsageError(`--format is markdown or json, not "${format}"`);
+      return { kind: 'drill-report', config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', format };
+    }
+    if (values.format !== undefined) throw new UsageError('--format goes with drill report');
     const [instance, database] = positionals;
-    if (!instance || !database) throw new UsageError('drill needs an instance and a database: rpotop drill INSTANCE DATABASE');
+    const ways = [instance !== undefined, values.group !== undefined, values.due === true].filter(Boolean).length;
+    if (ways !== 1) throw new UsageError('drill needs an instance and a database, --group NAME or --due (one of them): rpotop drill INSTANCE DATABASE');
+    if (instance !== undefined && !database) throw new UsageError('drill needs a database after the instance: rpotop drill INSTANCE DATABASE');
     if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
     if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
-    return { kind: 'drill', instance, database, target: values.target, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', yes: values.yes ?? false };
+    const selection = values.due ? { kind: 'due' as const } : values.group !== undefined ? { kind: 'group' as const, name: values.group } : { kind: 'one' as const, instance: instance!, database: database! };
+    return { kind: 'drill', selection, target: values.target, config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', yes: values.yes ?? false };
   }
   if (first === 'status') {
     const { values } = parse(

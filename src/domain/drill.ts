@@ -1,3 +1,4 @@
+import type { DatabaseState } from './database.js';
 import type { Finding } from './findings.js';
 import { durations, formatDuration } from './time.js';
 
@@ -52,6 +53,28 @@ export function latestDrills(records: readonly DrillRecord[]): Map<string, Drill
 
 export function drillKey(instance: string, database: string): string {
   return `${instance.toLowerCase()}\u0000${database.toLowerCase()}`;
+}
+
+/** System databases are not drilled (master and msdb restore by procedures of their own), nor standby copies. */
+export function drillable(db: Pick<DatabaseState, 'name' | 'standbyOf'>): boolean {
+  return !['master', 'model', 'msdb', 'tempdb'].includes(db.name.toLowerCase()) && !db.standbyOf;
+}
+
+/** A drill is due when none passed, the last failed or was stopped, or it is older than maxAgeDays. */
+export function drillDue(last: DrillRecord | null, now: number, maxAgeDays: number): boolean {
+  return !last || last.result !== 'passed' || now - Date.parse(last.finishedAt) > maxAgeDays * durations.DAY;
+}
+
+/** A drill that showed the backups do not restore clean: the restore failed, or CHECKDB found damage. */
+export function drillFailed(r: DrillRecord): boolean {
+  return r.result === 'checkdb-errors' || r.result === 'restore-failed';
+}
+
+/** The last drill in a grid cell: ✔ or ✖ and how long ago, ! when it was interrupted, - never. */
+export function drillCell(r: DrillRecord | null, now: number): string {
+  if (!r) return '-';
+  const mark = drillFailed(r) ? '✖' : r.result === 'interrupted' ? '!' : '✔';
+  return `${mark} ${formatDuration(Math.max(0, now - Date.parse(r.finishedAt)))}`;
 }
 
 /** Bytes per second a drill's restores read: what the restore estimate can use instead of a guess. */

@@ -12,7 +12,7 @@ import { linkMode, type LinkMode } from '../config/schema.js';
 import type { GroupAssessment } from '../domain/group.js';
 import type { LogMark } from '../domain/marks.js';
 import { assessGroups } from './groups.js';
-import { drillFindings, drillKey, drillThroughput, type DrillRecord } from '../domain/drill.js';
+import { drillable, drillFindings, drillKey, drillThroughput, type DrillRecord } from '../domain/drill.js';
 import type { ThroughputSample } from '../domain/rto.js';
 
 export interface InstanceSnapshot {
@@ -90,11 +90,6 @@ export interface SnapshotContext {
   staleAfterMs: number;
   /** The drill log's newest drill per database (drillKey), when one is kept. */
   drills?: ReadonlyMap<string, DrillRecord>;
-}
-
-/** System databases are not drilled (master and msdb restore by procedures of their own), nor standby copies. */
-function drillable(db: DatabaseState): boolean {
-  return !['master', 'model', 'msdb', 'tempdb'].includes(db.name.toLowerCase()) && !db.standbyOf;
 }
 
 /**

@@ -1,3 +1,4 @@
+import type { DrillRecord } from '../domain/drill.js';
 import type { BackupSet } from '../domain/history.js';
 import type { FleetSnapshot } from '../fleet/snapshot.js';
 
@@ -16,6 +17,23 @@ function backup(b: BackupSet | null) {
         lastLsn: b.lastLsn.toString(),
         files: b.media.map((m) => m.physicalDeviceName),
         recordedOn: b.recordedOn,
+      }
+    : null;
+}
+
+/** A drill as status and the drill report print it (README: "rpotop status --format json", lastDrill). */
+export function drillJson(r: DrillRecord | null) {
+  return r
+    ? {
+        finishedAt: r.finishedAt,
+        result: r.result,
+        target: r.target,
+        restoreSeconds: Math.round(r.restoreMs / 1000),
+        checkdbSeconds: Math.round(r.checkdbMs / 1000),
+        totalSeconds: Math.round(r.totalMs / 1000),
+        rtoSeconds: r.rtoSeconds,
+        withinRto: r.restoreMs <= r.rtoSeconds * 1000,
+        errors: r.errors,
       }
     : null;
 }
@@ -74,18 +92,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         restorableTo: iso(d.assessment.chain?.restorableTo ?? null),
         estimatedRestoreSeconds: d.rto ? Math.round(d.rto.seconds) : null,
         estimateBasis: d.rto?.basis ?? null,
-        lastDrill: d.lastDrill
-          ? {
-              finishedAt: d.lastDrill.finishedAt,
-              result: d.lastDrill.result,
-              target: d.lastDrill.target,
-              restoreSeconds: Math.round(d.lastDrill.restoreMs / 1000),
-              checkdbSeconds: Math.round(d.lastDrill.checkdbMs / 1000),
-              totalSeconds: Math.round(d.lastDrill.totalMs / 1000),
-              rtoSeconds: d.lastDrill.rtoSeconds,
-              errors: d.lastDrill.errors,
-            }
-          : null,
+        lastDrill: drillJson(d.lastDrill),
         findings: d.findings,
       })),
       groups: snapshot.groups.map((g) => ({

@@ -3,6 +3,7 @@ import { exposureWords, statusGlyph } from '../domain/status.js';
 import { formatDuration, durations } from '../domain/time.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
 import type { SortKey } from './grid-model.js';
+import { drillCell } from '../domain/drill.js';
 
 export interface Column {
   id: SortKey | 'reason';
@@ -32,6 +33,8 @@ export const COLUMNS: readonly Column[] = [
   { id: 'full', title: 'FULL', width: 10, priority: 4, cell: (d, now) => age(d.assessment.lastFull?.finish, now) },
   { id: 'diff', title: 'DIFF', width: 10, priority: 7, cell: (d, now) => age(d.assessment.lastDiff?.finish, now) },
   { id: 'log', title: 'LOG', width: 10, priority: 2, cell: (d, now) => age(d.assessment.lastLog?.finish, now) },
+  // The last restore drill: ✔ passed, ✖ failed (CHECKDB or the restore), ! interrupted, and how long ago.
+  { id: 'drill', title: 'DRILL', width: 10, priority: 8, cell: (d, now) => drillCell(d.lastDrill, now) },
   { id: 'reason', title: 'REASON', width: 0, priority: 3, cell: (d) => d.assessment.reason },
 ];
 

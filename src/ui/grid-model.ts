@@ -1,8 +1,9 @@
 import { statusSeverity, type Status } from '../domain/status.js';
 import type { DatabaseSnapshot, FleetSnapshot } from '../fleet/snapshot.js';
 import type { GroupAssessment } from '../domain/group.js';
+import { drillFailed } from '../domain/drill.js';
 
-export const SORT_KEYS = ['status', 'instance', 'database', 'group', 'recovery', 'exposure', 'full', 'diff', 'log'] as const;
+export const SORT_KEYS = ['status', 'instance', 'database', 'group', 'recovery', 'exposure', 'full', 'diff', 'log', 'drill'] as const;
 export type SortKey = (typeof SORT_KEYS)[number];
 export type GroupBy = 'none' | 'instance' | 'group';
 
@@ -85,6 +86,9 @@ function sortValue(d: DatabaseSnapshot, key: SortKey): number | string {
       return -(d.assessment.lastDiff?.finish ?? -NO_VALUE);
     case 'log':
       return -(d.assessment.lastLog?.finish ?? -NO_VALUE);
+    case 'drill':
+      // Failed drills first, then the oldest, never drilled last (they are many and say the least).
+      return d.lastDrill ? (drillFailed(d.lastDrill) ? -NO_VALUE : Date.parse(d.lastDrill.finishedAt)) : NO_VALUE;
   }
 }
 

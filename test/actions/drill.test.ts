@@ -2,7 +2,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { dueForDrill } from '../../src/actions/drill-command.js';
 import { DrillLog } from '../../src/actions/drill-log.js';
+import { buildDrillReport, formatDrillReportMarkdown } from '../../src/report/drill-report.js';
 import { buildDrillPlan, runDrill, type DrillPlan } from '../../src/actions/drill.js';
 import { Executor } from '../../src/actions/executor.js';
 import { Journal } from '../../src/actions/journal.js';
@@ -59,6 +61,7 @@ beforeAll(async () => {
   fleet = new SimFleet({ scenario, clock: new SimClock(), manualClock: true, statementThroughput: 20 * 1024 ** 3 });
   const endpoints = await fleet.start();
   inventoryInput = demoInventory(scenario, endpoints);
+  inventoryInput.groups = [{ name: 'payroll', members: [{ instance: 'SQL01', database: PAYROLL }, { instance: 'SQL01', database: 'Archive' }] }];
   poller = new FleetPoller({
     inventory: resolveInventory(configSchema.parse(inventoryInput)),
     env: { [DEMO_PASSWORD_ENV]: fleet.password },
@@ -193,6 +196,22 @@ describe('what the dashboard makes of drills', () => {
     expect(torn.findings.find((f) => f.code === 'drill-failed')?.severity).toBe('critical');
     const never = s.databases.filter((d) => d.findings.some((f) => f.code === 'never-drilled')).map((d) => `${d.instance}/${d.name}`);
     expect(never).toEqual(['SQL01/Archive']);
+    // Due again: never drilled, failed, interrupted; not the one that passed today, nor system databases.
+    expect(dueForDrill(s, 30, Date.now()).map((d) => d.name).sort()).toEqual(['Archive', PAYROLL, 'Torn']);
+    expect(dueForDrill(s, 30, Date.now() + 31 * 86_400_000).map((d) => d.name).sort()).toEqual(['Archive', PAYROLL, 'Simple', 'Torn']);
+    // The plan reviewers' report: every drillable database with its last drill, and the group's members.
+    const report = buildDrillReport(s, resolveInventory(configSchema.parse(inventoryInput)), Date.now());
+    expect(report.databases.map((d) => [d.database, d.lastDrill?.result ?? null, d.due])).toEqual([
+      ['Archive', null, true],
+      [PAYROLL, 'interrupted', true],
+      ['Simple', 'passed', false],
+      ['Torn', 'checkdb-errors', true],
+    ]);
+    expect(report.groups).toEqual([{ name: 'payroll', rtoSeconds: 4 * 3600, members: 2, drilled: 1, measuredSeconds: null, failed: [], notDrilled: ['SQL01/Archive'] }]);
+    const markdown = formatDrillReportMarkdown(report);
+    expect(markdown).toContain(`| SQL01 | Torn | `);
+    expect(markdown).toContain('| ✖ CHECKDB errors |');
+    expect(markdown).toContain(`| SQL01 | Pay]roll 'Ærø' | `);
     // System databases are not drilled, nor reported as never drilled.
     expect(s.databases.find((d) => d.name === 'master')?.findings.some((f) => f.code === 'never-drilled')).toBe(false);
   });

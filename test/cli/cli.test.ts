@@ -80,6 +80,23 @@ describe('rpotop command line', () => {
   });
 });
 
+describe('rpotop drill', () => {
+  it('drills a demo database unattended with --yes, records it, and refuses to run unconfirmed without a terminal', { timeout: 90_000 }, () => {
+    const env = { RPOTOP_JOURNAL: path.join(dir, 'drill', 'journal-demo.jsonl') };
+    const unconfirmed = rpotop(['drill', 'BTSSQL01', 'SSODB', '--demo'], env);
+    expect(unconfirmed.code).toBe(3);
+    expect(unconfirmed.stderr).toContain('add --yes to run the drill unattended');
+    const ran = rpotop(['drill', 'BTSSQL01', 'SSODB', '--demo', '--yes'], env);
+    expect(ran.code, ran.stderr).toBe(0);
+    expect(ran.stdout).toMatch(/^drill of BTSSQL01 \/ SSODB on BTSSQL01 as SSODB_rpotop_drill_\d{8}_\d{4}: \d+ statements/);
+    expect(ran.stdout).toMatch(/\npassed: restore \d+ s \(within the RTO of 4 h\), CHECKDB \d+ s, total \d+ s\n/);
+    const recorded = readFileSync(path.join(dir, 'drill', 'drills-demo.jsonl'), 'utf8').trim().split('\n').map((l) => JSON.parse(l) as { database: string; result: string; dropped: boolean });
+    expect(recorded).toEqual([expect.objectContaining({ database: 'SSODB', result: 'passed', dropped: true })]);
+    // As status, drill speaks the monitoring convention: a usage error is 3 too.
+    expect(rpotop(['drill', '--due', 'BTSSQL01', 'SSODB']).code).toBe(3);
+  });
+});
+
 describe('rpotop sim', () => {
   it('runs the fleet until interrupted and prints how to log in to each instance', async () => {
     const { spawn } = await import('node:child_process');
