@@ -19,6 +19,9 @@ import { randomUUID } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { formatConsolePlanSql } from '../report/plan.js';
+import { drillable, drillSummary } from '../domain/drill.js';
+import { DrillLog } from './drill-log.js';
+import { planDrill, runDrill, type DrillPlan } from './drill.js';
 
 const NO_CREATE_DATABASE = 'the login lacks CREATE ANY DATABASE, which RESTORE needs (add it to the dbcreator server role)';
 
@@ -87,6 +90,9 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   private draft: OpenPlan | null = null;
   /** FILELISTONLY answers, per backup. */
   private readonly fileLists = new Map<string, Promise<BackupFile[]>>();
+  /** Drills shown by prepareDrill(), the only ones run() will start. */
+  private readonly drills = new Map<string, { plan: DrillPlan; rtoSeconds: number }>();
+  private readonly drillLog: DrillLog;
 
   constructor(
     private readonly poller: FleetPoller,
@@ -95,6 +101,63 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     readOnly: boolean,
   ) {
     this.executor = new Executor(journal, readOnly);
+    this.drillLog = DrillLog.besideJournal(journal.file);
+  }
+
+  async prepareDrill(databaseKey: string): Promise<ActionPreview | { refused: string }> {
+    const snapshot = this.poller.snapshot();
+    const db = snapshot.databases.find((d) => d.key === databaseKey);
+    if (!db) return { refused: 'that database is no longer in the fleet snapshot' };
+    if (!drillable(db.state)) return { refused: db.state.standbyOf ? 'a standby copy is not drilled: drill its source' : 'system databases are not drilled' };
+    const source = findInstance(this.inventory.config, db.instance);
+    const target = source?.drillTarget ?? db.instance;
+    const plan = await planDrill(this.poller, snapshot, db, target);
+    if ('refused' in plan) return plan;
+    this.drills.set(databaseKey, { plan, rtoSeconds: db.targets.rtoMinutes * 60 });
+    return {
+      title: `Restore drill of ${db.instance} / ${db.name} on ${target} as ${plan.copy}`,
+      steps: plan.steps.map((s) => ({ script: script(s), summary: s.summary })),
+      effect:
+        `${plan.copy} is restored on ${target} from the latest chain (${plan.steps.length - 2} restores, estimated ${formatDuration(plan.estimate.seconds * 1000)}), ` +
+        `checked with DBCC CHECKDB and dropped, after a failure or Esc too; ${db.name} itself is not touched. The result goes to the drill log and the DRILL column`,
+      confirmWord: plan.copy,
+    };
+  }
+
+  /** Runs the drill prepareDrill() showed, one confirmation for all its statements (they touch only the copy). */
+  private async runPreparedDrill(databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
+    const shown = this.drills.get(databaseKey);
+    if (!shown) return { ok: false, messages: [], error: 'no drill was shown for this database: nothing runs unseen' };
+    this.drills.delete(databaseKey);
+    const { plan } = shown;
+    if (typed !== plan.copy) return { ok: false, messages: [], error: `type the copy's name exactly (${plan.copy}) to run the drill` };
+    const instance = findInstance(this.inventory.config, plan.target);
+    const runner = this.poller.runnerFor(plan.target);
+    if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${plan.target}` };
+    const controller = this.startRunning();
+    const total = plan.steps.length;
+    try {
+      const record = await runDrill({
+        plan,
+        instance,
+        runner,
+        executor: this.executor,
+        log: this.drillLog,
+        confirm: (s) => Promise.resolve(s.destructive ? typed : 'yes'),
+        rtoSeconds: shown.rtoSeconds,
+        signal: controller.signal,
+        onEvent: (e) => {
+          const what = `step ${e.index + 1} of ${total}: ${e.kind === 'outcome' ? `${e.statement.summary} (${e.outcome.outcome})` : e.kind === 'step' ? e.statement.summary : plan.steps[e.index]!.summary}`;
+          const within = e.kind === 'progress' ? e.percent : e.kind === 'outcome' ? 100 : 0;
+          onProgress(Math.floor(((e.index + within / 100) / total) * 100), what);
+        },
+      });
+      const summary = drillSummary(record);
+      return { ok: record.result === 'passed', messages: [summary, ...record.errors, ...(record.dropNote ? [record.dropNote] : [])], error: record.result === 'passed' ? null : summary };
+    } finally {
+      this.stopRunning(controller);
+      this.poller.refresh();
+    }
   }
 
   private statements(kind: ActionKind, databaseKey: string): { db: DatabaseSnapshot; list: Statement[]; effect: string } | { refused: string } {
@@ -123,6 +186,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   }
 
   preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string } {
+    if (kind === 'drill') return { refused: 'a drill is prepared, not previewed: it reads the backup files first' };
     const built = this.statements(kind, databaseKey);
     if ('refused' in built) return built;
     // run() sends these very statements (the tail's file name is made here, with the time in it).
@@ -380,6 +444,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
   }
 
   async run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {
+    if (kind === 'drill') return this.runPreparedDrill(databaseKey, typed, onProgress);
     const built = this.previewed.get(`${kind}\u0000${databaseKey}`);
     if (!built) return { ok: false, messages: [], error: 'nothing was previewed for this database: nothing runs unseen' };
     this.previewed.delete(`${kind}\u0000${databaseKey}`);

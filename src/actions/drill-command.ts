@@ -3,19 +3,18 @@ import { terminalPrompt } from '../config/prompt.js';
 import { findInstance, resolveInventory, type Inventory } from '../config/resolve.js';
 import { configSchema, type Config, type InstanceConfig } from '../config/schema.js';
 import { loadConfig, locateConfig } from '../config/store.js';
-import { drillable, drillDue, type DrillRecord } from '../domain/drill.js';
-import { formatDuration, utcToServerLocal } from '../domain/time.js';
+import { drillable, drillDue, drillSummary, type DrillRecord } from '../domain/drill.js';
+import { formatDuration } from '../domain/time.js';
 import { visible } from '../domain/visible.js';
 import { FleetPoller } from '../fleet/poller.js';
 import { groupMembers } from '../fleet/groups.js';
-import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
+import type { DatabaseSnapshot, FleetSnapshot } from '../fleet/snapshot.js';
 import { startDemo } from '../sim/demo.js';
 import { script, type Statement } from '../sql/statements.js';
 import { DrillLog } from './drill-log.js';
-import { buildDrillPlan, runDrill } from './drill.js';
+import { planDrill, runDrill } from './drill.js';
 import { Executor } from './executor.js';
 import { defaultJournalPath, Journal } from './journal.js';
-import { withWholeHistory } from './restore-request.js';
 import { buildDrillReport, formatDrillReportJson, formatDrillReportMarkdown } from '../report/drill-report.js';
 
 export interface DrillCommand {
@@ -38,13 +37,6 @@ export function drillExitCode(r: DrillRecord): 0 | 1 | 2 | 3 {
   if (r.result === 'checkdb-errors' || r.result === 'restore-failed') return 2;
   if (r.result === 'interrupted') return 3;
   return r.restoreMs > r.rtoSeconds * 1000 ? 1 : 0;
-}
-
-/** The drill's end in one line: how it ended, and each time measured against the RTO. */
-export function drillSummary(r: DrillRecord): string {
-  const outcome = { passed: 'passed', 'checkdb-errors': 'FAILED: CHECKDB found consistency errors', 'restore-failed': 'FAILED: the restore did not complete', interrupted: 'interrupted' }[r.result];
-  const rto = `${r.restoreMs > r.rtoSeconds * 1000 ? 'longer than' : 'within'} the RTO of ${formatDuration(r.rtoSeconds * 1000)}`;
-  return `${outcome}: restore ${formatDuration(r.restoreMs)} (${rto}), CHECKDB ${formatDuration(r.checkdbMs)}, total ${formatDuration(r.totalMs)}`;
 }
 
 /**
@@ -104,28 +96,11 @@ function targetOf(config: Config, instance: string, override: string | undefined
 
 /** One drill, planned and run; a refusal comes back as a message, never as a half-run drill. */
 async function drillOne(ctx: DrillContext, polled: DatabaseSnapshot, target: InstanceConfig): Promise<DrillRecord | { refused: string }> {
-  const { snapshot, poller, out } = ctx;
+  const { poller, out } = ctx;
   const label = `${visible(polled.instance)} / ${visible(polled.name)}`;
-  const db = await withWholeHistory(poller, polled);
-  if ('refused' in db) return db;
   const runner = poller.runnerFor(target.name);
   if (!runner) return { refused: `${target.name} is not connected` };
-  const sourceInst = snapshot.instances.find((i) => i.name === polled.instance)!;
-  const targetInst = snapshot.instances.find((i) => i.name === target.name)!;
-  const now = Date.now();
-  let folders: { data: string; log: string } | null;
-  try {
-    folders = await runner.defaultPaths();
-  } catch (error) {
-    return { refused: `${target.name}'s default paths could not be read: ${(error as Error).message}` };
-  }
-  const plan = await buildDrillPlan(
-    db,
-    { instance: target.name, neighbours: snapshot.databases.filter((d) => d.instance === target.name), folders, files: (backup) => runner.backupFiles(backup) },
-    serverClock(sourceInst, now) ?? now,
-    sourceInst.utcOffsetMinutes ?? 0,
-    utcToServerLocal(serverClock(targetInst, now) ?? now, targetInst.utcOffsetMinutes ?? 0),
-  );
+  const plan = await planDrill(poller, ctx.snapshot, polled, target.name);
   if ('refused' in plan) return plan;
   if (ctx.verbose) {
     out.write(

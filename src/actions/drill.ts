@@ -4,8 +4,10 @@ import type { RestoreChain } from '../domain/chain.js';
 import type { DrillRecord } from '../domain/drill.js';
 import type { BackupSet } from '../domain/history.js';
 import type { RtoEstimate } from '../domain/rto.js';
-import { formatServerTime } from '../domain/time.js';
-import type { DatabaseSnapshot } from '../fleet/snapshot.js';
+import { formatServerTime, utcToServerLocal } from '../domain/time.js';
+import type { FleetPoller } from '../fleet/poller.js';
+import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
+import { withWholeHistory } from './restore-request.js';
 import type { BackupFile } from '../sql/backup-files.js';
 import { unscriptableName } from '../sql/quote.js';
 import { checkDb, dropDatabase, type Statement } from '../sql/statements.js';
@@ -98,6 +100,35 @@ export async function buildDrillPlan(
     estimate: plan.estimate,
     bytes: pieces.reduce((n, b) => n + b.backupSize, 0),
   };
+}
+
+/**
+ * A drill of a database of the fleet snapshot on a target instance, planned on the database's whole history
+ * with the target's default folders and file lists: what the command line and the console both run.
+ */
+export async function planDrill(poller: FleetPoller, snapshot: FleetSnapshot, polled: DatabaseSnapshot, target: string): Promise<DrillPlan | { refused: string }> {
+  const db = await withWholeHistory(poller, polled);
+  if ('refused' in db) return db;
+  const runner = poller.runnerFor(target);
+  if (!runner) return { refused: `${target} is not connected` };
+  const sourceInst = snapshot.instances.find((i) => i.name === polled.instance);
+  const targetInst = snapshot.instances.find((i) => i.name === target);
+  if (!sourceInst || !targetInst) return { refused: `${target} is not in the fleet snapshot` };
+  if (targetInst.canCreateDatabase === false) return { refused: `the login cannot create databases on ${target} (CREATE ANY DATABASE), which a drill's restore needs` };
+  let folders: FileFolders | null;
+  try {
+    folders = await runner.defaultPaths();
+  } catch (error) {
+    return { refused: `${target}'s default paths could not be read: ${(error as Error).message}` };
+  }
+  const now = Date.now();
+  return buildDrillPlan(
+    db,
+    { instance: target, neighbours: snapshot.databases.filter((d) => d.instance === target), folders, files: (backup) => runner.backupFiles(backup) },
+    serverClock(sourceInst, now) ?? now,
+    sourceInst.utcOffsetMinutes ?? 0,
+    utcToServerLocal(serverClock(targetInst, now) ?? now, targetInst.utcOffsetMinutes ?? 0),
+  );
 }
 
 /** What a drill tells whoever runs it, step by step. */

@@ -126,3 +126,10 @@ export function drillFindings(last: DrillRecord | null, now: number, maxAgeDays:
   }
   return out;
 }
+
+/** The drill's end in one line: how it ended, and each time measured against the RTO. */
+export function drillSummary(r: DrillRecord): string {
+  const outcome = { passed: 'passed', 'checkdb-errors': 'FAILED: CHECKDB found consistency errors', 'restore-failed': 'FAILED: the restore did not complete', interrupted: 'interrupted' }[r.result];
+  const rto = `${r.restoreMs > r.rtoSeconds * 1000 ? 'longer than' : 'within'} the RTO of ${formatDuration(r.rtoSeconds * 1000)}`;
+  return `${outcome}: restore ${formatDuration(r.restoreMs)} (${rto}), CHECKDB ${formatDuration(r.checkdbMs)}, total ${formatDuration(r.totalMs)}`;
+}

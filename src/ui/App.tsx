@@ -243,6 +243,20 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         else setScreen({ kind: 'confirm', action, key, back: screen, state: { preview, typed: '', running: null, result: null } });
         return cursor;
       }
+      case 'drill': {
+        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
+        if (!actions || key === null) return cursor;
+        setMessage('planning the drill: reading the whole history and the backup files on the drill target...');
+        const from = screen;
+        void actions.prepareDrill(key).then((preview) => {
+          if ('refused' in preview) setMessage(`no drill: ${preview.refused}`);
+          else {
+            setMessage('');
+            setScreen({ kind: 'confirm', action: 'drill', key, back: from, state: { preview, typed: '', running: null, result: null } });
+          }
+        });
+        return cursor;
+      }
       case 'restore': {
         const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
         if (!actions || key === null) return cursor;
@@ -442,7 +456,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   } else if (screen.kind === 'plan') {
     body = <PlanView state={screen.state} theme={theme} height={size.rows - 5} width={size.columns} now={t} />;
   } else if (screen.kind === 'confirm') {
-    body = <ConfirmView state={screen.state} theme={theme} width={size.columns} now={t} />;
+    body = <ConfirmView state={screen.state} theme={theme} width={size.columns} height={size.rows - 5} now={t} />;
   } else if (screen.kind === 'detail') {
     const db = snapshot.databases.find((d) => d.key === screen.key);
     const inst = db ? snapshot.instances.find((i) => i.name === db.instance) : undefined;

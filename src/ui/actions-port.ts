@@ -2,7 +2,7 @@
  * What the console may ask of the actions layer. The UI never builds T-SQL nor runs it: it shows the
  * preview it is given, collects the operator's confirmation, and dispatches.
  */
-export type ActionKind = 'tail-log' | 'recover';
+export type ActionKind = 'tail-log' | 'recover' | 'drill';
 
 export interface ActionPreview {
   title: string;
@@ -23,6 +23,11 @@ export interface ActionResult {
 export interface ActionsPort {
   /** Why this action is not offered for this database, or what it would run. */
   preview(kind: ActionKind, databaseKey: string): ActionPreview | { refused: string };
+  /**
+   * A restore drill of the database on its drill target (the latest chain under a new name, CHECKDB, the copy
+   * dropped): planned on the whole history and the target's file lists, so it takes a round trip or two.
+   */
+  prepareDrill(databaseKey: string): Promise<ActionPreview | { refused: string }>;
   run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult>;
   /** Cancels the statement running now (the driver sends SQL Server an attention); false when none runs. */
   cancelRunning(): boolean;

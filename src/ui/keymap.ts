@@ -27,6 +27,7 @@ export type Command =
   | 'recover'
   | 'restore'
   | 'restoreGroup'
+  | 'drill'
   | 'quit';
 
 export interface Binding {
@@ -63,6 +64,7 @@ export const keymap: readonly Binding[] = [
   { command: 'recover', keys: ['o'], label: 'o', description: 'bring a RESTORING database back online (confirmed first)', scopes: ['dashboard', 'detail'], mutates: true, hint: false },
   { command: 'restore', keys: ['p'], label: 'p', description: 'restore: choose the options (point in time, new name, verify...), then step through the plan', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'restoreGroup', keys: ['P'], label: 'P', description: "restore the selected database's application group: every member to one common point, the operator's steps (stop the application) confirmed in the plan", scopes: ['dashboard', 'detail'], mutates: true, hint: false },
+  { command: 'drill', keys: ['D'], label: 'D', description: "restore drill: the latest chain restored as a copy on the drill target, DBCC CHECKDB, the copy dropped (the copy's name typed first)", scopes: ['dashboard', 'detail'], mutates: true, hint: false },
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
   { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },

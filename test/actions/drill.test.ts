@@ -5,15 +5,13 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { dueForDrill } from '../../src/actions/drill-command.js';
 import { DrillLog } from '../../src/actions/drill-log.js';
 import { buildDrillReport, formatDrillReportMarkdown } from '../../src/report/drill-report.js';
-import { buildDrillPlan, runDrill, type DrillPlan } from '../../src/actions/drill.js';
+import { planDrill, runDrill, type DrillPlan } from '../../src/actions/drill.js';
 import { Executor } from '../../src/actions/executor.js';
 import { Journal } from '../../src/actions/journal.js';
-import { withWholeHistory } from '../../src/actions/restore-request.js';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema } from '../../src/config/schema.js';
-import { utcToServerLocal } from '../../src/domain/time.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
-import { serverClock, type FleetSnapshot } from '../../src/fleet/snapshot.js';
+import type { FleetSnapshot } from '../../src/fleet/snapshot.js';
 import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet } from '../../src/sim/fleet.js';
@@ -76,21 +74,10 @@ afterAll(async () => {
   await fleet?.stop();
 });
 
-async function planOf(database: string, target = 'SQL01'): Promise<DrillPlan | { refused: string }> {
+/** The drill the command line and the console plan, of a database of SQL01 on a target. */
+function planOf(database: string, target = 'SQL01'): Promise<DrillPlan | { refused: string }> {
   const polled = snapshot.databases.find((d) => d.instance === 'SQL01' && d.name === database)!;
-  const db = await withWholeHistory(poller, polled);
-  if ('refused' in db) throw new Error(db.refused);
-  const runner = poller.runnerFor(target)!;
-  const source = snapshot.instances.find((i) => i.name === 'SQL01')!;
-  const dest = snapshot.instances.find((i) => i.name === target)!;
-  const now = Date.now();
-  return buildDrillPlan(
-    db,
-    { instance: target, neighbours: snapshot.databases.filter((d) => d.instance === target), folders: await runner.defaultPaths(), files: (b) => runner.backupFiles(b) },
-    serverClock(source, now)!,
-    source.utcOffsetMinutes!,
-    utcToServerLocal(serverClock(dest, now)!, dest.utcOffsetMinutes!),
-  );
+  return planDrill(poller, snapshot, polled, target);
 }
 
 async function drill(database: string, target = 'SQL01', abortAfterStep?: number) {

@@ -84,7 +84,7 @@ describe.skipIf(!tmuxAvailable)('rpotop demo in tmux', () => {
     await waitFor((s) => s.includes('needs a terminal of at least 80x24; this one is 70x20'), 'the too-small message');
     tmux('resize-window', '-t', session, '-x', '180', '-y', '40');
     const wide = await waitFor((s) => s.includes('STATUS▼') && s.includes('DIFF'), 'the wide layout');
-    expect(wide.split('\n')[1]).toMatch(/GROUP +MODEL +EXPOSURE\/RPO +FULL +DIFF +LOG +REASON/);
+    expect(wide.split('\n')[1]).toMatch(/GROUP +MODEL +EXPOSURE\/RPO +FULL +DIFF +LOG +DRILL +REASON/);
   }, 30_000);
 
   it('takes a tail-log backup only once the database name is typed, then brings it back online', async () => {

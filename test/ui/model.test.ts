@@ -35,9 +35,10 @@ describe('keymap', () => {
   });
 
   it('hides commands that change a server in read-only mode', () => {
-    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore', 'restoreGroup']);
+    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore', 'restoreGroup', 'drill']);
     expect(commandFor('dashboard', 't', false)).toBe('tailLog');
     expect(commandFor('dashboard', 't', true)).toBeNull();
+    expect(commandFor('dashboard', 'D', true)).toBeNull();
     expect(bindingsFor('dashboard', true).some((b) => b.mutates)).toBe(false);
   });
 });
