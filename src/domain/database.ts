@@ -37,6 +37,21 @@ export interface StandbyCopy {
   restoreType: 'D' | 'I' | 'L';
 }
 
+/**
+ * A full restore some server recorded (restorehistory and the backupset row it wrote): whose backup, where
+ * it was restored and under what name, when. Proof that a backup restored; not how fast (no duration).
+ */
+export interface RestoredBackup {
+  sourceServer: string;
+  sourceDatabase: string;
+  /** The inventoried instance that restored it, and the name it restored it as. */
+  instance: string;
+  as: string;
+  /** When (UTC ms), and the login that ran it. */
+  at: number;
+  by: string | null;
+}
+
 /** What the server says about a database right now (sys.databases, sys.database_recovery_status). */
 export interface DatabaseState {
   instance: string;

@@ -1,4 +1,4 @@
-import type { DatabaseState } from './database.js';
+import type { DatabaseState, RestoredBackup } from './database.js';
 import type { Finding } from './findings.js';
 import { durations, formatDuration } from './time.js';
 
@@ -103,9 +103,13 @@ export function drillWords(r: DrillRecord | null, now: number): string {
  * What a database's drills say, as findings: never drilled, the last one too old, failed, or slower than the
  * RTO. Databases that cannot be drilled (system databases, standby copies) are the caller's to leave out.
  */
-export function drillFindings(last: DrillRecord | null, now: number, maxAgeDays: number, rtoSeconds: number): Finding[] {
+export function drillFindings(last: DrillRecord | null, now: number, maxAgeDays: number, rtoSeconds: number, restored: RestoredBackup | null = null): Finding[] {
   if (!last) {
-    return [{ code: 'never-drilled', severity: 'info', text: 'never drilled: no restore of its backups has been tested (rpotop drill INSTANCE DATABASE)' }];
+    // A restore outside rpotop (a test by another tool, a refresh) proves the backup restored, not that it is sound.
+    const elsewhere = restored
+      ? `; its backups were last restored ${formatDuration(Math.max(0, now - restored.at))} ago on ${restored.instance} as ${restored.as} (restorehistory: no CHECKDB result, no timing)`
+      : '';
+    return [{ code: 'never-drilled', severity: 'info', text: `never drilled: no restore of its backups has been tested by rpotop (rpotop drill INSTANCE DATABASE)${elsewhere}` }];
   }
   const out: Finding[] = [];
   const age = now - Date.parse(last.finishedAt);

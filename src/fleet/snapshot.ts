@@ -1,5 +1,5 @@
 import { classifyDatabase, type Inventory } from '../config/resolve.js';
-import type { DatabaseState } from '../domain/database.js';
+import type { DatabaseState, RestoredBackup } from '../domain/database.js';
 import { findings as databaseFindings, incompleteHistoryFinding, rtoFinding, type Finding, type IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
@@ -70,6 +70,8 @@ export interface DatabaseSnapshot {
   observedAt: number | null;
   /** Its newest restore drill, from the drill log; null when never drilled (or not drillable: system, standby). */
   lastDrill: DrillRecord | null;
+  /** The newest full restore of its backups any inventoried instance recorded (restorehistory), drill or not. */
+  lastRestored: RestoredBackup | null;
 }
 
 export interface FleetSnapshot {
@@ -201,6 +203,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
   const instances: InstanceSnapshot[] = [];
   const databases: DatabaseSnapshot[] = [];
   const measured = restoreSamples(ctx.drills);
+  const restored = newestRestores(trackers);
   const drillMaxAgeDays = ctx.inventory.config.drills.maxAgeDays;
   for (const t of trackers) {
     const unreachable = t.lastError !== null && (t.lastAttemptAt ?? 0) >= (t.lastSuccessAt ?? 0) ? t.lastError : null;
@@ -259,7 +262,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       const classification = perName(classifications, t.config, db.name, () => classifyDatabase(ctx.inventory, t.name, db.name));
       const derived = derive(db, history, classification.targets.rtoMinutes, t.filesAt, measured.get(t.name));
       const lastDrill = drillable(db) ? (ctx.drills?.get(drillKey(t.name, db.name)) ?? null) : null;
-      const drillNotes = drillable(db) && classification.inventoried ? drillFindings(lastDrill, ctx.now, drillMaxAgeDays, classification.targets.rtoMinutes * 60) : [];
+      const lastRestored = restored.get(drillKey(t.server?.server_name ?? t.name, db.name)) ?? null;
+      const drillNotes = drillable(db) && classification.inventoried ? drillFindings(lastDrill, ctx.now, drillMaxAgeDays, classification.targets.rtoMinutes * 60, lastRestored) : [];
       const assessment = assess(
         state,
         history,
@@ -289,6 +293,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         mergedFrom: ag ? ag.replicas.filter((r) => r !== t.name) : [],
         observedAt: t.lastSuccessAt,
         lastDrill,
+        lastRestored,
       });
     }
   }
@@ -309,6 +314,19 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       (a.key < b.key ? -1 : a.key > b.key ? 1 : 0),
   );
   return { fleet: ctx.inventory.config.fleet, takenAt: ctx.now, instances, databases, counts, groups, worst };
+}
+
+/** The newest full restore of each server's database's backups across the fleet, by source @@SERVERNAME and name. */
+function newestRestores(trackers: readonly InstanceTracker[]): Map<string, RestoredBackup> {
+  const newest = new Map<string, RestoredBackup>();
+  for (const t of trackers) {
+    for (const r of t.restored) {
+      const key = drillKey(r.sourceServer, r.sourceDatabase);
+      const current = newest.get(key);
+      if (!current || r.at > current.at) newest.set(key, r);
+    }
+  }
+  return newest;
 }
 
 /** Merged histories by their first replica's array: the same merged array while no replica's rows change. */

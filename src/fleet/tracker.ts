@@ -1,10 +1,10 @@
 import type { InstanceConfig } from '../config/schema.js';
-import type { DatabaseState } from '../domain/database.js';
+import type { DatabaseState, RestoredBackup } from '../domain/database.js';
 import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { statusRows } from '../domain/status-rows.js';
-import { toBackupSets, toDatabaseStates, toLogMark, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
+import { toBackupSets, toDatabaseStates, toLogMark, toRestoredBackups, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
 import type { LogMark } from '../domain/marks.js';
 
 const DAY = 86_400_000;
@@ -52,6 +52,8 @@ export class InstanceTracker {
   /** Marked transactions per database (lower-case name), read every MARKS_REFRESH_MS. */
   private marks: Map<string, LogMark[]> | null = null;
   private marksAt = 0;
+  /** Full restores this instance ran in the window (restorehistory), read with the marks. */
+  restored: readonly RestoredBackup[] = [];
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
@@ -105,6 +107,7 @@ export class InstanceTracker {
     const server = result.server;
     if (withMarks) {
       this.marks = toLogMarks(result.marks, server.utc_offset_minutes);
+      this.restored = toRestoredBackups(this.name, result.restored, server.utc_offset_minutes);
       this.marksAt = at;
     }
     // msdb restored or recreated under us: rows we hold are past its highest id. Start over (the next poll

@@ -93,6 +93,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         estimatedRestoreSeconds: d.rto ? Math.round(d.rto.seconds) : null,
         estimateBasis: d.rto?.basis ?? null,
         lastDrill: drillJson(d.lastDrill),
+        lastRestored: d.lastRestored ? { at: iso(d.lastRestored.at), instance: d.lastRestored.instance, as: d.lastRestored.as, by: d.lastRestored.by } : null,
         findings: d.findings,
       })),
       groups: snapshot.groups.map((g) => ({

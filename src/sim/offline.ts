@@ -1,6 +1,6 @@
 import { majorVersion } from '../domain/version.js';
-import { marksQuery, pollQueries, probeQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
-import { databaseRow, fileRow, historyRow, markRow, parseRows, restoreRow, serverRow } from '../sql/rows.js';
+import { marksQuery, pollQueries, probeQuery, restoredQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
+import { databaseRow, fileRow, historyRow, markRow, parseRows, restoredRow, restoreRow, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
 import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
@@ -22,6 +22,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     ['@window_days', { type: parseTypeName('int'), value: windowDays }],
     ['@with_files', { type: parseTypeName('int'), value: 1 }],
     ['@with_marks', { type: parseTypeName('int'), value: 1 }],
+    ['@with_restores', { type: parseTypeName('int'), value: 1 }],
   ]);
   const objects = (query: CatalogQuery) => {
     const [statement] = splitStatements(tokenize(query.text));
@@ -48,6 +49,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     history: parseRows(historyQuery.id, historyRow, objects(historyQuery)),
     marks: parseRows(marksQuery.id, markRow, objects(marksQuery)),
     restores: parseRows(restoresQuery.id, restoreRow, objects(restoresQuery)),
+    restored: parseRows(restoredQuery.id, restoredRow, objects(restoredQuery)),
     capabilities,
   };
 }

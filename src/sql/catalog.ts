@@ -390,6 +390,22 @@ ORDER BY m.lsn;`,
 );
 
 /**
+ * Which databases' backups this server restored lately (full restores: every restore sequence starts with
+ * one), whatever ran them: a restore test by another tool, a refresh, a standby's seeding, rpotop's drills.
+ * The backupset row a restore recorded names the source server and database. Read with the marks, now and
+ * then (@with_restores); restorehistory keeps no duration, so these prove a backup restored, not how fast.
+ */
+export const restoredQuery = query(
+  'restored-backups.v1',
+  `
+SELECT b.server_name, b.database_name, rh.destination_database_name, rh.restore_date, rh.user_name
+FROM msdb.dbo.restorehistory AS rh
+JOIN msdb.dbo.backupset AS b ON b.backup_set_id = rh.backup_set_id
+WHERE @with_restores = 1 AND rh.restore_type = 'D' AND rh.restore_date >= DATEADD(day, -@window_days, GETDATE());`,
+  { with_restores: 'int', window_days: 'int' },
+);
+
+/**
  * Where the server puts a new database's files when not told (SERVERPROPERTY, SQL Server 2012 and later;
  * NULL before): a drill's copy goes there, away from the source's own folders. Read on demand.
  */
@@ -439,6 +455,7 @@ export const catalog: readonly CatalogQuery[] = [
   marksQuery,
   databaseMarksQuery,
   restoresQuery,
+  restoredQuery,
   defaultPathsQuery,
   progressQuery,
 ];
@@ -463,6 +480,7 @@ export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
     databaseHistoryQuery,
     marksQuery,
     restoresQuery,
+    restoredQuery,
     databaseMarksQuery,
     defaultPathsQuery,
     ...(caps.viewServerState ? [progressQuery] : []),

@@ -2,7 +2,7 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
+import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoredQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
 import {
   databaseRow,
   fileRow,
@@ -10,6 +10,7 @@ import {
   markRow,
   parseRows,
   restoreRow,
+  restoredRow,
   toLogMark,
   serverRow,
   type DatabaseRow,
@@ -17,6 +18,7 @@ import {
   type HistoryRow,
   type MarkRow,
   type RestoreRow,
+  type RestoredRow,
   type ServerRow,
 } from './rows.js';
 
@@ -30,6 +32,8 @@ export interface PollResult {
   marks: MarkRow[];
   /** Databases kept restoring, with their newest restore. */
   restores: RestoreRow[];
+  /** Full restores of the last days and whose backups they read; empty when the poll did not ask (with the marks). */
+  restored: RestoredRow[];
   capabilities: ServerCapabilities;
 }
 
@@ -73,9 +77,10 @@ export async function pollInstance(
     .input('window_days', sql.Int, windowDays)
     .input('with_files', sql.Int, withFiles ? 1 : 0)
     .input('with_marks', sql.Int, withMarks ? 1 : 0)
-    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery].map((q) => q.text).join('\n'));
+    .input('with_restores', sql.Int, withMarks ? 1 : 0)
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery, restoredQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
-  if (sets.length !== 6) throw new Error(`poll: expected 6 result sets, got ${sets.length}`);
+  if (sets.length !== 7) throw new Error(`poll: expected 7 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
   if (!server) throw new Error(`${serverQuery.id}: no row`);
   return {
@@ -85,6 +90,7 @@ export async function pollInstance(
     history: parseRows(historyQuery.id, historyRow, sets[3]!),
     marks: parseRows(marksQuery.id, markRow, sets[4]!),
     restores: parseRows(restoresQuery.id, restoreRow, sets[5]!),
+    restored: parseRows(restoredQuery.id, restoredRow, sets[6]!),
     capabilities,
   };
 }

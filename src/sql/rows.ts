@@ -1,6 +1,6 @@
 import type { LogMark } from '../domain/marks.js';
 import { z } from 'zod';
-import type { DatabaseState, DatabaseStateDesc, DatabaseFile, StandbyCopy } from '../domain/database.js';
+import type { DatabaseState, DatabaseStateDesc, DatabaseFile, RestoredBackup, StandbyCopy } from '../domain/database.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { BackupSet, BackupType, RecoveryModel } from '../domain/history.js';
 import { parseLsn, parseOptionalLsn } from '../domain/lsn.js';
@@ -166,6 +166,24 @@ export function toStandbyCopies(rows: readonly RestoreRow[], server: Pick<Server
     });
   }
   return copies;
+}
+
+export const restoredRow = z.object({
+  server_name: z.string().nullable(),
+  database_name: z.string().nullable(),
+  destination_database_name: z.string().nullable(),
+  restore_date: wallClock.nullable(),
+  user_name: z.string().nullable(),
+});
+export type RestoredRow = z.output<typeof restoredRow>;
+
+/** The poll's full restores as facts: whose backup, restored where and as what, when (UTC), by whom. */
+export function toRestoredBackups(instance: string, rows: readonly RestoredRow[], offsetMinutes: number): RestoredBackup[] {
+  return rows.flatMap((r) =>
+    r.server_name && r.database_name && r.restore_date
+      ? [{ sourceServer: r.server_name, sourceDatabase: r.database_name, instance, as: r.destination_database_name ?? '?', at: r.restore_date.getTime() - offsetMinutes * 60_000, by: r.user_name }]
+      : [],
+  );
 }
 
 export const defaultPathsRow = z.object({ data_path: z.string().nullable(), log_path: z.string().nullable() });

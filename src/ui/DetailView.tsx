@@ -94,7 +94,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         {`recovery ${db.state.recoveryModel} · state ${db.state.state}${db.state.isReadOnly ? ' (read-only)' : ''} · exposure ${exposureWords(a)} / RPO ${formatDuration(db.targets.rpoMinutes * durations.MINUTE)} (${db.targets.source.rpoMinutes}) · RTO ${formatDuration(db.targets.rtoMinutes * durations.MINUTE)}${db.groups.length ? ` · groups ${db.groups.join(', ')}` : ''}${db.inventoried ? '' : ' · not inventoried'}`}
       </Styled>
       <Styled theme={theme} token="muted">
-        {`last drill: ${drillWords(db.lastDrill, serverNow)} · ${db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}`}
+        {`last drill: ${drillWords(db.lastDrill, serverNow)}${db.lastRestored ? ` (its backups last restored ${formatDuration(Math.max(0, serverNow - db.lastRestored.at))} ago on ${db.lastRestored.instance} as ${db.lastRestored.as})` : ''} · ${db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}`}
       </Styled>
       <Text wrap="truncate-end">{chainText}{db.mergedFrom.length ? ` · history merged from ${db.mergedFrom.join(', ')}` : ''}</Text>
       <Text> </Text>

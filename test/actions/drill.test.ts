@@ -202,4 +202,40 @@ describe('what the dashboard makes of drills', () => {
     // System databases are not drilled, nor reported as never drilled.
     expect(s.databases.find((d) => d.name === 'master')?.findings.some((f) => f.code === 'never-drilled')).toBe(false);
   });
+
+  it("counts a restore of its backups done outside rpotop (restorehistory) as proof it restores, not as a drill", async () => {
+    // Another tool restores Archive's newest full under a name of its own, as Test-DbaLastBackup would.
+    const inst = fleet.instance('SQL01');
+    const full = inst.backupSetsOf('Archive').filter((b) => b.type === 'D').at(-1)!;
+    await poller
+      .runnerFor('SQL01')!
+      .run(
+        {
+          kind: 'restore-full',
+          database: 'dbatools-testrestore-Archive',
+          text: "RESTORE DATABASE [dbatools-testrestore-Archive] FROM DISK = @file1 WITH FILE = @position, MOVE N'Archive' TO N'E:\\Data\\t.mdf', MOVE N'Archive_log' TO N'F:\\Log\\t.ldf', RECOVERY;",
+          params: [
+            { name: '@file1', type: 'nvarchar(260)', value: inst.devicesOf(full)[0]!.physical_device_name },
+            { name: '@position', type: 'int', value: full.position },
+          ],
+          destructive: false,
+          summary: 'a restore by another tool',
+          backup: null,
+        },
+        { timeoutMs: 30_000 },
+      );
+    // A new console reads restorehistory with its first poll.
+    const fresh = new FleetPoller({ inventory: resolveInventory(configSchema.parse(inventoryInput)), env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null, drills: () => log.latest() });
+    try {
+      await fresh.pollAll();
+      const archive = fresh.snapshot().databases.find((d) => d.instance === 'SQL01' && d.name === 'Archive')!;
+      expect(archive.lastRestored).toMatchObject({ instance: 'SQL01', as: 'dbatools-testrestore-Archive' });
+      expect(archive.lastDrill).toBeNull();
+      expect(archive.findings.find((f) => f.code === 'never-drilled')?.text).toMatch(/its backups were last restored \d+ s ago on SQL01 as dbatools-testrestore-Archive \(restorehistory: no CHECKDB result, no timing\)$/);
+      // Payroll's newest restore is a drill's copy, on whichever instance ran it last.
+      expect(fresh.snapshot().databases.find((d) => d.name === PAYROLL)!.lastRestored?.as).toMatch(/^Pay\]roll 'Ærø'_rpotop_drill_/);
+    } finally {
+      await fresh.stop();
+    }
+  });
 });

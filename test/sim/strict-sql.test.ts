@@ -54,7 +54,7 @@ async function failure(run: Promise<unknown>): Promise<SqlFailure> {
 }
 
 function request(p: sql.ConnectionPool): sql.Request {
-  return p.request().input('since_id', sql.Int, 0).input('window_days', sql.Int, 8).input('with_files', sql.Int, 1).input('with_marks', sql.Int, 1).input('statement', sql.NVarChar(sql.MAX), 'BACKUP').input('database', sql.NVarChar(128), 'Sales');
+  return p.request().input('since_id', sql.Int, 0).input('window_days', sql.Int, 8).input('with_files', sql.Int, 1).input('with_marks', sql.Int, 1).input('with_restores', sql.Int, 1).input('statement', sql.NVarChar(sql.MAX), 'BACKUP').input('database', sql.NVarChar(128), 'Sales');
 }
 
 describe('catalog queries, answered from their text', () => {
