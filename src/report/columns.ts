@@ -16,3 +16,14 @@ export function rpoText(d: DatabaseSnapshot): string {
   return formatDuration(d.targets.rpoMinutes * durations.MINUTE);
 }
 
+/** One database's status and facts in a few lines, for the clipboard and a chat. */
+export function databaseFacts(d: DatabaseSnapshot, now: number): string {
+  const a = d.assessment;
+  return [
+    `${d.instance} / ${d.name}: ${a.status} (${a.reason})`,
+    `exposure ${exposureText(d)} / RPO ${rpoText(d)}; last full ${ageOf(a.lastFull, now)}, differential ${ageOf(a.lastDiff, now)}, log ${ageOf(a.lastLog, now)} ago`,
+    `recovery ${d.state.recoveryModel}, ${d.state.state}${a.chain ? `, restorable to ${new Date(a.chain.restorableTo).toISOString().slice(0, 19).replace('T', ' ')} UTC` : ''}${d.rto ? `, estimated restore ${formatDuration(d.rto.seconds * 1000)}` : ''}`,
+    ...d.findings.filter((f) => f.severity !== 'info').map((f) => `${f.severity}: ${f.text}`),
+  ].join('\n');
+}
+

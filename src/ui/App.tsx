@@ -29,6 +29,9 @@ import { RestoreOptionsView } from './RestoreOptionsView.js';
 import { PlanView } from './PlanView.js';
 import { ConfirmView } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
+import { osc52 } from './clipboard.js';
+import { formatMarkdown } from '../report/markdown.js';
+import { databaseFacts } from '../report/columns.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
@@ -88,6 +91,7 @@ const ACTION_COMMANDS: ReadonlySet<Command> = new Set(keymap.filter((b) => b.mut
 /** The console: dashboard, database detail, instance and help views over the fleet snapshot. */
 export function App({ source, actions, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
   const { exit } = useApp();
+  const { stdout } = useStdout();
   const size = useTerminalSize(fixedSize);
   const [snapshot, setSnapshot] = useState<FleetSnapshot>(() => source.snapshot());
   // UI state lives in a ref updated synchronously by each key, then rendered: keys typed faster than
@@ -190,7 +194,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       }
       case 'sort': {
         const key = SORT_KEYS.find((k) => k === arg);
-        if (key) setGrid((g) => ({ ...g, sort: { key: key as SortKey, desc: key === 'status' || key === 'exposure' } }));
+        if (key) setGrid((g) => ({ ...g, frozen: null, sort: { key: key as SortKey, desc: key === 'status' || key === 'exposure' } }));
         else setMessage(`sort by one of: ${SORT_KEYS.join(', ')}`);
         return;
       }
@@ -241,6 +245,22 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         const preview = actions.preview(action, key);
         if ('refused' in preview) setMessage(`${action === 'tail-log' ? 'no tail-log backup' : 'nothing to bring online'}: ${preview.refused}`);
         else setScreen({ kind: 'confirm', action, key, back: screen, state: { preview, typed: '', running: null, result: null } });
+        return cursor;
+      }
+      case 'copyDatabase':
+      case 'copyFleet': {
+        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
+        const db = snapshot.databases.find((d) => d.key === key);
+        if (command === 'copyDatabase' && !db) return cursor;
+        const text = command === 'copyFleet' ? formatMarkdown(snapshot) : databaseFacts(db!, now());
+        const sequence = osc52(text);
+        if (!sequence) setMessage('too long to copy through the terminal: rpotop status --format markdown prints it');
+        else if (!stdout.isTTY) setMessage('no terminal to copy through');
+        else {
+          stdout.write(sequence);
+          const what = command === 'copyFleet' ? 'the fleet status (Markdown)' : `${db!.instance} / ${db!.name}`;
+          setMessage(`copied ${what}, ${text.split('\n').length} line(s), through the terminal (OSC 52; in tmux: set -g set-clipboard on)`);
+        }
         return cursor;
       }
       case 'drill': {
@@ -341,11 +361,20 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       case 'command':
         setPrompt({ kind: 'command', text: '' });
         return cursor;
+      case 'freeze':
+        if (grid.frozen) {
+          setGrid((g) => ({ ...g, frozen: null }));
+          setMessage('rows move again as their status changes');
+        } else {
+          setGrid((g) => ({ ...g, frozen: new Map(rows.filter((r) => r.kind === 'database').map((r, i) => [r.key, i])) }));
+          setMessage('order frozen: values update, rows stay where they are (Z again to let them move)');
+        }
+        return cursor;
       case 'sort':
-        setGrid((g) => ({ ...g, sort: { key: nextSortKey(g.sort.key), desc: nextSortKey(g.sort.key) === 'status' } }));
+        setGrid((g) => ({ ...g, frozen: null, sort: { key: nextSortKey(g.sort.key), desc: nextSortKey(g.sort.key) === 'status' } }));
         return cursor;
       case 'reverse':
-        setGrid((g) => ({ ...g, sort: { ...g.sort, desc: !g.sort.desc } }));
+        setGrid((g) => ({ ...g, frozen: null, sort: { ...g.sort, desc: !g.sort.desc } }));
         return cursor;
       case 'group':
         setGrid((g) => ({ ...g, groupBy: g.groupBy === 'none' ? 'instance' : g.groupBy === 'instance' ? 'group' : 'none' }));
@@ -447,7 +476,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   ) : grid.filter ? (
     <Styled theme={theme} token="muted">{`filter: ${grid.filter} · ${rows.filter((r) => r.kind === 'database').length} of ${snapshot.databases.length} databases (Esc clears)`}</Styled>
   ) : (
-    <Styled theme={theme} token="muted">{`${snapshot.databases.length} databases on ${snapshot.instances.length} instances · sorted by ${grid.sort.key}${grid.groupBy !== 'none' ? ` · grouped by ${grid.groupBy}` : ''}`}</Styled>
+    <Styled theme={theme} token="muted">{`${snapshot.databases.length} databases on ${snapshot.instances.length} instances · sorted by ${grid.sort.key}${grid.frozen ? ' (frozen: Z lets rows move)' : ''}${grid.groupBy !== 'none' ? ` · grouped by ${grid.groupBy}` : ''}`}</Styled>
   );
 
   let body;
@@ -482,7 +511,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     const inst = snapshot.instances.find((i) => i.name === screen.name);
     body = inst ? <InstanceView instance={inst} snapshot={snapshot} theme={theme} now={t} /> : <Text>no such instance</Text>;
   } else if (screen.kind === 'help') {
-    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly || !actions} />;
+    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly || !actions} width={size.columns} height={size.rows - 5} />;
   } else {
     body = <Grid rows={rows} top={visibleTop} height={gridHeight} selected={selected} width={size.columns} theme={theme} state={grid} nowFor={serverNow} />;
   }

@@ -1,25 +1,50 @@
 import { Box } from 'ink';
 import { Text } from './Text.js';
-import { bindingsFor, type Scope } from './keymap.js';
+import { bindingsFor, type Binding, type Scope } from './keymap.js';
+import { fit } from './cells.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
-/** Generated from the keymap, so it cannot drift from what the keys do. */
-export function HelpView({ scope, theme, readOnly }: { scope: Scope; theme: Theme; readOnly: boolean }) {
+const STATUSES = 'Statuses: ✔ OK within the RPO · ▲ WARN past the warn fraction · ✖ BREACH past the RPO · ⊘ UNPROTECTED no usable chain · ? UNKNOWN no fresh data';
+
+/**
+ * Generated from the keymap, so it cannot drift from what the keys do. It fits the screen: one column when
+ * the keys fit, two side by side when the terminal is wide enough, else as many as fit and how many more.
+ */
+export function HelpView({ scope, theme, readOnly, width, height }: { scope: Scope; theme: Theme; readOnly: boolean; width: number; height: number }) {
+  // What the status bar hints at and what changes a server first: on a short screen, moving keys are the ones left out.
+  const rank = (b: Binding) => (b.hint ? 0 : b.mutates ? 1 : 2);
+  const bindings = [...bindingsFor(scope, readOnly)].sort((a, b) => rank(a) - rank(b));
+  // Title, a blank line, a blank line and the statuses line around the keys.
+  const room = Math.max(1, height - 4);
+  const columns = bindings.length > room && width >= 120 ? 2 : 1;
+  const perColumn = columns === 2 ? Math.ceil(bindings.length / 2) : Math.min(bindings.length, bindings.length > room ? room - 1 : room);
+  const keyWidth = columns === 2 ? 16 : 28;
+  const cellWidth = columns === 2 ? Math.floor(width / 2) : width;
+  const lines = Array.from({ length: Math.min(perColumn, room) }, (_, i) => (columns === 2 ? [bindings[i], bindings[i + perColumn]] : [bindings[i]]));
+  const cell = (b: Binding | undefined, last: boolean) =>
+    b ? [`  ${fit(b.keys.join(', '), keyWidth - 1)} `, last ? b.description : fit(b.description, cellWidth - keyWidth - 2)] : ['', ''];
+  const hidden = bindings.length - (columns === 2 ? Math.min(bindings.length, 2 * room) : lines.length);
   return (
     <Box flexDirection="column">
       <Styled theme={theme} token="title">{`Keys (${scope} view)${readOnly ? ' · read-only: actions that change a server are hidden' : ''}`}</Styled>
       <Text> </Text>
-      {bindingsFor(scope, readOnly).map((b) => (
-        <Text key={b.command} wrap="truncate-end">
-          <Styled theme={theme} token="accent">{`  ${b.keys.join(', ').padEnd(28)}`}</Styled>
-          {b.description}
+      {lines.map((line, i) => (
+        <Text key={i} wrap="truncate-end">
+          {line.map((b, k) => {
+            const [keys, description] = cell(b, k === line.length - 1);
+            return (
+              <Text key={k}>
+                <Styled theme={theme} token="accent">{keys}</Styled>
+                {description}
+              </Text>
+            );
+          })}
         </Text>
       ))}
+      {hidden > 0 ? <Styled theme={theme} token="muted">{`  … ${hidden} more key(s): a taller or wider terminal shows them`}</Styled> : null}
       <Text> </Text>
-      <Styled theme={theme} token="muted">
-        {'Statuses: ✔ OK within the RPO · ▲ WARN past the warn fraction · ✖ BREACH past the RPO · ⊘ UNPROTECTED no usable chain · ? UNKNOWN no fresh data'}
-      </Styled>
+      <Styled theme={theme} token="muted">{STATUSES}</Styled>
     </Box>
   );
 }

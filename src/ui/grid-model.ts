@@ -11,6 +11,11 @@ export interface GridState {
   filter: string;
   sort: { key: SortKey; desc: boolean };
   groupBy: GroupBy;
+  /**
+   * Frozen (Z, as htop's): each database's place when the order was frozen. Polls update values but not
+   * the order, so a row does not move while someone reads it; databases that appear since go after.
+   */
+  frozen?: ReadonlyMap<string, number> | null;
 }
 
 export type GridRow =
@@ -98,7 +103,9 @@ export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] 
   const decorated = snapshot.databases
     .filter(filterTest(state.filter))
     .map((db) => ({ db, v: sortValue(db, state.sort.key) }));
-  decorated.sort((a, b) => sign * (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) || byText(a.db.key, b.db.key));
+  const frozen = state.frozen;
+  const place = (key: string) => frozen?.get(key) ?? Number.MAX_SAFE_INTEGER;
+  decorated.sort((a, b) => (frozen ? place(a.db.key) - place(b.db.key) : 0) || sign * (a.v < b.v ? -1 : a.v > b.v ? 1 : 0) || byText(a.db.key, b.db.key));
   const dbs = decorated.map((x) => x.db);
   if (state.groupBy === 'none') return dbs.map((db) => ({ kind: 'database', key: db.key, db }));
   const groups = new Map<string, DatabaseSnapshot[]>();
@@ -115,7 +122,8 @@ export function buildRows(snapshot: FleetSnapshot, state: GridState): GridRow[] 
     const worst = group?.status ?? list.reduce<Status>((w, d) => (statusSeverity[d.assessment.status] > statusSeverity[w] ? d.assessment.status : w), 'OK');
     return { label, list, worst, group };
   });
-  headings.sort((a, b) => statusSeverity[b.worst] - statusSeverity[a.worst] || byText(a.label, b.label));
+  // Frozen, headings keep the order of their first database too.
+  headings.sort((a, b) => (frozen ? place(a.list[0]!.key) - place(b.list[0]!.key) : 0) || statusSeverity[b.worst] - statusSeverity[a.worst] || byText(a.label, b.label));
   const rows: GridRow[] = [];
   for (const { label, list, worst, group } of headings) {
     rows.push({ kind: 'heading', key: `#${label}`, label, worst, count: list.length, group });

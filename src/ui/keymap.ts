@@ -28,6 +28,9 @@ export type Command =
   | 'restore'
   | 'restoreGroup'
   | 'drill'
+  | 'freeze'
+  | 'copyDatabase'
+  | 'copyFleet'
   | 'quit';
 
 export interface Binding {
@@ -65,6 +68,9 @@ export const keymap: readonly Binding[] = [
   { command: 'restore', keys: ['p'], label: 'p', description: 'restore: choose the options (point in time, new name, verify...), then step through the plan', scopes: ['dashboard', 'detail'], mutates: true, hint: true },
   { command: 'restoreGroup', keys: ['P'], label: 'P', description: "restore the selected database's application group: every member to one common point, the operator's steps (stop the application) confirmed in the plan", scopes: ['dashboard', 'detail'], mutates: true, hint: false },
   { command: 'drill', keys: ['D'], label: 'D', description: "restore drill: the latest chain restored as a copy on the drill target, DBCC CHECKDB, the copy dropped (the copy's name typed first)", scopes: ['dashboard', 'detail'], mutates: true, hint: false },
+  { command: 'freeze', keys: ['Z'], label: 'Z', description: 'freeze the order of the rows while you read (values still update); Z again lets them move', scopes: ['dashboard'], mutates: false, hint: false },
+  { command: 'copyDatabase', keys: ['y'], label: 'y', description: "copy the selected database's status and facts to the clipboard (through the terminal: OSC 52)", scopes: ['dashboard', 'detail'], mutates: false, hint: false },
+  { command: 'copyFleet', keys: ['Y'], label: 'Y', description: "copy the fleet's status as Markdown, for a chat or a ticket (OSC 52)", scopes: ['dashboard', 'detail'], mutates: false, hint: false },
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
   { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },

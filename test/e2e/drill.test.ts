@@ -66,5 +66,10 @@ describe.skipIf(!tmuxAvailable)('a restore drill in tmux', () => {
     keys('Enter');
     const wide = await waitFor((s) => s.includes('DRILL▲'), 'sorted by drill');
     expect(wide).toMatch(/^▶ ✔ OK +BTSSQL01 +SSODB .* ✔ \d+ (s|min) /m);
+    // y copies the selected database's facts through the terminal: tmux takes OSC 52 with set-clipboard on.
+    tmux('set-option', '-s', 'set-clipboard', 'on');
+    keys('y');
+    await waitFor((s) => s.includes('copied BTSSQL01 / SSODB'), 'the copy acknowledged');
+    expect(tmux('show-buffer')).toMatch(/^BTSSQL01 \/ SSODB: OK \(log backup .* ago, RPO 30 min\)\nexposure /);
   }, 200_000);
 });

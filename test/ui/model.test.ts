@@ -46,6 +46,16 @@ describe('keymap', () => {
 describe('grid model', () => {
   const snapshot = fixtureSnapshot();
 
+  it('frozen, keeps each row where it was while statuses change; a database that appears goes after', () => {
+    const keysOf = (rows: ReturnType<typeof buildRows>) => rows.filter((r) => r.kind === 'database').map((r) => r.key);
+    const before = keysOf(buildRows(snapshot, initialGrid));
+    // Frozen in the reverse of the sorted order: the order held is the frozen one, not the status order.
+    const frozen = new Map([...before].reverse().slice(1).map((k, i) => [k, i]));
+    const rows = keysOf(buildRows(snapshot, { ...initialGrid, frozen }));
+    expect(rows).toEqual([...[...before].reverse().slice(1), before[before.length - 1]!]);
+    expect(keysOf(buildRows(snapshot, { ...initialGrid, frozen: null }))).toEqual(before);
+  });
+
   it(':db prefers the exact name, then one prefix, then names every candidate', () => {
     const rows = buildRows(snapshot, initialGrid);
     const at = (text: string) => {
