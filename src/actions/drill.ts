@@ -196,8 +196,9 @@ export async function runDrill(run: DrillRun): Promise<DrillRecord> {
         stopped = true;
         break;
       }
-      created = true;
       const outcome = await execute(i, true);
+      // Sent (whatever its outcome): the copy may exist. A refusal before sending throws past this.
+      created = true;
       restoreMs += outcome.durationMs;
       if (outcome.outcome !== 'succeeded') {
         result = outcome.outcome === 'cancelled' ? 'interrupted' : 'restore-failed';

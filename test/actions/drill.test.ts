@@ -158,6 +158,26 @@ describe('a restore drill, through the driver', () => {
     expect(fleet.instance('SQL01').findDatabase(plan.copy)).toBeUndefined();
   });
 
+  it('refused before anything is sent (read-only), creates nothing and drops nothing', async () => {
+    const plan = await planOf('Simple');
+    if ('refused' in plan) throw new Error(plan.refused);
+    const before = journal.read().entries.length;
+    const record = await runDrill({
+      plan,
+      instance: configSchema.parse(inventoryInput).instances.find((i) => i.name === 'SQL01')!,
+      runner: poller.runnerFor('SQL01')!,
+      executor: new Executor(journal, true),
+      // A log of its own: this refusal is not one of the drills the dashboard tests read.
+      log: new DrillLog(path.join(dir, 'refused-drills.jsonl')),
+      confirm: (s) => Promise.resolve(s.destructive ? s.database : 'yes'),
+      rtoSeconds: 4 * 3600,
+    });
+    expect(record).toMatchObject({ result: 'interrupted', dropped: false, dropNote: 'nothing was restored, so nothing was dropped' });
+    expect(record.errors[0]).toMatch(/^read-only: rpotop runs read-only; nothing was sent/);
+    // Only the refusal is journaled: no statement started.
+    expect(journal.read().entries.slice(before).map((e) => e.event)).toEqual(['refused']);
+  });
+
   it('stopped part-way, drops what it created and says so; the source is never touched', async () => {
     const before = fleet.instance('SQL01').restorehistory.length;
     const { plan, record } = await drill(PAYROLL, 'SQL01', 0);
