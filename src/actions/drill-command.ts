@@ -7,7 +7,7 @@ import { drillable, drillDue, drillSummary, type DrillRecord } from '../domain/d
 import { formatDuration } from '../domain/time.js';
 import { visible } from '../domain/visible.js';
 import { FleetPoller } from '../fleet/poller.js';
-import { groupMembers } from '../fleet/groups.js';
+import { groupMembers, onePerAvailabilityDatabase } from '../fleet/groups.js';
 import type { DatabaseSnapshot, FleetSnapshot } from '../fleet/snapshot.js';
 import { startDemo } from '../sim/demo.js';
 import { script, type Statement } from '../sql/statements.js';
@@ -67,9 +67,7 @@ export type DrillSelection = { kind: 'one'; instance: string; database: string }
  */
 export function dueForDrill(snapshot: FleetSnapshot, maxAgeDays: number, now: number): DatabaseSnapshot[] {
   // An availability-group database is one database: drilled from its primary, not once per replica.
-  const primaries = new Set(snapshot.databases.filter((d) => d.state.availabilityGroup?.role === 'PRIMARY').map((d) => `${d.state.availabilityGroup!.name}\u0000${d.name}`.toLowerCase()));
-  const replicaOfPrimary = (d: DatabaseSnapshot) => d.state.availabilityGroup?.role === 'SECONDARY' && primaries.has(`${d.state.availabilityGroup.name}\u0000${d.name}`.toLowerCase());
-  return snapshot.databases.filter((d) => d.inventoried && !replicaOfPrimary(d) && d.state.state === 'ONLINE' && drillable(d.state) && drillDue(d.lastDrill, now, maxAgeDays));
+  return onePerAvailabilityDatabase(snapshot.databases).filter((d) => d.inventoried && d.state.state === 'ONLINE' && drillable(d.state) && drillDue(d.lastDrill, now, maxAgeDays));
 }
 
 interface DrillContext {

@@ -44,16 +44,20 @@ function missingMembers(group: ResolvedGroup, found: readonly DatabaseSnapshot[]
   return missing;
 }
 
+/**
+ * An availability-group database once: it is restored (and drilled) once, and its primary stands for its
+ * secondaries when the list holds it.
+ */
+export function onePerAvailabilityDatabase(databases: readonly DatabaseSnapshot[]): DatabaseSnapshot[] {
+  const key = (d: DatabaseSnapshot) => `${d.state.availabilityGroup!.name}\u0000${d.name}`.toLowerCase();
+  const primaries = new Set(databases.filter((d) => d.state.availabilityGroup?.role === 'PRIMARY').map(key));
+  return databases.filter((d) => d.state.availabilityGroup?.role !== 'SECONDARY' || !primaries.has(key(d)));
+}
+
 /** The group's databases in the snapshot, each with the member entry it matched; an availability-group database once. */
 export function groupMembers(group: ResolvedGroup, databases: readonly DatabaseSnapshot[]): { db: DatabaseSnapshot; spec: GroupMember | undefined }[] {
   const inGroup = databases.filter((d) => d.inventoried && d.groups.includes(group.name));
-  // An availability-group database is restored once: its primary stands for its replicas.
-  const found = inGroup.filter(
-    (d) =>
-      d.state.availabilityGroup?.role !== 'SECONDARY' ||
-      !inGroup.some((p) => p !== d && same(p.name, d.name) && p.state.availabilityGroup?.name === d.state.availabilityGroup?.name && p.state.availabilityGroup?.role === 'PRIMARY'),
-  );
-  return found.map((db) => ({ db, spec: specOf(group, db) }));
+  return onePerAvailabilityDatabase(inGroup).map((db) => ({ db, spec: specOf(group, db) }));
 }
 
 /**

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { resolveInventory } from '../../src/config/resolve.js';
 import { configSchema, type ConfigInput } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
+import { dueForDrill } from '../../src/actions/drill-command.js';
 import type { FleetSnapshot } from '../../src/fleet/snapshot.js';
 import { exitCodeFor } from '../../src/report/status-command.js';
 import { SimClock } from '../../src/sim/clock.js';
@@ -112,6 +113,16 @@ describe('application groups on the seeds fleet, through the driver', () => {
     expect(sb).toMatchObject({ instance: 'BTSDR01', status: 'BREACH', limitedBy: 'BizTalkDTADb', holdsTo: dta.state.standbyOf!.holdsTo, notCopied: [] });
     expect(sb!.copies.map((c) => c.database).sort()).toEqual(g.members.filter((m) => m.together).map((m) => m.database).sort());
     expect(g.problem).toContain('standby BTSDR01 ');
+  });
+
+  it('counts an availability-group database once, from its primary: in a group, and among the drills due', async () => {
+    const withSales = await snapshotOf((c) => {
+      c.groups = [{ name: 'sales', members: [{ database: 'SalesDW' }] }];
+    });
+    const g = groupOf(withSales, 'sales');
+    expect(g.members.map((m) => `${m.instance}/${m.database}`)).toEqual(['SQLAG01/SalesDW']);
+    expect(withSales.databases.filter((d) => d.name === 'SalesDW').map((d) => d.instance).sort()).toEqual(['SQLAG01', 'SQLAG02']);
+    expect(dueForDrill(withSales, 30, Date.now()).filter((d) => d.name === 'SalesDW').map((d) => d.instance)).toEqual(['SQLAG01']);
   });
 
   it('Dynamics AX: the common point is the earlier of the business database and its model store', () => {
