@@ -65,6 +65,11 @@ export function drillDue(last: DrillRecord | null, now: number, maxAgeDays: numb
   return !last || last.result !== 'passed' || now - Date.parse(last.finishedAt) > maxAgeDays * durations.DAY;
 }
 
+/** Every restore of the drill ran to the end (CHECKDB may still have found damage): its restore time is a measurement. */
+export function restoreCompleted(r: DrillRecord): boolean {
+  return r.result === 'passed' || r.result === 'checkdb-errors';
+}
+
 /** A drill that showed the backups do not restore clean: the restore failed, or CHECKDB found damage. */
 export function drillFailed(r: DrillRecord): boolean {
   return r.result === 'checkdb-errors' || r.result === 'restore-failed';
@@ -79,7 +84,7 @@ export function drillCell(r: DrillRecord | null, now: number): string {
 
 /** Bytes per second a drill's restores read: what the restore estimate can use instead of a guess. */
 export function drillThroughput(r: DrillRecord): number | null {
-  return r.result === 'passed' || r.result === 'checkdb-errors' ? (r.restoreMs > 0 ? r.bytes / (r.restoreMs / 1000) : null) : null;
+  return restoreCompleted(r) && r.restoreMs > 0 ? r.bytes / (r.restoreMs / 1000) : null;
 }
 
 /** The last drill in words: when, how it ended, how long the restore took against the RTO. */
@@ -121,7 +126,7 @@ export function drillFindings(last: DrillRecord | null, now: number, maxAgeDays:
   } else if (last.result === 'restore-failed') {
     out.push({ code: 'drill-failed', severity: 'critical', text: `drill failed: the restore did not complete on ${last.target} (${last.errors.at(-1) ?? 'see the drill log'})` });
   }
-  if ((last.result === 'passed' || last.result === 'checkdb-errors') && last.restoreMs > rtoSeconds * 1000) {
+  if (restoreCompleted(last) && last.restoreMs > rtoSeconds * 1000) {
     out.push({
       code: 'drill-slow',
       severity: 'warning',

@@ -1,4 +1,4 @@
-import { drillable, drillDue, drillFailed, type DrillRecord } from '../domain/drill.js';
+import { drillable, drillDue, drillFailed, restoreCompleted, type DrillRecord } from '../domain/drill.js';
 import { formatDuration } from '../domain/time.js';
 import { visible } from '../domain/visible.js';
 import { groupMembers } from '../fleet/groups.js';
@@ -91,7 +91,7 @@ export function formatDrillReportMarkdown(report: DrillReport): string {
   lines.push('| Instance | Database | Last drill | Result | Restore | RTO | CHECKDB | Target | Due |', '|---|---|---|---|---|---|---|---|---|');
   for (const d of report.databases) {
     const r = d.lastDrill;
-    const restore = r && r.result !== 'restore-failed' && r.result !== 'interrupted' ? `${formatDuration(r.restoreMs)}${r.restoreMs > d.rtoSeconds * 1000 ? ' > RTO' : ''}` : '-';
+    const restore = r && restoreCompleted(r) ? `${formatDuration(r.restoreMs)}${r.restoreMs > d.rtoSeconds * 1000 ? ' > RTO' : ''}` : '-';
     lines.push(
       `| ${cell(d.instance)} | ${cell(d.database)} | ${r ? r.finishedAt.slice(0, 16).replace('T', ' ') : '-'} | ${resultText(r)} | ${restore} | ${formatDuration(d.rtoSeconds * 1000)} | ${r && r.checkdbMs ? formatDuration(r.checkdbMs) : '-'} | ${cell(r?.target ?? '-')} | ${d.due ? 'yes' : 'no'} |`,
     );
