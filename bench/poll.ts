@@ -6,8 +6,8 @@
  * The simulated scale fleet (daily fulls, 6-hourly differentials, logs at the cadence, over the history)
  * runs in a child process with LATENCY ms added to every round trip; this process polls it and prints
  * the measured times against the bound ceil(instances / concurrency) x latency, bytes, rows and CPU per
- * instance, and this process's RSS. The simulator keeps an object per backup set, which bounds the
- * fleet it can hold: 50 x 40 x 8 days of 15-minute logs is some 1.6 million.
+ * instance, and this process's RSS; and what the simulator's history cost to build and hold (msdb kept
+ * in columns: 500 x 40 x 8 days of 15-minute logs is some 16 million backup sets).
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
@@ -42,7 +42,15 @@ const child = spawn(process.execPath, ['--expose-gc', '--max-old-space-size=1638
 });
 const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
 const next = async () => JSON.parse((await lines.next()).value as string);
-const { endpoints, backupSets, buildMs, rssMb } = (await next()) as { endpoints: Endpoint[]; backupSets: number; buildMs: number; rssMb: number };
+const { endpoints, backupSets, historyBytes, buildMs, listenMs, rssMb, heapMb } = (await next()) as {
+  endpoints: Endpoint[];
+  backupSets: number;
+  historyBytes: number;
+  buildMs: number;
+  listenMs: number;
+  rssMb: number;
+  heapMb: number;
+};
 const stats = async (): Promise<{ bytesIn: number; bytesOut: number }> => {
   child.stdin.write('stats\n');
   return next();
@@ -115,7 +123,10 @@ const f = (n: number) => n.toFixed(0);
 console.log(`${compiled ? 'compiled, under plain node' : 'from the sources, under tsx'}`);
 const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
 console.log(`instances ${instances}, databases ${instances * databases}, concurrency ${concurrency}, latency ${latency} ms per round trip`);
-console.log(`history: ${values.history} with logs every ${values['log-every']}: ${backupSets} backup sets in the simulator (built in ${f(buildMs)} ms, simulator RSS ${rssMb} MB)`);
+console.log(`history: ${values.history} with logs every ${values['log-every']}: ${backupSets} backup sets in the simulator`);
+console.log(
+  `simulator: history built in ${f(buildMs)} ms (${((buildMs * 1000) / backupSets).toFixed(2)} us per set), listening after ${f(listenMs)} ms; RSS ${rssMb} MB, JS heap ${heapMb} MB, msdb columns ${f(historyBytes / 1024 / 1024)} MB (${f(historyBytes / backupSets)} bytes per set)`,
+);
 console.log(`bound ceil(instances / concurrency) x latency: ${bound} ms`);
 console.log(`first poll: ${f(firstMs)} ms, ratio ${(firstMs / bound).toFixed(2)} (connects first: prelogin, login and the initial SET batch are 3 more round trips)`);
 console.log(`first poll read: ${f(firstBytes)} bytes on the wire, ${firstRows} rows (${f(firstBytes / instances)} bytes and ${(firstRows / instances).toFixed(1)} rows per instance)`);

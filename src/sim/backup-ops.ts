@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { SimFailure, sqlErrors, type SqlError } from './errors.js';
 import { LogPosition, type BackupSetRow, type SimDatabase, type SimInstance } from './model.js';
 
@@ -35,21 +34,28 @@ function fail(req: BackupRequest, first: SqlError): never {
   throw new SimFailure([first, sqlErrors.terminating(statementName(req))]);
 }
 
+/** Why SQL Server refuses a BACKUP before it starts (its first error), or null if it would run. */
+export function backupRefusal(inst: SimInstance, req: BackupRequest): SqlError | null {
+  const db = inst.findDatabase(req.database);
+  if (!db) return sqlErrors.noSuchDatabase(req.database);
+  const tail = req.kind === 'log' && (req.noTruncate || req.continueAfterError);
+  if (db.state === 'RESTORING' && !tail) return sqlErrors.inRestore(db.name);
+  if (db.state === 'OFFLINE' && !tail) return sqlErrors.offline(db.name);
+  if (req.kind === 'database' && req.differential && !db.lastFull) return sqlErrors.noFullForDiff(db.name);
+  if (req.kind === 'log') {
+    if (db.recoveryModel === 'SIMPLE') return sqlErrors.logInSimple();
+    if (db.chainEnd === null) return sqlErrors.noCurrentBackup();
+    // A tail with NORECOVERY takes the database offline: it needs the database to itself.
+    if (req.norecovery && db.sessions > 0 && db.userAccess !== 'SINGLE_USER') return sqlErrors.exclusiveAccess();
+  }
+  return null;
+}
+
 /** Checks a BACKUP the way SQL Server does before it starts; throws SQL Server's errors. */
 export function validateBackup(inst: SimInstance, req: BackupRequest): SimDatabase {
-  const db = inst.findDatabase(req.database);
-  if (!db) fail(req, sqlErrors.noSuchDatabase(req.database));
-  const tail = req.kind === 'log' && (req.noTruncate || req.continueAfterError);
-  if (db.state === 'RESTORING' && !tail) fail(req, sqlErrors.inRestore(db.name));
-  if (db.state === 'OFFLINE' && !tail) fail(req, sqlErrors.offline(db.name));
-  if (req.kind === 'database' && req.differential && !db.lastFull) fail(req, sqlErrors.noFullForDiff(db.name));
-  if (req.kind === 'log') {
-    if (db.recoveryModel === 'SIMPLE') fail(req, sqlErrors.logInSimple());
-    if (db.chainEnd === null) fail(req, sqlErrors.noCurrentBackup());
-    // A tail with NORECOVERY takes the database offline: it needs the database to itself.
-    if (req.norecovery && db.sessions > 0 && db.userAccess !== 'SINGLE_USER') fail(req, sqlErrors.exclusiveAccess());
-  }
-  return db;
+  const refusal = backupRefusal(inst, req);
+  if (refusal) fail(req, refusal);
+  return inst.findDatabase(req.database)!;
 }
 
 /** How many bytes a backup of this kind would write now, for sizes and for statement durations. */
@@ -74,7 +80,6 @@ export function performBackup(inst: SimInstance, req: BackupRequest, startUtc: n
   db.log.write(1n);
   const endLsn = db.log.lsn;
   const size = backupBytes(db, req);
-  const uuid = randomUUID().toUpperCase();
   const type = req.kind === 'log' ? 'L' : req.differential ? 'I' : 'D';
   let firstLsn: bigint;
   if (type === 'L') firstLsn = db.chainEnd!;
@@ -82,7 +87,6 @@ export function performBackup(inst: SimInstance, req: BackupRequest, startUtc: n
   const tz = Math.round(inst.options.timeZoneMinutes / 15);
   const row = inst.recordBackup(
     {
-      backup_set_uuid: uuid,
       name: req.name ?? null,
       database_name: db.name,
       database_guid: db.databaseGuid,
@@ -112,16 +116,16 @@ export function performBackup(inst: SimInstance, req: BackupRequest, startUtc: n
       backup_size: size,
       compressed_backup_size: req.compression ? Math.round(size * 0.31) : size,
       server_name: inst.options.name,
-      machine_name: inst.options.machineName ?? inst.options.name.split('\\')[0]!,
+      machine_name: inst.machineName,
       user_name: inst.options.login,
-      software_major_version: Number(inst.options.version.split('.')[0]),
-      damagedPages: [...db.damagedPages],
+      software_major_version: inst.majorVersion,
+      damagedPages: db.damagedPages,
     },
     req.devices,
     req.snapshot ? 7 : (req.deviceType ?? 2),
   );
 
-  if (type === 'D' && !req.copyOnly) db.lastFull = { uuid, checkpointLsn: checkpointAtStart };
+  if (type === 'D' && !req.copyOnly) db.lastFull = { uuid: row.backup_set_uuid, checkpointLsn: checkpointAtStart };
   if (type !== 'L' && db.recoveryModel !== 'SIMPLE' && db.chainEnd === null && !req.copyOnly) {
     // A full or differential gives log backups a base again (after creation or a switch from SIMPLE).
     db.chainEnd = firstLsn;

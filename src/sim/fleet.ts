@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { parseDurationMinutes } from '../config/duration.js';
-import { performBackup, type BackupRequest } from './backup-ops.js';
+import { backupRefusal, performBackup, type BackupRequest } from './backup-ops.js';
+import { fileStamp } from './backup-store.js';
 import { SimClock } from './clock.js';
 import { SimFailure } from './errors.js';
 import type { Faults } from './faults.js';
@@ -176,9 +177,6 @@ const SYSTEM_FULL: ScenarioJob = {
   failing: false,
 };
 
-function stamp(localMs: number): string {
-  return new Date(localMs).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);
-}
 
 /**
  * A simulated estate: instances built from a scenario, the history of their backup jobs written up to
@@ -333,7 +331,7 @@ export class SimFleet {
     const kind = type === 'full' ? 'FULL' : type === 'diff' ? 'DIFF' : 'LOG';
     const suffix = stripes > 1 ? `_${stripe}` : '';
     const ext = type === 'log' ? 'trn' : 'bak';
-    return `${base ?? `B:\\Backup\\${server}`}\\${db.name}\\${kind}\\${server}_${db.name}_${kind}_${stamp(inst.localNow(at))}${suffix}.${ext}`;
+    return `${base ?? `B:\\Backup\\${server}`}\\${db.name}\\${kind}\\${server}_${db.name}_${kind}_${fileStamp(inst.localNow(at))}${suffix}.${ext}`;
   }
 
   /** One run of a scheduled job at `at`: a BACKUP as SQL Server would record it, or nothing if it fails. */
@@ -344,9 +342,11 @@ export class SimFleet {
       const t = new Date(inst.localNow(at)).toISOString();
       inst.recordMark(db, `${job.mark}_${t.slice(0, 19).replace(/[-T:]/g, '_')}_${t.slice(20, 23)}`, at);
     }
+    // Named after the time the backup starts (after the database's previous job), as the job names its files.
+    const start = Math.max(at, db.activityAt);
     const devices = job.nul
       ? ['NUL']
-      : Array.from({ length: job.stripes }, (_, i) => this.backupPath(inst, db, job.type, at, i + 1, job.stripes, job.path));
+      : Array.from({ length: job.stripes }, (_, i) => this.backupPath(inst, db, job.type, start, i + 1, job.stripes, job.path));
     const req: BackupRequest = {
       database: db.name,
       kind: job.type === 'log' ? 'log' : 'database',
@@ -398,12 +398,9 @@ export class SimFleet {
     const seconds = Math.max(1, Math.round(bytes / (300 * 1024 ** 2)));
     // Jobs on one database run one after another, so a backup's times and its LSNs agree in order.
     const start = Math.max(at, db.activityAt);
-    try {
-      performBackup(inst, req, start, start + seconds * 1000);
-    } catch (error) {
-      // A job that cannot run (BACKUP LOG after a switch to SIMPLE, say) fails as the Agent job would.
-      if (!(error instanceof SimFailure)) throw error;
-    }
+    // A job that cannot run (BACKUP LOG after a switch to SIMPLE, say) fails as the Agent job would.
+    if (backupRefusal(inst, req)) return;
+    performBackup(inst, req, start, start + seconds * 1000);
   }
 
   applyEvent(inst: SimInstance, db: SimDatabase, event: ScenarioEvent, at: number): void {
@@ -416,13 +413,13 @@ export class SimFleet {
         db.bulkSinceLog = true;
         return;
       case 'damage-last-backup': {
-        const last = [...inst.backupset].reverse().find((b) => b.database_name === db.name);
+        const last = inst.backupSetsOf(db.name).at(-1);
         if (last) last.is_damaged = true;
         return;
       }
       case 'backup': {
         const type = event.type ?? 'log';
-        const devices = event.nul ? ['NUL'] : [this.backupPath(inst, db, type, at, 1, 1)];
+        const devices = event.nul ? ['NUL'] : [this.backupPath(inst, db, type, Math.max(at, db.activityAt), 1, 1)];
         this.backupQuietly(
           inst,
           { database: db.name, kind: type === 'log' ? 'log' : 'database', differential: type === 'diff', copyOnly: event.copyOnly ?? false, devices, checksum: true },

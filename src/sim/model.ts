@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { DatabaseStateDesc } from '../domain/database.js';
 import type { RecoveryModel } from '../domain/history.js';
+import { BackupStore, copyOfSet, type BlankableColumn, type NewBackupSet } from './backup-store.js';
 import type { SimClock } from './clock.js';
 
 /**
@@ -189,7 +190,9 @@ export class SimDatabase {
   }
 
   get dataBytes(): number {
-    return this.files.filter((f) => f.type === 'ROWS').reduce((s, f) => s + f.sizeBytes, 0);
+    let bytes = 0;
+    for (const f of this.files) if (f.type === 'ROWS') bytes += f.sizeBytes;
+    return bytes;
   }
 
   /** Writes the log that activity up to `now` produced (none while not ONLINE or read-only). */
@@ -243,32 +246,32 @@ export interface LoginPermissions {
 
 export class SimInstance {
   readonly databases: SimDatabase[] = [];
-  readonly backupset: BackupSetRow[] = [];
-  readonly mediafamily: MediaFamilyRow[] = [];
-  /** backupmediafamily by media_set_id, as msdb's index on it serves joins. */
-  private readonly mediaBySet = new Map<number, MediaFamilyRow[]>();
-  /** media_set_ids by device name (lower case), in the order they were written. */
-  private readonly mediaByDevice = new Map<string, number[]>();
-  /** backupset by media_set_id (one set per media set here), as msdb's index on it serves joins. */
-  private readonly setByMedia = new Map<number, BackupSetRow>();
-  /** backupset by database_name (lower case): the simulator's own index, so a per-database query does not scan msdb. */
-  private readonly setsByDatabase = new Map<string, BackupSetRow[]>();
-  /** backupset by backup_set_uuid (lower case), as msdb's backupsetuuid index serves lookups on it. */
-  private readonly setByUuid = new Map<string, BackupSetRow>();
-  readonly mediaFamilyCount = new Map<number, number>();
+  /** msdb's backupset, backupmediaset and backupmediafamily, with the indexes msdb serves joins and seeks from. */
+  private readonly history = new BackupStore();
   readonly restorehistory: RestoreHistoryRow[] = [];
   readonly logmarkhistory: LogMarkRow[] = [];
-  private nextBackupSetId = 1;
   private nextRestoreId = 1;
   nextDatabaseId = 5;
+
+  private readonly hostName: string;
+  /** The product's major version (16 for SQL Server 2022), as backupset.software_major_version records it. */
+  readonly majorVersion: number;
 
   constructor(
     readonly options: InstanceOptions,
     readonly clock: SimClock,
-  ) {}
+  ) {
+    this.hostName = options.name.split('\\')[0]!;
+    this.majorVersion = Number(options.version.split('.')[0]);
+  }
 
   get name(): string {
     return this.options.name;
+  }
+
+  /** SERVERPROPERTY('MachineName'): the host part of the instance name. */
+  get machineName(): string {
+    return this.options.machineName ?? this.hostName;
   }
 
   /** The server's wall clock as "local ms". */
@@ -286,53 +289,21 @@ export class SimInstance {
     return db;
   }
 
-  /** Records a backup in msdb, as BACKUP does when it completes. */
-  private readonly setsOnDevice = new Map<string, number>();
-
-  recordBackup(row: Omit<BackupSetRow, 'backup_set_id' | 'media_set_id' | 'position'>, devices: string[], deviceType = 2): BackupSetRow {
-    const id = this.nextBackupSetId++;
-    // BACKUP appends to an existing file (NOINIT): the new set follows those already in it. Counted per
-    // device as backups are recorded (a scan of msdb per backup made generating a fleet quadratic).
-    const device = devices[0]!.toLowerCase();
-    const position = (this.setsOnDevice.get(device) ?? 0) + 1;
-    this.setsOnDevice.set(device, position);
-    const full: BackupSetRow = { ...row, backup_set_id: id, media_set_id: id, position };
-    this.backupset.push(full);
-    this.setByMedia.set(id, full);
-    this.index(full);
-    this.mediaFamilyCount.set(id, devices.length);
-    const families = devices.map((device, i) => ({
-      media_set_id: id,
-      family_sequence_number: i + 1,
-      mirror: 0,
-      physical_device_name: device,
-      device_type: deviceType,
-    }));
-    this.mediafamily.push(...families);
-    this.mediaBySet.set(id, families);
-    this.indexFamilies(families);
-    return full;
+  /** Records a backup in msdb, as BACKUP does when it completes (NOINIT: a set on a file already used follows those in it). */
+  recordBackup(row: NewBackupSet, devices: string[], deviceType = 2): BackupSetRow {
+    return this.history.record(row, devices, deviceType);
   }
 
   /**
    * A backup set another instance wrote, recorded here as RESTORE records what it read ("When a restore is
    * performed, backup history tables and restore history tables are modified": Backup History and Header
-   * Information). The copy keeps the writer's server_name, LSNs and dates under this msdb's own ids, and is
-   * what restorehistory.backup_set_id references. Restores of this instance's own backups reference the
-   * original row here.
+   * Information). The copy keeps the writer's server_name, LSNs, dates and backup_set_uuid under this msdb's
+   * own ids, and is what restorehistory.backup_set_id references. Restores of this instance's own backups
+   * reference the original row here.
    */
   recordRestoredSet(source: BackupSetRow, families: readonly MediaFamilyRow[]): BackupSetRow {
-    const id = this.nextBackupSetId++;
-    const copy: BackupSetRow = { ...source, backup_set_id: id, media_set_id: id };
-    this.backupset.push(copy);
-    this.setByMedia.set(id, copy);
-    this.index(copy);
-    const own = families.map((f) => ({ ...f, media_set_id: id }));
-    this.mediaFamilyCount.set(id, own.filter((f) => f.mirror === 0).length);
-    this.mediafamily.push(...own);
-    this.mediaBySet.set(id, own);
-    this.indexFamilies(own);
-    return copy;
+    const devices = families.filter((f) => f.mirror === 0).map((f) => f.physical_device_name);
+    return this.history.record(copyOfSet(source), devices, families[0]?.device_type ?? 2);
   }
 
   recordRestore(row: Omit<RestoreHistoryRow, 'restore_history_id'>): void {
@@ -356,9 +327,16 @@ export class SimInstance {
    */
   sharesStorageWith: SimInstance[] = [];
 
-  /** The backup sets in a file, from this msdb or from the msdb of the instance that wrote it. */
+  /**
+   * Backup files (lower case) deleted or moved from where this instance wrote them: msdb keeps their rows,
+   * RESTORE cannot open them (an operator's clean-up, a share moved).
+   */
+  readonly removedFiles = new Set<string>();
+
+  /** The backup sets in a file, from this msdb or from the msdb of the instance that wrote it; none if the file is gone. */
   backupFile(device: string): { writer: SimInstance; sets: BackupSetRow[] } {
     for (const writer of [this, ...this.sharesStorageWith]) {
+      if (writer.removedFiles.has(device.toLowerCase())) continue;
       const sets = writer.backupsOnDevice(device);
       if (sets.length > 0) return { writer, sets };
     }
@@ -367,86 +345,75 @@ export class SimInstance {
 
   /** Which backup sets msdb says a device name holds (several when backups were appended: FILE = n). */
   backupsOnDevice(device: string): BackupSetRow[] {
-    const sets = this.mediaByDevice.get(device.toLowerCase()) ?? [];
-    return sets.flatMap((id) => this.setByMedia.get(id) ?? []);
+    return this.history.onDevice(device);
   }
 
-  /** Indexes a media set's families by device name: a restore looks a file up in msdb, not through it. */
-  private indexFamilies(families: readonly MediaFamilyRow[]): void {
-    for (const f of families) {
-      const key = f.physical_device_name.toLowerCase();
-      const ids = this.mediaByDevice.get(key);
-      if (!ids) this.mediaByDevice.set(key, [f.media_set_id]);
-      else if (!ids.includes(f.media_set_id)) ids.push(f.media_set_id);
-    }
+  /** backupset, in backup_set_id order (the clustered index). */
+  get backupset(): BackupSetRow[] {
+    return this.history.all();
   }
 
-  private index(b: BackupSetRow): void {
-    this.setByUuid.set(b.backup_set_uuid.toLowerCase(), b);
-    const key = b.database_name.toLowerCase();
-    const list = this.setsByDatabase.get(key);
-    if (list) list.push(b);
-    else this.setsByDatabase.set(key, [b]);
+  /** How many backup sets msdb holds, and the bytes the simulator keeps them in. */
+  get backupSetCount(): { sets: number; bytes: number } {
+    return { sets: this.history.count, bytes: this.history.bytes };
+  }
+
+  /** backupmediafamily, by media set. */
+  get mediafamily(): MediaFamilyRow[] {
+    return this.history.all().flatMap((b) => this.history.families(b.media_set_id));
   }
 
   /** The backup sets msdb records for a database name (compared as SQL Server's default collation does: case-insensitive). */
-  backupSetsOf(databaseName: string): readonly BackupSetRow[] {
-    return this.setsByDatabase.get(databaseName.toLowerCase()) ?? [];
+  backupSetsOf(databaseName: string): BackupSetRow[] {
+    return this.history.ofDatabase(databaseName);
   }
 
-  /** The backup sets from this backup_set_id on (backupset is kept in id order, as its clustered index is). */
-  backupSetsFrom(backupSetId: number): readonly BackupSetRow[] {
-    let lo = 0;
-    let hi = this.backupset.length;
-    while (lo < hi) {
-      const mid = (lo + hi) >>> 1;
-      if (this.backupset[mid]!.backup_set_id < backupSetId) lo = mid + 1;
-      else hi = mid;
-    }
-    return lo === 0 ? this.backupset : this.backupset.slice(lo);
+  /** The backup sets from this backup_set_id on (the clustered index's range). */
+  backupSetsFrom(backupSetId: number): BackupSetRow[] {
+    return this.history.from(backupSetId);
+  }
+
+  /** The oldest or newest backup set msdb holds: one end of the clustered index. */
+  backupSetAtEdge(edge: 'first' | 'last'): BackupSetRow | undefined {
+    return this.history.edge(edge);
   }
 
   /** The backup set with this backup_set_uuid, if msdb holds it. */
   backupSetByUuid(uuid: string): BackupSetRow | undefined {
-    return this.setByUuid.get(uuid.toLowerCase());
+    return this.history.byUuid(uuid);
   }
 
   /** Every family (mirrors too) of a media set: backupmediafamily's rows for one media_set_id. */
-  familiesOf(mediaSetId: number): readonly MediaFamilyRow[] {
-    return this.mediaBySet.get(mediaSetId) ?? [];
+  familiesOf(mediaSetId: number): MediaFamilyRow[] {
+    return this.history.families(mediaSetId);
   }
 
-  /** The backup set written to a media set, if msdb still holds it. */
+  /** backupmediaset.media_family_count. */
+  mediaFamilyCount(mediaSetId: number): number {
+    return this.history.familyCount(mediaSetId);
+  }
+
+  /** The backup set written to a media set, if msdb still holds it (one set per media set here). */
   backupSetOfMedia(mediaSetId: number): BackupSetRow | undefined {
-    return this.setByMedia.get(mediaSetId);
+    return this.history.byId(mediaSetId);
   }
 
   devicesOf(backup: BackupSetRow): MediaFamilyRow[] {
-    return (this.mediaBySet.get(backup.media_set_id) ?? []).filter((m) => m.mirror === 0);
+    return this.history.families(backup.media_set_id).filter((m) => m.mirror === 0);
+  }
+
+  /** Blanks columns of a backup set that msdb documents as nullable (none: restores them), as a test of the poll needs. */
+  blankBackupSetColumns(backupSetId: number, columns: readonly BlankableColumn[]): void {
+    this.history.blank(backupSetId, columns);
   }
 
   /** Deletes one backup set's rows from msdb (a test's way to have another server's msdb record a backup). */
   forgetBackupSet(backupSetId: number): void {
-    this.keepOnly(this.backupset.filter((b) => b.backup_set_id !== backupSetId));
+    this.history.keep((b) => b.backup_set_id !== backupSetId);
   }
 
   /** Deletes msdb history older than a date, as sp_delete_backuphistory does. */
   purgeHistory(beforeLocal: number): void {
-    this.keepOnly(this.backupset.filter((b) => b.backup_finish_date >= beforeLocal));
-  }
-
-  /** Keeps these backup sets, with their media, and rebuilds the indexes on them. */
-  private keepOnly(keep: BackupSetRow[]): void {
-    const kept = new Set(keep.map((b) => b.media_set_id));
-    this.backupset.splice(0, this.backupset.length, ...keep);
-    const media = this.mediafamily.filter((m) => kept.has(m.media_set_id));
-    this.mediafamily.splice(0, this.mediafamily.length, ...media);
-    for (const id of [...this.mediaBySet.keys()]) if (!kept.has(id)) this.mediaBySet.delete(id);
-    for (const id of [...this.setByMedia.keys()]) if (!kept.has(id)) this.setByMedia.delete(id);
-    this.setsByDatabase.clear();
-    this.setByUuid.clear();
-    this.mediaByDevice.clear();
-    for (const b of keep) this.index(b);
-    this.indexFamilies(media);
+    this.history.keep((b) => b.backup_finish_date >= beforeLocal);
   }
 }

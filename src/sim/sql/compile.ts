@@ -491,6 +491,8 @@ interface BoundRows {
   rows: (parent: Ctx) => readonly unknown[];
   /** A lookup by one column's value (=), or from a value on (>), where the source has an index for it. */
   lookup?: (column: string, op?: SeekOp) => ((value: SqlValue) => readonly unknown[]) | undefined;
+  /** The first or last row in a column's index order, where the source reads it without the rest. */
+  edge?: (column: string, which: 'first' | 'last') => readonly unknown[] | undefined;
 }
 
 /** `lateral`: the source is APPLY's, so a derived table may read the sources to its left (a joined one may not: 4104). */
@@ -533,6 +535,12 @@ function bindSource(src: Source, scope: Scope, argsScope: Scope, lateral = false
     lookup: (column, op = '=') => {
       const index = op === '=' ? source.index?.[column] : source.atLeast?.[column];
       return index ? (value) => index(session, value) : undefined;
+    },
+    edge: (column, which) => {
+      const read = source.edge?.[column];
+      if (!read) return undefined;
+      const row = read(session, which);
+      return row === undefined ? [] : [row];
     },
   };
 }
@@ -595,12 +603,12 @@ function compileFrom(from: NonNullable<Select['from']>, scope: Scope): CompiledF
   const first = bindSource(from.first, scope, scope);
   scope.sources.push(first.bound);
   let pushedNow: readonly Compiled[] = [];
-  let seekNow: { find: (value: SqlValue) => readonly unknown[]; value: Compiled } | null = null;
+  let seekNow: { find: (value: SqlValue) => readonly unknown[]; value: Compiled; column: string } | null = null;
   let edgeNow: 'first' | 'last' | undefined;
   let produce: FromRows = (parent) => {
     const out: unknown[][] = [];
     const ctx = ctxOf([], parent);
-    let rows = seekNow ? seekNow.find(seekNow.value.run(ctx)) : first.rows(ctx);
+    let rows = (edgeNow && seekNow && first.edge?.(seekNow.column, edgeNow)) || (seekNow ? seekNow.find(seekNow.value.run(ctx)) : first.rows(ctx));
     if (edgeNow) rows = rows.length === 0 ? rows : [rows[edgeNow === 'first' ? 0 : rows.length - 1]];
     for (const r of rows) {
       const row = [r];
@@ -614,7 +622,7 @@ function compileFrom(from: NonNullable<Select['from']>, scope: Scope): CompiledF
       pushedNow = pushed;
       edgeNow = edge;
       const find = seek ? first.lookup?.(seek.column, seek.op) : undefined;
-      seekNow = seek && find ? { find, value: seek.value } : null;
+      seekNow = seek && find ? { find, value: seek.value, column: seek.column } : null;
       return produce(parent);
     },
     seekable: (column, op) => first.lookup?.(column, op) !== undefined,

@@ -17,6 +17,8 @@ export interface Source<R = unknown> {
   index?: Partial<Record<string, (session: Session, value: SqlValue) => readonly R[]>>;
   /** The rows whose column is at least a value, without a scan: a clustered index's range seek (column > or >= value). */
   atLeast?: Partial<Record<string, (session: Session, value: SqlValue) => readonly R[]>>;
+  /** The first or last row in the order of a column's clustered index, without reading the rest (MIN or MAX of it). */
+  edge?: Partial<Record<string, (session: Session, edge: 'first' | 'last') => R | undefined>>;
 }
 
 const STATE_CODE: Record<string, number> = { ONLINE: 0, RESTORING: 1, RECOVERING: 2, RECOVERY_PENDING: 3, SUSPECT: 4, EMERGENCY: 5, OFFLINE: 6 };
@@ -42,6 +44,7 @@ function userDatabases(session: Session): SimDatabase[] {
 
 const backupset: Source<BackupSetRow> = {
   rows: (s) => s.instance.backupset,
+  edge: { backup_set_id: (s, edge) => s.instance.backupSetAtEdge(edge) },
   index: {
     database_name: (s, name) => (typeof name === 'string' ? s.instance.backupSetsOf(name) : []),
     backup_set_uuid: (s, uuid) => {
@@ -73,7 +76,7 @@ interface MediaSetRow {
 function mediaSet(inst: SimInstance, b: BackupSetRow): MediaSetRow {
   return {
     media_set_id: b.media_set_id,
-    media_family_count: inst.mediaFamilyCount.get(b.media_set_id) ?? 1,
+    media_family_count: inst.mediaFamilyCount(b.media_set_id),
     compressed: b.compressed_backup_size < b.backup_size,
   };
 }
