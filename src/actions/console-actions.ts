@@ -11,7 +11,7 @@ import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedP
 import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
-import { buildRestorePlan, movesFor, tailFile } from './plan.js';
+import { buildRestorePlan, logTakenSincePlan, movesFor, tailFile } from './plan.js';
 import { contextFor, planRequestFrom, withWholeHistory } from './restore-request.js';
 import { groupPlanFor } from './group-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
@@ -430,6 +430,10 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (!instance || !runner) return { ok: false, messages: [], error: `no connection to ${where}` };
     const controller = this.startRunning();
     try {
+      if (statement.kind === 'tail-log') {
+        const stale = logTakenSincePlan(plan.steps, plan.stepInstances, step, await runner.chainEnd(statement.database));
+        if (stale) return { ok: false, messages: [], error: stale };
+      }
       const token = this.executor.confirm(instance, statement, statement.destructive || statement.kind === 'operator' ? typed : null);
       const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 }, signal: controller.signal });
       if (outcome.outcome === 'succeeded') plan.done++;

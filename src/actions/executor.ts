@@ -17,6 +17,8 @@ export interface InstanceRunner {
   backupFiles(backup: Pick<BackupSet, 'media' | 'position'>): Promise<BackupFile[]>;
   /** The server's default data and log folders, where a drill's copy goes; null when it has none (2008 R2). */
   defaultPaths(): Promise<{ data: string; log: string } | null>;
+  /** sys.database_recovery_status.last_log_backup_lsn of one database now: where its next log backup (a tail) starts. */
+  chainEnd(database: string): Promise<bigint | null>;
 }
 
 /** When STATS messages stop arriving, ask sys.dm_exec_requests instead, this often. */

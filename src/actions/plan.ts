@@ -70,6 +70,22 @@ export type RestorePlan =
     }
   | { ok: false; reason: string };
 
+/**
+ * Why a plan's tail-log backup (step `tailStep`) must not be taken now, or null. The tail starts where the
+ * database's log chain ends on the server (`chainEnd`, sys.database_recovery_status.last_log_backup_lsn);
+ * the plan restores the tail after its last backup of that database. A log backup taken since the plan
+ * was made (the Agent job still runs while the application is stopped) moves the chain past that
+ * backup's end: the tail would then be refused at the end of the plan (4305), with the database already
+ * restored over. Checked just before the tail is sent, so nothing has changed yet.
+ */
+export function logTakenSincePlan(steps: readonly Statement[], instances: readonly string[], tailStep: number, chainEnd: bigint | null): string | null {
+  const tail = steps[tailStep]!;
+  const restored = steps.filter((s, i) => i > tailStep && instances[i] === instances[tailStep] && s.database === tail.database && s.backup !== null && s.backup.backupSetId !== 0);
+  const last = restored.at(-1)?.backup;
+  if (!last || chainEnd === null || chainEnd <= last.lastLsn) return null;
+  return `a log backup of ${visible(tail.database)} was taken after this plan was made: its log now continues from LSN ${formatLsn(chainEnd)}, past the end of the plan's last backup (#${last.backupSetId}, LSN ${formatLsn(last.lastLsn)}), so the tail would not restore after it. Nothing was sent: close this plan and make it again`;
+}
+
 /** Where a tail-log backup goes: beside the newest log backup, named for the database and the time. */
 export function tailFile(db: DatabaseSnapshot, serverLocalNow: number): string {
   const stamp = new Date(serverLocalNow).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15);

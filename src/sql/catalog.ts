@@ -418,6 +418,20 @@ SELECT
 );
 
 /**
+ * Where one database's next log backup starts (sys.database_recovery_status.last_log_backup_lsn, NULL when
+ * none can be taken), read just before a plan takes its tail: a log backup taken since the plan was made
+ * moves it past the plan's last backup, and the tail would then not restore after it (4305).
+ */
+export const chainEndQuery = query(
+  'chain-end.v1',
+  `
+SELECT CAST(drs.last_log_backup_lsn AS varchar(25)) AS last_log_backup_lsn
+FROM sys.databases AS d
+JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id
+WHERE d.name = @database;`,
+);
+
+/**
  * The progress of one running BACKUP or RESTORE, found by its statement text (a request's session is
  * not known to the pool that sent it): the fallback when STATS messages do not arrive as they are sent.
  * CHARINDEX, not LIKE: the text holds [ ] and % that LIKE would take for patterns.
@@ -457,6 +471,7 @@ export const catalog: readonly CatalogQuery[] = [
   restoresQuery,
   restoredQuery,
   defaultPathsQuery,
+  chainEndQuery,
   progressQuery,
 ];
 
@@ -483,6 +498,7 @@ export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
     restoredQuery,
     databaseMarksQuery,
     defaultPathsQuery,
+    chainEndQuery,
     ...(caps.viewServerState ? [progressQuery] : []),
   ];
 }

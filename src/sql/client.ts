@@ -1,10 +1,10 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
-import { defaultPathsQuery, type ServerCapabilities } from './catalog.js';
+import { chainEndQuery, defaultPathsQuery, type ServerCapabilities } from './catalog.js';
 import { pollInstance, probeServer, readDatabaseHistory, readDatabaseMarks, type PollResult } from './poll.js';
 import type { LogMark } from '../domain/marks.js';
-import { defaultPathsRow, parseRows, type HistoryRow } from './rows.js';
+import { chainEndRow, defaultPathsRow, parseRows, type HistoryRow } from './rows.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
@@ -161,6 +161,13 @@ export class InstanceClient {
     const result = await (await this.connected()).request().query(defaultPathsQuery.text);
     const [row] = parseRows(defaultPathsQuery.id, defaultPathsRow, result.recordset ?? []);
     return row?.data_path && row.log_path ? { data: row.data_path, log: row.log_path } : null;
+  }
+
+  /** Where a database's next log backup starts now; null when it cannot take one (or there is no such database). */
+  async chainEnd(database: string): Promise<bigint | null> {
+    const result = await (await this.connected()).request().input('database', sql.NVarChar(128), database).query(chainEndQuery.text);
+    const [row] = parseRows(chainEndQuery.id, chainEndRow, result.recordset ?? []);
+    return row?.last_log_backup_lsn ? BigInt(row.last_log_backup_lsn) : null;
   }
 
   /** The files inside a backup, for WITH MOVE. */

@@ -188,6 +188,8 @@ export function toRestoredBackups(instance: string, rows: readonly RestoredRow[]
 
 export const defaultPathsRow = z.object({ data_path: z.string().nullable(), log_path: z.string().nullable() });
 
+export const chainEndRow = z.object({ last_log_backup_lsn: lsnText.nullable() });
+
 export const markRow = z.object({
   database_name: z.string(),
   mark_name: z.string(),

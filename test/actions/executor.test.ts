@@ -11,13 +11,13 @@ import { resolveInventory, type Inventory } from '../../src/config/resolve.js';
 import { configSchema, type InstanceConfig } from '../../src/config/schema.js';
 import { FleetPoller } from '../../src/fleet/poller.js';
 import { exclusively, multiUser, recoverOnly, restoreSteps, tailLogBackup } from '../../src/sql/statements.js';
-import { backupBytes } from '../../src/sim/backup-ops.js';
+import { backupBytes, performBackup } from '../../src/sim/backup-ops.js';
 import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet } from '../../src/sim/fleet.js';
 import { loadScenario } from '../../src/sim/scenarios.js';
 import { scenarioSchema } from '../../src/sim/scenario.js';
-import { smallScenario } from '../sim/helpers.js';
+import { smallScenario, startFleet } from '../sim/helpers.js';
 
 const scenario = loadScenario('seeds');
 let fleet: SimFleet;
@@ -286,13 +286,13 @@ describe('a restore plan from the console', () => {
     // Make the full's file unreadable: the restore fails as SQL Server fails it, and nothing moves on.
     const inst = fleet.instance('LYNCSQL01');
     const media = inst.mediafamily.find((m) => plan.steps[1]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
-    const original = media.physical_device_name;
-    media.physical_device_name = `${original}.moved`;
+    const file = media.physical_device_name.toLowerCase();
+    inst.removedFiles.add(file);
     const failed = await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop);
     expect(failed.ok).toBe(false);
     expect(failed.messages[0]).toMatch(/^Msg 3201: Cannot open backup device/);
     expect(await actions.runPlanStep(plan.planId, 2, 'rtcshared', noop)).toMatchObject({ ok: false, error: 'step 3 cannot run before step 2' });
-    media.physical_device_name = original;
+    inst.removedFiles.delete(file);
     expect((await actions.runPlanStep(plan.planId, 1, 'rtcshared', noop)).ok).toBe(true);
     for (let i = 2; i < plan.steps.length; i++) {
       const r = await actions.runPlanStep(plan.planId, i, 'rtcshared', noop);
@@ -301,6 +301,44 @@ describe('a restore plan from the console', () => {
     expect(inst.findDatabase('rtcshared')!.state).toBe('ONLINE');
     const ends = journal.read().entries.filter((e) => e.event === 'end');
     expect(ends.filter((e) => e.outcome === 'failed').map((e) => e.step)).toEqual([2]);
+  }, 60_000);
+});
+
+describe('a log backup taken between the plan and its tail', () => {
+  it('stops the tail with nothing sent, and a plan made again runs', async () => {
+    const input = smallScenario();
+    const { fleet: own, endpoints } = await startFleet(input);
+    const inv = resolveInventory(configSchema.parse(demoInventory(scenarioSchema.parse(input), endpoints)));
+    const p = new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: own.password }, prompt: null });
+    const name = "Pay]roll 'Ærø'";
+    try {
+      await p.pollAll();
+      const actions = new ConsoleActions(p, inv, new Journal(path.join(dir, 'late-log.jsonl')), false);
+      const plan = await begin(actions, `SQLTEST/${name}`);
+      if ('refused' in plan) throw new Error(plan.refused);
+      // The Agent job runs between the plan and the operator's first step.
+      const inst = own.instance('SQLTEST');
+      const now = own.clock.now();
+      performBackup(inst, { database: name, kind: 'log', devices: ['L:\\late\\payroll_late.trn'], checksum: true }, now, now + 1000);
+      const sets = inst.backupSetsOf(name).length;
+      const refused = await actions.runPlanStep(plan.planId, 0, name, () => undefined);
+      expect(refused.ok).toBe(false);
+      expect(refused.error).toMatch(/^a log backup of Pay\]roll 'Ærø' was taken after this plan was made: its log now continues from LSN \d+, past the end of the plan's last backup \(#\d+, LSN \d+\), so the tail would not restore after it\. Nothing was sent/);
+      expect(inst.findDatabase(name)!.state).toBe('ONLINE');
+      expect(inst.backupSetsOf(name)).toHaveLength(sets);
+      actions.closePlan(plan.planId, 'made again');
+      await p.pollAll();
+      const again = await begin(actions, `SQLTEST/${name}`);
+      if ('refused' in again) throw new Error(again.refused);
+      for (let i = 0; i < again.steps.length; i++) {
+        const r = await actions.runPlanStep(again.planId, i, name, () => undefined);
+        expect(r.ok, [again.steps[i]!.script, r.error ?? '', ...r.messages].join('\n')).toBe(true);
+      }
+      expect(inst.findDatabase(name)!.state).toBe('ONLINE');
+    } finally {
+      await p.stop();
+      await own.stop();
+    }
   }, 60_000);
 });
 
@@ -389,8 +427,8 @@ describe('skipping a failed step', () => {
     expect(plan.steps.map((s) => s.skippable)).toEqual(plan.steps.map((s) => /^(check|let)/.test(s.summary)));
     const inst = fleet.instance('LYNCSQL01');
     const media = inst.mediafamily.find((m) => plan.steps[0]!.script.includes(m.physical_device_name.replace(/'/g, "''")))!;
-    const original = media.physical_device_name;
-    media.physical_device_name = `${original}.offsite`;
+    const file = media.physical_device_name.toLowerCase();
+    inst.removedFiles.add(file);
     const noop = () => undefined;
     try {
       const failed = await actions.runPlanStep(plan.planId, 0, '', noop);
@@ -404,13 +442,13 @@ describe('skipping a failed step', () => {
       for (let i = verifies; i < full; i++) expect((await actions.runPlanStep(plan.planId, i, 'xds', noop)).ok).toBe(true);
       expect((await actions.runPlanStep(plan.planId, full, 'xds', noop)).ok).toBe(false);
       expect(actions.skipPlanStep(plan.planId, full, 'in a hurry')).toEqual({ refused: `step ${full + 1} cannot be skipped: the restores after it need it` });
-      media.physical_device_name = original;
+      inst.removedFiles.delete(file);
       for (let i = full; i < plan.steps.length; i++) {
         const r = await actions.runPlanStep(plan.planId, i, 'xds', noop);
         expect(r.ok, r.error ?? '').toBe(true);
       }
     } finally {
-      media.physical_device_name = original;
+      inst.removedFiles.delete(file);
     }
     expect(inst.findDatabase('xds')!.state).toBe('ONLINE');
     const skipped = journal.read().entries.filter((e) => e.event === 'skipped');
