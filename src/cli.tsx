@@ -13,6 +13,7 @@ import { enterAlternateScreen } from './ui/terminal.js';
 import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
+import { runExporter } from './report/exporter-command.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
 import { runDrillCommand, runDrillReport } from './actions/drill-command.js';
@@ -109,6 +110,13 @@ async function run(command: Command): Promise<number> {
       return EXIT.ok;
     case 'status':
       return runStatus(command, process.stdout);
+    case 'exporter': {
+      const stop = new Promise<void>((resolve) => {
+        process.once('SIGINT', resolve);
+        process.once('SIGTERM', resolve);
+      });
+      return runExporter(command, process.stdout, version(), stop);
+    }
     case 'plan':
       return runPlan(command, process.stdout);
     case 'drill':

@@ -1,8 +1,10 @@
 import type { JournalFilter } from './report/journal.js';
+import { isIP } from 'node:net';
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import type { PlanCommand } from './actions/plan-command.js';
 import type { DrillCommand, DrillReportCommand } from './actions/drill-command.js';
 import type { StatusCommand } from './report/status-command.js';
+import type { ExporterCommand } from './report/exporter-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
 export const USAGE = `rpotop: SQL Server backup and recovery console
@@ -35,6 +37,11 @@ Usage:
   rpotop drill report [--config FILE | --demo [--scenario NAME]] [--format markdown|json]
                                     every database and group: last drill, measured restore time
                                     against the RTO, failures, what is due
+  rpotop exporter [--config FILE | --demo [--scenario NAME]] [--listen HOST:PORT]
+                                    poll the fleet as the console does and serve its state as
+                                    Prometheus metrics on http://HOST:PORT/metrics (and /healthz);
+                                    binds to loopback (127.0.0.1:9187) unless --listen says
+                                    otherwise; runs until interrupted
   rpotop journal [--demo] [--instance NAME] [--database NAME] [--plan ID] [--since TIME] [--format text|json]
                                     print every statement rpotop ran or refused, with its outcome
   rpotop sim [--scenario NAME] [--base-port N] [--json] [--tls]
@@ -76,6 +83,20 @@ export class UsageError extends Error {
   override name = 'UsageError';
 }
 
+/** Where `rpotop exporter` serves /metrics unless --listen says otherwise: loopback, Prometheus' port for it. */
+export const DEFAULT_LISTEN = '127.0.0.1:9187';
+
+/** HOST:PORT (an IPv6 address in brackets) to where the exporter binds; port 0 takes a free one (it prints which). */
+export function parseListen(text: string): { host: string; port: number } {
+  const m = /^(?:\[([0-9A-Fa-f:.]+)\]|([^:[\]]+)):(\d{1,5})$/.exec(text);
+  const host = m?.[1] ?? m?.[2];
+  const port = Number(m?.[3]);
+  if (!host || !Number.isInteger(port) || port < 0 || port > 65535 || (m?.[1] !== undefined && isIP(m[1]) !== 6)) {
+    throw new UsageError(`--listen is HOST:PORT such as ${DEFAULT_LISTEN} or [::1]:9187, not "${text}"`);
+  }
+  return { host, port };
+}
+
 export type Command =
   | { kind: 'help'; topic?: string }
   | { kind: 'version' }
@@ -90,7 +111,8 @@ export type Command =
   | ({ kind: 'plan' } & PlanCommand)
   | ({ kind: 'drill' } & DrillCommand)
   | ({ kind: 'drill-report' } & DrillReportCommand)
-  | ({ kind: 'status' } & StatusCommand);
+  | ({ kind: 'status' } & StatusCommand)
+  | ({ kind: 'exporter' } & ExporterCommand);
 
 const configOption = { config: { type: 'string' } } satisfies ParseArgsConfig['options'];
 const consoleOptions = { theme: { type: 'string' }, 'read-only': { type: 'boolean' } } satisfies ParseArgsConfig['options'];
@@ -119,6 +141,7 @@ interface Parsed {
     target?: string;
     yes?: boolean;
     due?: boolean;
+    listen?: string;
   };
   positionals: string[];
 }
@@ -158,6 +181,13 @@ export function parseCommand(argv: string[]): Command {
     return values.help
       ? { kind: 'help', topic: 'demo' }
       : { kind: 'demo', scenario: values.scenario ?? 'seeds', theme: values.theme, readOnly: values['read-only'] ?? false };
+  }
+  if (first === 'exporter') {
+    const { values } = parse(rest, { ...configOption, demo: { type: 'boolean' }, scenario: { type: 'string' }, listen: { type: 'string' } }, 0);
+    if (values.help) return { kind: 'help', topic: 'exporter' };
+    if (values.demo && values.config) throw new UsageError('give --config or --demo, not both');
+    if (values.scenario && !values.demo) throw new UsageError('--scenario goes with --demo');
+    return { kind: 'exporter', config: values.config, demo: values.demo ?? false, scenario: values.scenario ?? 'seeds', listen: parseListen(values.listen ?? DEFAULT_LISTEN) };
   }
   if (first === 'journal') {
     const { values } = parse(

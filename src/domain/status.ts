@@ -7,6 +7,9 @@ import { formatDuration, durations } from './time.js';
 
 export type Status = 'OK' | 'WARN' | 'BREACH' | 'UNPROTECTED' | 'UNKNOWN';
 
+/** Every status, best first. */
+export const STATUSES: readonly Status[] = ['OK', 'WARN', 'BREACH', 'UNPROTECTED', 'UNKNOWN'];
+
 /** Worst first: the order of the default sort and of the monitoring exit code. */
 export const statusSeverity: Record<Status, number> = {
   UNKNOWN: 4,

@@ -24,6 +24,8 @@ export interface InstanceSnapshot {
   lastSuccessAt: number | null;
   lastAttemptAt: number | null;
   failures: number;
+  /** Failed polls since the poller started. */
+  pollErrors: number;
   pollMs: number | null;
   version: string | null;
   edition: string | null;
@@ -242,6 +244,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       lastSuccessAt: t.lastSuccessAt,
       lastAttemptAt: t.lastAttemptAt,
       failures: t.failures,
+      pollErrors: t.failedPolls,
       pollMs: t.lastPollMs,
       version: t.server?.product_version ?? null,
       edition: t.server?.edition ?? null,

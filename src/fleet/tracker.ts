@@ -62,6 +62,8 @@ export class InstanceTracker {
   lastAttemptAt: number | null = null;
   lastError: string | null = null;
   failures = 0;
+  /** Every failed poll since the poller started (failures counts those in a row). */
+  failedPolls = 0;
   nextDueAt = 0;
   lastPollMs: number | null = null;
   lastPollRows = 0;
@@ -166,6 +168,7 @@ export class InstanceTracker {
     this.lastAttemptAt = at;
     this.lastError = error;
     this.failures++;
+    this.failedPolls++;
     this.version++;
   }
 
