@@ -9,6 +9,7 @@ import { FleetPoller } from './fleet/poller.js';
 import { startDemo } from './sim/demo.js';
 import { App } from './ui/App.js';
 import { installFrameCache } from './ui/ink-frame-cache.js';
+import { GlyphsContext, glyphsFor } from './ui/glyphs.js';
 import { enterAlternateScreen } from './ui/terminal.js';
 import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
@@ -54,14 +55,19 @@ async function runConsole(config: Config, opts: { theme: string | undefined; rea
   await installFrameCache();
   const restore = enterAlternateScreen();
   try {
-    const app = render(<App source={poller} actions={actions} theme={theme} readOnly={readOnly} />, {
-      exitOnCtrlC: false,
-      // Few frames are enough on a dashboard and spare an SSH link.
-      maxFps: 10,
-      // ink 6.8's incremental rendering left lines of the previous frame behind when the first frame
-      // (before the first poll) was shorter than the next one: full redraws, measured in tmux.
-      incrementalRendering: false,
-    });
+    const app = render(
+      <GlyphsContext.Provider value={glyphsFor(process.env)}>
+        <App source={poller} actions={actions} theme={theme} readOnly={readOnly} />
+      </GlyphsContext.Provider>,
+      {
+        exitOnCtrlC: false,
+        // Few frames are enough on a dashboard and spare an SSH link.
+        maxFps: 10,
+        // ink 6.8's incremental rendering left lines of the previous frame behind when the first frame
+        // (before the first poll) was shorter than the next one: full redraws, measured in tmux.
+        incrementalRendering: false,
+      },
+    );
     await app.waitUntilExit();
   } finally {
     restore();
