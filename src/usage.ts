@@ -5,6 +5,7 @@ import type { PlanCommand } from './actions/plan-command.js';
 import type { DrillCommand, DrillReportCommand } from './actions/drill-command.js';
 import type { StatusCommand } from './report/status-command.js';
 import type { ExporterCommand } from './report/exporter-command.js';
+import type { CsvImportCommand } from './config/import-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
 export const USAGE = `rpotop: SQL Server backup and recovery console
@@ -54,6 +55,11 @@ Usage:
   rpotop config init [--config FILE]
                                     write a starter inventory (never overwrites)
   rpotop config schema              print the inventory's JSON Schema (for editors)
+  rpotop config import csv FILE [--config FILE] [--user LOGIN] [--password-env VAR] [--dry-run]
+                                    add the servers of a CSV file (header name,host,port,group; the
+                                    group becomes a tag) as SQL-login instances (LOGIN rpotop_monitor
+                                    unless given); existing instances are kept, differences reported;
+                                    --dry-run prints what would change and writes nothing
   rpotop --help | --version
 
 The inventory is read from --config FILE, else $RPOTOP_CONFIG, else the platform's config directory
@@ -106,6 +112,7 @@ export type Command =
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
+  | ({ kind: 'config-import-csv' } & CsvImportCommand)
   | ({ kind: 'sim' } & SimCommand)
   | { kind: 'journal'; format: 'text' | 'json'; demo: boolean; filter: JournalFilter }
   | ({ kind: 'plan' } & PlanCommand)
@@ -142,6 +149,9 @@ interface Parsed {
     yes?: boolean;
     due?: boolean;
     listen?: string;
+    user?: string;
+    'password-env'?: string;
+    'dry-run'?: boolean;
   };
   positionals: string[];
 }
@@ -278,6 +288,16 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'config') {
     const [sub, ...subArgs] = rest;
     if (sub === '--help' || sub === '-h') return { kind: 'help', topic: 'config' };
+    if (sub === 'import') {
+      const [format, ...importArgs] = subArgs;
+      if (format === '--help' || format === '-h') return { kind: 'help', topic: 'config' };
+      if (format !== 'csv') throw new UsageError(`config import reads csv (rpotop config import csv FILE), not "${format ?? ''}"`);
+      const { values, positionals } = parse(importArgs, { ...configOption, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1);
+      if (values.help) return { kind: 'help', topic: 'config' };
+      const [file] = positionals;
+      if (!file) throw new UsageError('config import csv needs the CSV file: rpotop config import csv FILE');
+      return { kind: 'config-import-csv', file, config: values.config, dryRun: values['dry-run'] ?? false, auth: { user: values.user ?? 'rpotop_monitor', passwordEnv: values['password-env'] } };
+    }
     const { values } = parse(subArgs, sub === 'schema' ? {} : configOption, 0);
     if (values.help) return { kind: 'help', topic: 'config' };
     const config = values.config;
@@ -291,9 +311,9 @@ export function parseCommand(argv: string[]): Command {
       case 'schema':
         return { kind: 'config-schema' };
       case undefined:
-        throw new UsageError('config needs a subcommand: path, check, init or schema');
+        throw new UsageError('config needs a subcommand: path, check, init, schema or import');
       default:
-        throw new UsageError(`unknown config subcommand "${sub}" (path, check, init or schema)`);
+        throw new UsageError(`unknown config subcommand "${sub}" (path, check, init, schema or import)`);
     }
   }
   throw new UsageError(`unknown command "${first}"`);

@@ -97,3 +97,24 @@ export function writeNewConfig(location: ConfigLocation, content: Record<string,
   }
   openStore(location.path).store = content;
 }
+
+/**
+ * Changes an inventory through conf (atomic): `change` edits the file's JSON as written (defaults are not
+ * spelled out into it), and the result must validate before anything is written. A missing file starts
+ * empty. Returns what `change` returned; with `dryRun` nothing is written.
+ */
+export function updateConfig<T>(location: ConfigLocation, change: (raw: Record<string, unknown>) => T, dryRun = false): T {
+  const file = location.path;
+  let raw: Record<string, unknown> = { version: 1, instances: [] };
+  if (existsSync(file)) {
+    loadConfig(location);
+    raw = JSON.parse(readRegularText(file)) as Record<string, unknown>;
+  }
+  const result = change(raw);
+  const parsed = configSchema.safeParse(raw, { reportInput: true });
+  if (!parsed.success) throw new ConfigError(file, problemsFromZod(parsed.error.issues), 'not written: the inventory would not be valid');
+  const secrets = findInlineSecrets(raw);
+  if (secrets.length > 0) throw new ConfigError(file, secrets, 'not written');
+  if (!dryRun) openStore(file).store = raw;
+  return result;
+}
