@@ -15,7 +15,7 @@ import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runExporter } from './report/exporter-command.js';
-import { runCsvImport } from './config/import-command.js';
+import { runCmsImport, runCsvImport } from './config/import-command.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
 import { runDrillCommand, runDrillReport } from './actions/drill-command.js';
@@ -114,6 +114,8 @@ async function run(command: Command): Promise<number> {
     }
     case 'config-import-csv':
       return runCsvImport(command, process.stdout);
+    case 'config-import-cms':
+      return runCmsImport(command, process.stdout);
     case 'config-schema':
       process.stdout.write(`${JSON.stringify(configJsonSchema(), null, 2)}\n`);
       return EXIT.ok;

@@ -5,7 +5,7 @@ import type { PlanCommand } from './actions/plan-command.js';
 import type { DrillCommand, DrillReportCommand } from './actions/drill-command.js';
 import type { StatusCommand } from './report/status-command.js';
 import type { ExporterCommand } from './report/exporter-command.js';
-import type { CsvImportCommand } from './config/import-command.js';
+import type { CmsImportCommand, CsvImportCommand } from './config/import-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
 export const USAGE = `rpotop: SQL Server backup and recovery console
@@ -60,6 +60,12 @@ Usage:
                                     group becomes a tag) as SQL-login instances (LOGIN rpotop_monitor
                                     unless given); existing instances are kept, differences reported;
                                     --dry-run prints what would change and writes nothing
+  rpotop config import cms --host HOST | --demo [--group PATH] [--config FILE] [--user LOGIN]
+                          [--password-env VAR] [--dry-run]
+                                    the same from a Central Management Server's registered servers
+                                    (HOST: host, host\\instance or host,port; the login needs msdb's
+                                    ServerGroupReaderRole); --group keeps one folder and below; the
+                                    folder path becomes a tag
   rpotop --help | --version
 
 The inventory is read from --config FILE, else $RPOTOP_CONFIG, else the platform's config directory
@@ -113,6 +119,7 @@ export type Command =
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
   | ({ kind: 'config-import-csv' } & CsvImportCommand)
+  | ({ kind: 'config-import-cms' } & CmsImportCommand)
   | ({ kind: 'sim' } & SimCommand)
   | { kind: 'journal'; format: 'text' | 'json'; demo: boolean; filter: JournalFilter }
   | ({ kind: 'plan' } & PlanCommand)
@@ -152,6 +159,7 @@ interface Parsed {
     user?: string;
     'password-env'?: string;
     'dry-run'?: boolean;
+    host?: string;
   };
   positionals: string[];
 }
@@ -291,7 +299,13 @@ export function parseCommand(argv: string[]): Command {
     if (sub === 'import') {
       const [format, ...importArgs] = subArgs;
       if (format === '--help' || format === '-h') return { kind: 'help', topic: 'config' };
-      if (format !== 'csv') throw new UsageError(`config import reads csv (rpotop config import csv FILE), not "${format ?? ''}"`);
+      if (format === 'cms') {
+        const { values } = parse(importArgs, { ...configOption, host: { type: 'string' }, group: { type: 'string' }, demo: { type: 'boolean' }, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' } }, 0);
+        if (values.help) return { kind: 'help', topic: 'config' };
+        if (!values.host === !values.demo) throw new UsageError('config import cms needs --host HOST (the Central Management Server) or --demo, one of them');
+        return { kind: 'config-import-cms', host: values.host ?? '', group: values.group, demo: values.demo ?? false, config: values.config, dryRun: values['dry-run'] ?? false, auth: { user: values.user ?? 'rpotop_monitor', passwordEnv: values['password-env'] } };
+      }
+      if (format !== 'csv') throw new UsageError(`config import reads csv or cms (rpotop config import csv FILE | cms --host HOST), not "${format ?? ''}"`);
       const { values, positionals } = parse(importArgs, { ...configOption, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1);
       if (values.help) return { kind: 'help', topic: 'config' };
       const [file] = positionals;

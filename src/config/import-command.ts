@@ -1,8 +1,13 @@
 import { readRegularText, UnreadableFile } from './read-text.js';
 import { ConfigError } from './errors.js';
 import { locateConfig, updateConfig } from './store.js';
-import { mergeInstances, parseInstancesCsv, type ImportAuth } from './csv-import.js';
-import { visible } from '../domain/visible.js';
+import { mergeInstances, parseInstancesCsv, parseServerName, type ImportAuth, type ImportedInstance } from './csv-import.js';
+import { resolveCredential } from './credentials.js';
+import { terminalPrompt } from './prompt.js';
+import { configSchema, type ConfigInput, type InstanceConfig } from './schema.js';
+import { hasInvisible, visible } from '../domain/visible.js';
+import { describeError, InstanceClient } from '../sql/client.js';
+import { startDemo } from '../sim/demo.js';
 
 export interface CsvImportCommand {
   file: string;
@@ -21,6 +26,11 @@ export function runCsvImport(cmd: CsvImportCommand, out: NodeJS.WritableStream):
     throw error;
   }
   const rows = parseInstancesCsv(cmd.file, text);
+  return mergeAndReport(rows, cmd, out);
+}
+
+/** Merges the rows into the inventory (written only when something is new, never with --dry-run) and prints the diff. */
+function mergeAndReport(rows: readonly ImportedInstance[], cmd: { config: string | undefined; dryRun: boolean; auth: ImportAuth }, out: NodeJS.WritableStream): number {
   const where = locateConfig(cmd.config);
   // Merged and validated first without writing; written only when something is new.
   const outcome = updateConfig(where, (raw) => mergeInstances(raw, rows, cmd.auth), true);
@@ -37,4 +47,73 @@ export function runCsvImport(cmd: CsvImportCommand, out: NodeJS.WritableStream):
       : `nothing new: ${visible(where.path)} is unchanged`;
   out.write(`${[...lines, verdict].join('\n')}\n`);
   return 0;
+}
+
+export interface CmsImportCommand {
+  /** The Central Management Server: host, host\instance or host,port. */
+  host: string;
+  /** Only registrations in this folder or below it ("Production/ERP"). */
+  group: string | undefined;
+  config: string | undefined;
+  dryRun: boolean;
+  auth: ImportAuth;
+  /** Read the CMS the demo fleet serves (AXSQL01 in the seeds scenario) instead of --host. */
+  demo: boolean;
+}
+
+/**
+ * `rpotop config import cms`: the Database Engine servers registered in a Central Management Server
+ * (msdb's sysmanagement_shared_* views, read through the driver with the given login), merged into the
+ * inventory as the CSV import merges, the folder path as a tag.
+ */
+export async function runCmsImport(cmd: CmsImportCommand, out: NodeJS.WritableStream): Promise<number> {
+  const demo = cmd.demo ? await startDemo('seeds') : null;
+  try {
+    const cms = demo ? demoCms(demo.inventory) : cmsInstance(cmd);
+    const credential = await resolveCredential(cms, process.env, demo ? null : terminalPrompt());
+    if (!credential.ok) throw new ConfigError(cms.name, [{ path: 'password', message: credential.reason }], 'cannot read the Central Management Server');
+    const client = new InstanceClient({ instance: cms, password: credential.password, caPem: null, connectTimeoutMs: 15_000, requestTimeoutMs: 30_000 });
+    let registered: Awaited<ReturnType<InstanceClient['registeredServers']>>;
+    try {
+      registered = await client.registeredServers();
+    } catch (error) {
+      throw new ConfigError(cms.name, [{ path: 'msdb.dbo.sysmanagement_shared_registered_servers', message: `${describeError(error)} (the login needs msdb's ServerGroupReaderRole)` }], 'cannot read the Central Management Server');
+    } finally {
+      await client.close();
+    }
+    const folder = cmd.group?.split('/').filter((g) => g !== '') ?? [];
+    const rows: ImportedInstance[] = [];
+    const skipped: string[] = [];
+    for (const r of registered) {
+      if (folder.some((f, i) => r.group[i]?.toLowerCase() !== f.toLowerCase())) continue;
+      const where = parseServerName(r.serverName);
+      const path = r.group.join('/');
+      if (!where || [r.name, r.serverName, path].some(hasInvisible)) {
+        skipped.push(`skipped   ${visible(r.name)}: its server name "${visible(r.serverName)}" is not host, host\\instance or host,port; add it by hand`);
+        continue;
+      }
+      rows.push({ from: `CMS ${path || 'root'}`, name: r.name, host: where.host, port: where.port, ...(where.instanceName ? { instanceName: where.instanceName } : {}), group: path || undefined });
+    }
+    out.write(`${registered.length} server(s) registered in ${visible(cms.name)}${cmd.group ? `, ${rows.length} under ${visible(cmd.group)}` : ''}\n`);
+    if (skipped.length > 0) out.write(`${skipped.join('\n')}\n`);
+    return mergeAndReport(rows, cmd, out);
+  } finally {
+    await demo?.fleet.stop();
+  }
+}
+
+/** The CMS to log in to, as an inventory instance (TLS required and verified, as any instance by default). */
+function cmsInstance(cmd: CmsImportCommand): InstanceConfig {
+  const where = parseServerName(cmd.host);
+  if (!where) throw new ConfigError('--host', [{ path: '--host', message: `"${visible(cmd.host)}" is not host, host\\instance or host,port` }], 'cannot read the Central Management Server');
+  return configSchema.parse({
+    version: 1,
+    instances: [{ name: cmd.host, ...where, auth: { type: 'sql', user: cmd.auth.user, ...(cmd.auth.passwordEnv ? { passwordEnv: cmd.auth.passwordEnv } : {}) } }],
+  }).instances[0]!;
+}
+
+/** The demo fleet's CMS: the seeds' AXSQL01, as the demo inventory reaches it. */
+function demoCms(inventory: ConfigInput): InstanceConfig {
+  const config = configSchema.parse(inventory);
+  return config.instances.find((i) => i.name === 'AXSQL01')!;
 }

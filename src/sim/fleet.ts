@@ -246,6 +246,7 @@ export class SimFleet {
         }
       }
       for (const dbSpec of spec.databases) this.addDatabase(inst, dbSpec, start, epoch);
+      for (const r of spec.registeredServers) inst.registeredServers.push({ ...r, group: r.group.split('/').filter((g) => g !== '') });
     }
     for (const spec of scenario.instances) {
       const reader = this.instance(spec.name);

@@ -124,6 +124,15 @@ export interface RestoreHistoryRow {
   stop_before: boolean;
 }
 
+/** A server registered in a Central Management Server. */
+export interface RegisteredServer {
+  /** Folders under the Database Engine root, outermost first. */
+  group: string[];
+  name: string;
+  serverName: string;
+  description: string;
+}
+
 export interface AgMembership {
   name: string;
   /** Role per instance name. */
@@ -240,6 +249,8 @@ export interface LoginPermissions {
   viewServerState: boolean;
   /** SELECT on msdb's backup and restore history tables. */
   selectMsdbHistory: boolean;
+  /** Membership of msdb's ServerGroupReaderRole: reading a Central Management Server's registered servers. */
+  readCms: boolean;
   backupLog: boolean;
   createAnyDatabase: boolean;
 }
@@ -250,6 +261,8 @@ export class SimInstance {
   private readonly history = new BackupStore();
   readonly restorehistory: RestoreHistoryRow[] = [];
   readonly logmarkhistory: LogMarkRow[] = [];
+  /** Servers registered here when the instance is a Central Management Server, each under a folder path. */
+  readonly registeredServers: RegisteredServer[] = [];
   private nextRestoreId = 1;
   nextDatabaseId = 5;
 

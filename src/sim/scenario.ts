@@ -78,6 +78,15 @@ const permissions = z.strictObject({
   selectMsdbHistory: z.boolean().optional(),
   backupLog: z.boolean().optional(),
   createAnyDatabase: z.boolean().optional(),
+  readCms: z.boolean().optional(),
+});
+
+/** A server registered when the instance is a Central Management Server, in a folder path such as "Production/ERP". */
+const registeredServer = z.strictObject({
+  group: z.string().default(''),
+  name: z.string().min(1),
+  serverName: z.string().min(1),
+  description: z.string().default(''),
 });
 
 /**
@@ -113,6 +122,8 @@ const instance = z.strictObject({
   logShipping: z.array(logShipping).default([]),
   /** Instances whose backup files this one can read (a shared backup share): a drill target's, say. */
   readsBackupsOf: z.array(z.string()).default([]),
+  /** Makes the instance a Central Management Server holding these registrations. */
+  registeredServers: z.array(registeredServer).default([]),
 });
 
 const availabilityGroup = z.strictObject({

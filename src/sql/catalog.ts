@@ -432,6 +432,22 @@ WHERE d.name = @database;`,
 );
 
 /**
+ * A Central Management Server's Database Engine groups and registered servers (server_type 0), two result
+ * sets: the folder tree by parent_id, and each registration with the name to connect to. Needs msdb's
+ * ServerGroupReaderRole. For `rpotop config import cms`.
+ */
+export const cmsQuery = query(
+  'cms.v1',
+  `
+SELECT g.server_group_id, g.parent_id, g.name, g.is_system_object
+FROM msdb.dbo.sysmanagement_shared_server_groups AS g
+WHERE g.server_type = 0;
+SELECT s.server_group_id, s.name, s.server_name
+FROM msdb.dbo.sysmanagement_shared_registered_servers AS s
+WHERE s.server_type = 0;`,
+);
+
+/**
  * The progress of one running BACKUP or RESTORE, found by its statement text (a request's session is
  * not known to the pool that sent it): the fallback when STATS messages do not arrive as they are sent.
  * CHARINDEX, not LIKE: the text holds [ ] and % that LIKE would take for patterns.
@@ -472,6 +488,7 @@ export const catalog: readonly CatalogQuery[] = [
   restoredQuery,
   defaultPathsQuery,
   chainEndQuery,
+  cmsQuery,
   progressQuery,
 ];
 

@@ -1,10 +1,10 @@
 import sql from 'mssql';
 import type { InstanceConfig } from '../config/schema.js';
 import { readBackupFiles, type BackupFile } from './backup-files.js';
-import { chainEndQuery, defaultPathsQuery, type ServerCapabilities } from './catalog.js';
+import { chainEndQuery, cmsQuery, defaultPathsQuery, type ServerCapabilities } from './catalog.js';
 import { pollInstance, probeServer, readDatabaseHistory, readDatabaseMarks, type PollResult } from './poll.js';
 import type { LogMark } from '../domain/marks.js';
-import { chainEndRow, defaultPathsRow, parseRows, type HistoryRow } from './rows.js';
+import { chainEndRow, cmsGroupRow, cmsServerRow, defaultPathsRow, parseRows, type HistoryRow } from './rows.js';
 import { readProgress, type StatementProgress } from './progress.js';
 import { runStatement, type RunOptions, type StatementResult } from './run-statement.js';
 import type { Statement } from './statements.js';
@@ -161,6 +161,22 @@ export class InstanceClient {
     const result = await (await this.connected()).request().query(defaultPathsQuery.text);
     const [row] = parseRows(defaultPathsQuery.id, defaultPathsRow, result.recordset ?? []);
     return row?.data_path && row.log_path ? { data: row.data_path, log: row.log_path } : null;
+  }
+
+  /**
+   * The servers registered in this Central Management Server, each with its folder path under the
+   * Database Engine root (a registration whose group is not found sits at the root).
+   */
+  async registeredServers(): Promise<{ name: string; serverName: string; group: string[] }[]> {
+    const result = await (await this.connected()).request().query(cmsQuery.text);
+    const sets = (result.recordsets ?? []) as unknown[][];
+    const groups = new Map(parseRows(cmsQuery.id, cmsGroupRow, sets[0] ?? []).map((g) => [g.server_group_id, g]));
+    const path = (id: number | null): string[] => {
+      const out: string[] = [];
+      for (let g = id === null ? undefined : groups.get(id); g && !g.is_system_object && out.length < 64; g = g.parent_id === null ? undefined : groups.get(g.parent_id)) out.unshift(g.name);
+      return out;
+    };
+    return parseRows(cmsQuery.id, cmsServerRow, sets[1] ?? []).map((s) => ({ name: s.name, serverName: s.server_name, group: path(s.server_group_id) }));
   }
 
   /** Where a database's next log backup starts now; null when it cannot take one (or there is no such database). */

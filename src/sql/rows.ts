@@ -188,6 +188,9 @@ export function toRestoredBackups(instance: string, rows: readonly RestoredRow[]
 
 export const defaultPathsRow = z.object({ data_path: z.string().nullable(), log_path: z.string().nullable() });
 
+export const cmsGroupRow = z.object({ server_group_id: z.number().int(), parent_id: z.number().int().nullable(), name: z.string(), is_system_object: z.boolean().nullable() });
+export const cmsServerRow = z.object({ server_group_id: z.number().int().nullable(), name: z.string(), server_name: z.string() });
+
 export const chainEndRow = z.object({ last_log_backup_lsn: lsnText.nullable() });
 
 export const markRow = z.object({

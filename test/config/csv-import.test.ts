@@ -33,8 +33,8 @@ describe('a CSV list of servers', () => {
   it('reads the columns by the header, quoted fields, a byte order mark and Windows line ends', () => {
     const rows = parseInstancesCsv('servers.csv', '\uFEFFHost,Name,Group,Port\r\nsql1.corp,SQL1,Finance,1433\r\n"10.0.0.5","Pay ""roll"", Ærø ]",,\r\n\r\n');
     expect(rows).toEqual([
-      { line: 2, name: 'SQL1', host: 'sql1.corp', port: 1433, group: 'Finance' },
-      { line: 3, name: 'Pay "roll", Ærø ]', host: '10.0.0.5', port: undefined, group: undefined },
+      { from: 'line 2', name: 'SQL1', host: 'sql1.corp', port: 1433, group: 'Finance' },
+      { from: 'line 3', name: 'Pay "roll", Ærø ]', host: '10.0.0.5', port: undefined, group: undefined },
     ]);
   });
 
@@ -57,7 +57,7 @@ describe('a CSV list of servers', () => {
     expect(outcome).toEqual({
       added: ['SQL3 (h3:1500, tag ERP)'],
       kept: ['SQL2: already in the inventory'],
-      conflicts: ['sql1 (line 2): the inventory has old.corp, the file says new.corp; the inventory\'s is kept'],
+      conflicts: ['sql1: the inventory has old.corp, line 2 has new.corp; the inventory\'s is kept'],
     });
     expect(raw.instances).toEqual([
       { name: 'SQL1', host: 'old.corp', auth: { type: 'sql', user: 'u' } },
@@ -77,7 +77,7 @@ describe('rpotop config import csv', () => {
     const dry = rpotop(['config', 'import', 'csv', csv, '--config', inventory, '--dry-run', '--password-env', 'SQL_PW']);
     expect(dry.code).toBe(0);
     expect(dry.stdout).toContain('added     SQL2 (sql2.corp:1433, tag Finance)');
-    expect(dry.stdout).toContain("conflict  SQL1 (line 2): the inventory has old.corp, the file says new.corp; the inventory's is kept");
+    expect(dry.stdout).toContain("conflict  SQL1: the inventory has old.corp, line 2 has new.corp; the inventory's is kept");
     expect(dry.stdout).toContain('--dry-run: nothing written; 1 instance(s) would be added');
     expect(readFileSync(inventory, 'utf8')).toBe(before);
     const real = rpotop(['config', 'import', 'csv', csv, '--config', inventory, '--password-env', 'SQL_PW']);
@@ -104,4 +104,25 @@ describe('rpotop config import csv', () => {
     expect(bad.stderr).toContain('one.csv: not imported (nothing was written)\n  line 2: port "http" is not a TCP port from 1 to 65535');
     expect(rpotop(['config', 'import', 'xlsx', csv]).code).toBe(2);
   });
+});
+
+describe('rpotop config import cms', () => {
+  it("reads a folder of the demo fleet's Central Management Server through the driver and keeps what the inventory has", () => {
+    const inventory = path.join(dir, 'cms.json');
+    writeFileSync(inventory, JSON.stringify({ version: 1, instances: [{ name: 'BTSSQL01', host: 'btssql01.old', auth: { type: 'sql', user: 'mon' } }] }));
+    const r = rpotop(['config', 'import', 'cms', '--demo', '--group', 'production/integration', '--config', inventory, '--password-env', 'SQL_PW']);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stdout).toContain('9 server(s) registered in AXSQL01, 2 under production/integration');
+    expect(r.stdout).toContain('added     BTSDR01 (btsdr01.corp.example:1433, tag Production/Integration)');
+    expect(r.stdout).toContain("conflict  BTSSQL01: the inventory has btssql01.old, CMS Production/Integration has BTSSQL01; the inventory's is kept");
+    const written = JSON.parse(readFileSync(inventory, 'utf8'));
+    expect(written.instances).toEqual([
+      { name: 'BTSSQL01', host: 'btssql01.old', auth: { type: 'sql', user: 'mon' } },
+      { name: 'BTSDR01', host: 'btsdr01.corp.example', port: 1433, auth: { type: 'sql', user: 'rpotop_monitor', passwordEnv: 'SQL_PW' }, tags: ['Production/Integration'] },
+    ]);
+    const all = rpotop(['config', 'import', 'cms', '--demo', '--config', inventory, '--dry-run']);
+    expect(all.stdout).toContain('skipped   Old laptop: its server name "tcp:10.1.2.3,1433" is not host, host\\instance or host,port; add it by hand');
+    expect(all.stdout).toContain('added     LYNCMON01 (LYNCSQL01\\MONITORING, tag Production/Unified Communications)');
+    expect(rpotop(['config', 'import', 'cms']).code).toBe(2);
+  }, 60_000);
 });

@@ -13,6 +13,7 @@ export function loginPermissions(inst: SimInstance): LoginPermissions {
   return {
     viewServerState: true,
     selectMsdbHistory: true,
+    readCms: true,
     backupLog: !o.readOnlyLogin,
     createAnyDatabase: !o.readOnlyLogin,
     ...o.permissions,
@@ -42,6 +43,7 @@ export function readDenied(inst: SimInstance, objects: readonly ObjectDef[]): Sq
   for (const o of objects) {
     if (o.permission === 'view-server-state' && !p.viewServerState) return sqlErrors.viewServerStateDenied();
     if (o.permission === 'select-msdb-history' && !p.selectMsdbHistory) return [sqlErrors.selectDenied(o.name, 'msdb', 'dbo')];
+    if (o.permission === 'cms-reader' && !p.readCms) return [sqlErrors.selectDenied(o.name, 'msdb', 'dbo')];
   }
   return null;
 }

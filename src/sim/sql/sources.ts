@@ -140,6 +140,64 @@ const restorehistory: Source<SimInstance['restorehistory'][number]> = {
   read: { restart: () => false, device_count: () => 1 },
 };
 
+interface ServerGroupRow {
+  server_group_id: number;
+  name: string;
+  description: string;
+  server_type: number;
+  parent_id: number | null;
+  is_system_object: boolean;
+  num_server_group_children: number;
+  num_registered_server_children: number;
+}
+
+interface RegisteredServerRow {
+  server_id: number;
+  server_group_id: number;
+  name: string;
+  server_name: string;
+  description: string;
+  server_type: number;
+}
+
+/** The built-in roots of a Central Management Server, one per server type (SQL Server Management Studio's Registered Servers). */
+const CMS_ROOTS = ['DatabaseEngineServerGroup', 'AnalysisServicesServerGroup', 'ReportingServicesServerGroup', 'IntegrationServicesServerGroup', 'SqlServerCompactEditionServerGroup'];
+
+/** The registrations as msdb's two views show them: the roots, a group per folder path, a server per registration. */
+function cms(inst: SimInstance): { groups: ServerGroupRow[]; servers: RegisteredServerRow[] } {
+  const groups: ServerGroupRow[] = CMS_ROOTS.map((name, i) => ({
+    server_group_id: i + 1,
+    name,
+    description: '',
+    server_type: i,
+    parent_id: null,
+    is_system_object: true,
+    num_server_group_children: 0,
+    num_registered_server_children: 0,
+  }));
+  const byPath = new Map<string, ServerGroupRow>([['', groups[0]!]]);
+  const servers = inst.registeredServers.map((r, i) => {
+    let parent = groups[0]!;
+    for (let depth = 1; depth <= r.group.length; depth++) {
+      const key = r.group.slice(0, depth).join('\u0000');
+      let g = byPath.get(key);
+      if (!g) {
+        g = { server_group_id: groups.length + 1, name: r.group[depth - 1]!, description: '', server_type: 0, parent_id: parent.server_group_id, is_system_object: false, num_server_group_children: 0, num_registered_server_children: 0 };
+        groups.push(g);
+        byPath.set(key, g);
+        parent.num_server_group_children++;
+      }
+      parent = g;
+    }
+    parent.num_registered_server_children++;
+    return { server_id: i + 1, server_group_id: parent.server_group_id, name: r.name, server_name: r.serverName, description: r.description, server_type: 0 };
+  });
+  return { groups, servers };
+}
+
+const serverGroups: Source<ServerGroupRow> = { rows: (s) => cms(s.instance).groups };
+const registeredServers: Source<RegisteredServerRow> = { rows: (s) => cms(s.instance).servers };
+
 const logmarkhistory: Source<SimInstance['logmarkhistory'][number]> = {
   rows: (s) => s.instance.logmarkhistory,
 };
@@ -399,6 +457,8 @@ export const sources: Record<string, Source<never>> = {
   'dbo.backupfile': backupfile,
   'dbo.restorehistory': restorehistory,
   'dbo.logmarkhistory': logmarkhistory,
+  'dbo.sysmanagement_shared_server_groups': serverGroups,
+  'dbo.sysmanagement_shared_registered_servers': registeredServers,
   'sys.databases': databases,
   'sys.database_recovery_status': databaseRecoveryStatus,
   'sys.master_files': masterFiles,

@@ -18,7 +18,7 @@ export { majorVersion } from '../../domain/version.js';
  */
 
 /** Which permission reading the object needs; what a login without it gets is in sql/permissions.ts. */
-export type Permission = 'public' | 'view-server-state' | 'select-msdb-history' | 'own-requests';
+export type Permission = 'public' | 'view-server-state' | 'select-msdb-history' | 'own-requests' | 'cms-reader';
 
 export interface ColumnDef {
   name: string;
@@ -254,6 +254,46 @@ export const systemObjects: ObjectDef[] = [
       ['device_count', TINYINT, N],
       ['stop_at_mark_name', SYSNAME, N],
       ['stop_before', BIT, N],
+    ]),
+  },
+  {
+    // A Central Management Server's groups: built-in roots per server type (is_system_object 1), the
+    // folders under them. Readable by msdb's ServerGroupReaderRole. Columns from the view's definition in msdb.
+    schema: 'dbo',
+    name: 'sysmanagement_shared_server_groups',
+    database: 'msdb',
+    kind: 'view',
+    since: 10,
+    doc: 'sysmanagement_shared_server_groups (Transact-SQL)',
+    permission: 'cms-reader',
+    columns: cols([
+      ['server_group_id', INT, NN],
+      ['name', SYSNAME, NN],
+      ['description', nvarchar(2048), NN],
+      ['server_type', INT, NN],
+      ['parent_id', INT, N],
+      ['is_system_object', BIT, N],
+      ['num_server_group_children', INT, N],
+      ['num_registered_server_children', INT, N],
+    ]),
+  },
+  {
+    // The servers registered in a Central Management Server: a display name, the name to connect to
+    // (host, host\\instance or host,port) and its group. server_type 0 is the Database Engine.
+    schema: 'dbo',
+    name: 'sysmanagement_shared_registered_servers',
+    database: 'msdb',
+    kind: 'view',
+    since: 10,
+    doc: 'sysmanagement_shared_registered_servers (Transact-SQL)',
+    permission: 'cms-reader',
+    columns: cols([
+      ['server_id', INT, NN],
+      ['server_group_id', INT, N],
+      ['name', SYSNAME, NN],
+      ['server_name', SYSNAME, NN],
+      ['description', nvarchar(2048), NN],
+      ['server_type', INT, NN],
     ]),
   },
   {
