@@ -13,6 +13,8 @@ export async function resolveCredential(
   instance: InstanceConfig,
   env: NodeJS.ProcessEnv,
   prompt: PasswordPrompt | null,
+  /** The instances the prompted password is for, when several share the login (see credentialKey). */
+  sharedBy: readonly string[] = [instance.name],
 ): Promise<Credential> {
   const auth = instance.auth;
   if (auth.type === 'azure-active-directory-default') return { ok: true, password: null };
@@ -27,5 +29,17 @@ export async function resolveCredential(
     };
   }
   const who = auth.type === 'ntlm' ? `${auth.domain}\\${auth.user}` : auth.user;
-  return { ok: true, password: await prompt(`Password for ${who} on ${instance.name}: `) };
+  const on = sharedBy.length <= 1 ? instance.name : `${sharedBy.slice(0, -1).join(', ')} and ${sharedBy.at(-1)!}`;
+  return { ok: true, password: await prompt(`Password for ${who} on ${on}: `) };
+}
+
+/**
+ * Instances with the same key share one password prompt: the same kind of login, domain, user and
+ * password variable (a fleet monitored by one rpotop_monitor login is asked for once, naming every
+ * instance it is for). Null for logins without a password.
+ */
+export function credentialKey(instance: InstanceConfig): string | null {
+  const auth = instance.auth;
+  if (auth.type === 'azure-active-directory-default') return null;
+  return [auth.type, auth.type === 'ntlm' ? auth.domain.toLowerCase() : '', auth.user.toLowerCase(), auth.passwordEnv ?? ''].join('\u0000');
 }

@@ -1,5 +1,5 @@
 import { readAuthority } from '../config/ca-file.js';
-import { resolveCredential, type PasswordPrompt } from '../config/credentials.js';
+import { credentialKey, resolveCredential, type Credential, type PasswordPrompt } from '../config/credentials.js';
 import type { Inventory } from '../config/resolve.js';
 import type { BackupSet } from '../domain/history.js';
 import type { LogMark } from '../domain/marks.js';
@@ -87,11 +87,23 @@ export class FleetPoller {
     return this.options.inventory.config.poll;
   }
 
-  /** Resolves every instance's password up front (prompting in order), then builds the clients. */
+  /**
+   * Resolves every instance's password up front (prompting in order, once per login that instances share:
+   * credentialKey), then builds the clients.
+   */
   async prepare(): Promise<void> {
-    for (const t of this.trackers) {
-      if (this.clients.has(t)) continue;
-      const credential = await resolveCredential(t.config, this.options.env ?? process.env, this.options.prompt ?? null);
+    const pending = this.trackers.filter((t) => !this.clients.has(t));
+    const sharing = new Map<string, string[]>();
+    for (const t of pending) {
+      const key = credentialKey(t.config);
+      if (key !== null) sharing.set(key, [...(sharing.get(key) ?? []), t.config.name]);
+    }
+    const resolved = new Map<string, Credential>();
+    for (const t of pending) {
+      const key = credentialKey(t.config);
+      const known = key === null ? undefined : resolved.get(key);
+      const credential = known ?? (await resolveCredential(t.config, this.options.env ?? process.env, this.options.prompt ?? null, key === null ? undefined : sharing.get(key)));
+      if (key !== null) resolved.set(key, credential);
       const authority = readAuthority(t.config);
       this.clients.set(
         t,

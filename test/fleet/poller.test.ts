@@ -272,6 +272,34 @@ describe('inventory rules', () => {
   });
 });
 
+describe('passwords', () => {
+  it('asks once for a login that instances share, naming them, and separately for another login', async () => {
+    const questions: string[] = [];
+    const inv = inventory((c) => {
+      c.instances = c.instances!.filter((i) => ['AXSQL01', 'BTSSQL01', 'LYNCSQL01'].includes(i.name)).map((i) => ({ ...i, auth: { type: 'sql' as const, user: i.name === 'LYNCSQL01' ? 'lync_monitor' : fleet.login } }));
+      c.groups = [];
+    });
+    const p = new FleetPoller({
+      inventory: inv,
+      env: {},
+      prompt: async (q) => {
+        questions.push(q);
+        return q.includes('lync_monitor') ? 'wrong' : fleet.password;
+      },
+    });
+    try {
+      await p.pollAll();
+      expect(questions).toEqual([`Password for ${fleet.login} on AXSQL01 and BTSSQL01: `, 'Password for lync_monitor on LYNCSQL01: ']);
+      const byName = new Map(p.snapshot().instances.map((i) => [i.name, i]));
+      expect(byName.get('BTSSQL01')!.status).toBe('OK');
+      // A wrong password reads as what it is, never as an unreachable server.
+      expect(byName.get('LYNCSQL01')!.error).toMatch(/^login failed \(18456\)/);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
 describe('what msdb documents as nullable', () => {
   it('keeps a backup set without LSNs or dates out of the chain, with a finding, and the poll succeeds', async () => {
     const inst = fleet.instance('AXSQL01');
