@@ -55,9 +55,17 @@ describe('a command\'s --help', () => {
     expect(status).toContain('[--fail-on warn|breach]');
     expect(status).toContain('3 UNKNOWN or the run failed');
     expect(status).not.toContain('rpotop sim');
-    expect(usageOf('config').match(/rpotop config \w+/g)).toEqual(['rpotop config path', 'rpotop config check', 'rpotop config init', 'rpotop config schema']);
+    expect(usageOf('config').match(/rpotop config \w+( (csv|cms))?/g)).toEqual([
+      'rpotop config path',
+      'rpotop config check',
+      'rpotop config init',
+      'rpotop config schema',
+      'rpotop config import csv',
+      'rpotop config import cms',
+    ]);
+    expect(usageOf('exporter')).toContain('binds to loopback (127.0.0.1:9187)');
     // Every command's block is a part of the whole.
-    for (const topic of ['demo', 'status', 'plan', 'journal', 'sim', 'config']) {
+    for (const topic of ['demo', 'status', 'plan', 'journal', 'sim', 'config', 'exporter', 'drill']) {
       const block = usageOf(topic).split('\n').slice(1, -2).join('\n');
       expect(block.length).toBeGreaterThan(0);
       expect(USAGE).toContain(block);
