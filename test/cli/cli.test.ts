@@ -1,23 +1,12 @@
-import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { root, runRpotop } from './run.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-cli-'));
 
-/** Runs the real entry point from source through tsx (resolved from the project, hence cwd) with a clean environment. */
-function rpotop(args: string[], env: Record<string, string> = {}) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.tsx'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: dir, XDG_CONFIG_HOME: path.join(dir, 'xdg'), ...env },
-    // A command that hangs (the demo's servers left open) fails here instead of blocking the suite.
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const rpotop = (args: string[], env: Record<string, string> = {}) => runRpotop(args, dir, env);
 
 describe('rpotop command line', () => {
   it('prints help and the version', () => {

@@ -7,13 +7,13 @@ import { ConfigError } from '../../src/config/errors.js';
 import { checkJsonText } from '../../src/config/json-text.js';
 import { MAX_INVENTORY_BYTES } from '../../src/config/read-text.js';
 import { loadConfig, writeNewConfig } from '../../src/config/store.js';
+import { runRpotop } from '../cli/run.js';
 
 /**
  * Inventory files as an attacker or an unlucky operator writes them. Each is refused with the file's name,
  * the place in it and the fix, quickly, and never with a byte of a secret the file holds.
  */
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-hostile-inventory-'));
 let n = 0;
 
@@ -147,16 +147,7 @@ describe('the syntax check agrees with JSON.parse', () => {
   });
 });
 
-/** The real entry point from source, with a clean environment and a home of its own. */
-function rpotop(args: string[], home: string) {
-  const result = spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.tsx'), ...args], {
-    cwd: root,
-    encoding: 'utf8',
-    env: { PATH: process.env.PATH ?? '', HOME: home, XDG_CONFIG_HOME: path.join(home, 'xdg') },
-    timeout: 30_000,
-  });
-  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
-}
+const rpotop = (args: string[], home: string) => runRpotop(args, home);
 
 describe('the command line', () => {
   it('refuses --config "" instead of reading the default inventory', () => {

@@ -11,8 +11,8 @@ import { fleetMetrics } from '../../src/report/metrics.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { scenarioSchema } from '../../src/sim/scenario.js';
 import { smallScenario, startFleet } from '../sim/helpers.js';
+import { root, runRpotop } from '../cli/run.js';
 
-const root = path.resolve(import.meta.dirname, '../..');
 const dir = mkdtempSync(path.join(tmpdir(), 'rpotop-exporter-'));
 const children: ChildProcess[] = [];
 afterAll(() => {
@@ -86,7 +86,7 @@ function exporter(args: string[]): Promise<{ child: ChildProcess; url: string }>
   });
 }
 
-const run = (args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', path.join(root, 'src/cli.tsx'), ...args], { cwd: root, encoding: 'utf8', env: { PATH: process.env.PATH ?? '', HOME: dir } });
+const run = (args: string[]) => runRpotop(args, dir);
 
 describe('rpotop exporter', () => {
   it('serves /metrics and /healthz on loopback for the demo fleet, and stops on SIGTERM', async () => {
@@ -107,10 +107,10 @@ describe('rpotop exporter', () => {
 
   it('says how to give --listen, and has its own --help', () => {
     const bad = run(['exporter', '--demo', '--listen', '9187']);
-    expect(bad.status).toBe(2);
+    expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--listen is HOST:PORT such as 127.0.0.1:9187 or [::1]:9187, not "9187"');
     const help = run(['exporter', '--help']);
-    expect(help.status).toBe(0);
+    expect(help.code).toBe(0);
     expect(help.stdout).toMatch(/^Usage:\n  rpotop exporter \[--config FILE \| --demo \[--scenario NAME\]\] \[--listen HOST:PORT\]/);
     expect(help.stdout).toContain('binds to loopback (127.0.0.1:9187)');
   }, 30_000);
