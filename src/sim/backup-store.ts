@@ -94,12 +94,23 @@ const TYPES = ['D', 'I', 'L'] as const;
 const MAX_LSN = 2n ** 64n - 1n;
 const CHECKPOINT_GAP = 100_000n;
 
-/** The YYYYMMDD_HHMMSS stamp backup jobs put in file names, of a server wall-clock time (one entry cached: jobs name files as they run). */
-let stampCache = { second: Number.NaN, text: '' };
+/**
+ * The YYYYMMDD_HHMMSS stamp backup jobs put in file names, of a server wall-clock time. Every read of a
+ * file name derives it (a status query reads every set's), so the date part is kept per day and the time
+ * is formatted by arithmetic.
+ */
+const stampDays = new Map<number, string>();
+const two = (n: number) => (n < 10 ? `0${n}` : String(n));
 export function fileStamp(localMs: number): string {
   const second = Math.floor(localMs / 1000);
-  if (second !== stampCache.second) stampCache = { second, text: new Date(second * 1000).toISOString().replace(/[-:]/g, '').replace('T', '_').slice(0, 15) };
-  return stampCache.text;
+  const day = Math.floor(second / 86_400);
+  let date = stampDays.get(day);
+  if (date === undefined) {
+    date = new Date(day * 86_400_000).toISOString().slice(0, 10).replace(/-/g, '');
+    stampDays.set(day, date);
+  }
+  const t = second - day * 86_400;
+  return `${date}_${two(Math.floor(t / 3600))}${two(Math.floor((t % 3600) / 60))}${two(t % 60)}`;
 }
 
 /** The second a file stamp names (NaN if it is not one). */
