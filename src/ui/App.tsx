@@ -228,6 +228,8 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     if (ui.current.message) setMessage(null);
     switch (command) {
       case 'quit':
+        // On a view, q goes back (as Esc does): a stray q on the bridge does not close the console. Ctrl-C quits anywhere.
+        if (screen.kind !== 'dashboard') return onCommand('back', cursor);
         exit();
         return cursor;
       case 'help':

@@ -74,7 +74,7 @@ export const keymap: readonly Binding[] = [
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
   { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },
-  { command: 'quit', keys: ['q', 'ctrl+c'], label: 'q', description: 'quit and restore the terminal', scopes: ALL, mutates: false, hint: true },
+  { command: 'quit', keys: ['q', 'ctrl+c'], label: 'q', description: 'back from a view; on the dashboard, quit and restore the terminal (Ctrl-C quits anywhere)', scopes: ALL, mutates: false, hint: true },
 ];
 
 /** The name of a key press in the keymap's terms. Several keys in one read arrive as one string: each is named. */

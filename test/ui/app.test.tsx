@@ -149,6 +149,16 @@ describe('dashboard', () => {
     expect(frame(r)).toContain('STATUS▼');
   });
 
+  it('goes back with q from a view instead of quitting: help, then the detail view, then the dashboard', async () => {
+    const r = mount();
+    await type(r, ':', ...'db BizTalkDTADb', '\r', '\r', '?');
+    expect(frame(r)).toContain('Keys (detail view)');
+    await type(r, 'q');
+    expect(frame(r)).toContain('BTSSQL01 / BizTalkDTADb  ⊘ UNPROTECTED');
+    await type(r, 'q');
+    expect(frame(r)).toContain('STATUS▼');
+  });
+
   it('opens at once with the rows the poll has, says the whole history is being read, and shows it when it comes', async () => {
     let deliver: (rows: readonly BackupSet[]) => void = () => undefined;
     const asked: string[] = [];
