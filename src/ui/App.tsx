@@ -29,6 +29,8 @@ import { RestoreOptionsView } from './RestoreOptionsView.js';
 import { PlanView } from './PlanView.js';
 import { ConfirmView } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
+import { fitColumns } from './cells.js';
+import { statusGlyph } from '../domain/status.js';
 import { osc52 } from './clipboard.js';
 import { formatMarkdown } from '../report/markdown.js';
 import { databaseFacts } from '../report/columns.js';
@@ -88,6 +90,22 @@ function useTerminalSize(fixed?: { columns: number; rows: number }) {
 /** The keys that start an action on a server (tail-log, recover, restore). */
 const ACTION_COMMANDS: ReadonlySet<Command> = new Set(keymap.filter((b) => b.mutates).map((b) => b.command));
 
+const REASON_LINES = 2;
+
+/** The selected database's status and reason in full (two lines, wrapped), for widths without the REASON column. */
+function SelectedReason({ row, theme }: { row: ReturnType<typeof buildRows>[number] | undefined; theme: Theme }) {
+  const db = row?.kind === 'database' ? row.db : null;
+  return (
+    <Box height={REASON_LINES} flexDirection="column" overflowY="hidden">
+      {db ? (
+        <Styled theme={theme} token={`status.${db.assessment.status}`} wrap="wrap">
+          {`${statusGlyph[db.assessment.status]} ${db.instance}/${db.name}: ${db.assessment.reason}`}
+        </Styled>
+      ) : null}
+    </Box>
+  );
+}
+
 /** The console: dashboard, database detail, instance and help views over the fleet snapshot. */
 export function App({ source, actions, theme, readOnly, size: fixedSize, now = Date.now }: Props) {
   const { exit } = useApp();
@@ -145,8 +163,10 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   };
   const rows = rowsFor(grid);
   const selected = indexOfKey(rows, selectedKey);
+  // Where the REASON column does not fit (80 columns), the selected row's reason stands under the grid.
+  const reasonBelow = screen.kind === 'dashboard' && !fitColumns(size.columns).columns.some((c) => c.id === 'reason');
   // Root height is rows - 1 (a full-height frame makes ink clear the screen on every render).
-  const gridHeight = Math.max(1, size.rows - 1 - 5);
+  const gridHeight = Math.max(1, size.rows - 1 - 5 - (reasonBelow ? REASON_LINES : 0));
   const visibleTop = scrollTop(top, Math.max(0, selected), gridHeight, rows.length);
   const serverNow = useMemo(() => {
     const byName = new Map(snapshot.instances.map((i) => [i.name, i]));
@@ -526,6 +546,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       <Box flexDirection="column" flexGrow={1} overflowY="hidden">
         {body}
       </Box>
+      {reasonBelow ? <SelectedReason row={rows[selected]} theme={theme} /> : null}
       {bottomLine}
       <StatusBar scope={scope} theme={theme} readOnly={readOnly || !actions} width={size.columns} />
     </Box>

@@ -149,6 +149,21 @@ describe('dashboard', () => {
     expect(frame(r)).toContain('STATUS▼');
   });
 
+  it('shows the selected row\'s reason under the grid where the REASON column does not fit', async () => {
+    const narrow = mount({ columns: 80, rows: 24 });
+    await type(narrow, ':', ...'db BizTalkDTADb', '\r');
+    const lines = frame(narrow).split('\n');
+    expect(lines[1]).not.toContain('REASON');
+    const db = snapshot.databases.find((d) => d.name === 'BizTalkDTADb')!;
+    const below = lines.findIndex((l) => l.startsWith(`⊘ BTSSQL01/BizTalkDTADb: ${db.assessment.reason.slice(0, 30)}`));
+    expect(below).toBeGreaterThan(1);
+    expect(lines.slice(below, below + 2).join(' ').replace(/ +/g, ' ')).toContain(db.assessment.reason.slice(0, 100).replace(/ +/g, ' '));
+    const wide = mount({ columns: 160, rows: 24 });
+    await type(wide, ':', ...'db BizTalkDTADb', '\r');
+    expect(frame(wide).split('\n')[1]).toContain('REASON');
+    expect(frame(wide)).not.toContain('⊘ BTSSQL01/BizTalkDTADb:');
+  });
+
   it('goes back with q from a view instead of quitting: help, then the detail view, then the dashboard', async () => {
     const r = mount();
     await type(r, ':', ...'db BizTalkDTADb', '\r', '\r', '?');
