@@ -1,7 +1,7 @@
 import { DURATION_PATTERN, parseDurationMinutes } from '../config/duration.js';
 import { buildRestoreChain, incarnationOf, type RestoreTarget } from '../domain/chain.js';
 import { offsetAround, type BackupSet } from '../domain/history.js';
-import { formatServerTime, parseWallClock, utcToServerLocal } from '../domain/time.js';
+import { formatServerTime, parseWallClock, utcOffsetLabel, utcToServerLocal } from '../domain/time.js';
 import { serverClock, type DatabaseSnapshot, type FleetSnapshot } from '../fleet/snapshot.js';
 import type { FleetPoller } from '../fleet/poller.js';
 import type { InstanceRunner } from './executor.js';
@@ -57,7 +57,7 @@ export function groupTargetFrom(
   }
   const zones = new Map(members.map((m) => [m.offsetMinutes, m.db.instance]));
   if (zones.size > 1 && !text.startsWith('-')) {
-    const list = [...zones].map(([offset, instance]) => `${instance} at UTC${offset < 0 ? '-' : '+'}${Math.abs(offset / 60)}`).join(', ');
+    const list = [...zones].map(([offset, instance]) => `${instance} at ${utcOffsetLabel(offset)}`).join(', ');
     return { refused: `the members' servers keep different time zones (${list}): give the time in UTC (YYYY-MM-DD HH:MM UTC) or as -30m` };
   }
   const local = typedServerTime(text, utcToServerLocal(first.serverNowUtc, first.offsetMinutes));

@@ -1,4 +1,5 @@
 import type { Lsn } from './lsn.js';
+import { utcOffsetLabel } from './time.js';
 
 /**
  * msdb.dbo.backupset.type: D full, I differential, L log, F file/filegroup, G file differential,
@@ -81,12 +82,19 @@ export function wentToNul(backup: BackupSet): boolean {
   return backup.media.some((m) => isNulDevice(m.physicalDeviceName));
 }
 
-/** A short label an operator recognises: "log #812 (14:05, 2 stripes)". */
+/**
+ * A short label an operator recognises: "log #812 finished 2026-11-27 14:05 (UTC+1), 2 stripes". On the
+ * server's clock, as the tables and msdb show it, with the offset msdb recorded; in UTC when msdb has none.
+ */
 export function describeBackup(backup: BackupSet): string {
-  const when = new Date(backup.finish).toISOString().slice(0, 16).replace('T', ' ');
+  const offset = backup.utcOffsetMinutes;
+  const when =
+    offset === null || offset === undefined
+      ? `${new Date(backup.finish).toISOString().slice(0, 16).replace('T', ' ')} UTC`
+      : `${new Date(backup.finish + offset * 60_000).toISOString().slice(0, 16).replace('T', ' ')} (${utcOffsetLabel(offset)})`;
   const copyOnly = backup.isCopyOnly ? ' copy-only' : '';
   const stripes = backup.media.length > 1 ? `, ${backup.media.length} stripes` : '';
-  return `${typeNames[backup.type]}${copyOnly} #${backup.backupSetId} finished ${when} UTC${stripes}`;
+  return `${typeNames[backup.type]}${copyOnly} #${backup.backupSetId} finished ${when}${stripes}`;
 }
 
 /**

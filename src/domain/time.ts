@@ -59,6 +59,13 @@ export function parseWallClock(text: string): number | null {
   return Date.UTC(Number(y), Number(mo) - 1, Number(d), Number(h), Number(mi), Number(s), Number(ms.padEnd(3, '0')));
 }
 
+/** A UTC offset as people write it: UTC+1, UTC-4, UTC+5:30, UTC+0. */
+export function utcOffsetLabel(offsetMinutes: number): string {
+  const sign = offsetMinutes < 0 ? '-' : '+';
+  const abs = Math.abs(offsetMinutes);
+  return `UTC${sign}${Math.floor(abs / 60)}${abs % 60 ? `:${String(abs % 60).padStart(2, '0')}` : ''}`;
+}
+
 /** Wall-clock "YYYY-MM-DD HH:MM:SS" of a local-ms value, as SQL Server prints datetime; `.mmm` with `ms`. */
 export function formatServerTime(localMs: number, ms = false): string {
   return new Date(localMs).toISOString().slice(0, ms ? 23 : 19).replace('T', ' ');

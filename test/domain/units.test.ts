@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { compareLsn, formatLsn, lsnToHex, parseLsn, parseOptionalLsn } from '../../src/domain/lsn.js';
-import { formatDuration, formatServerTime, toDatetimePrecision, utcToServerLocal } from '../../src/domain/time.js';
+import { formatDuration, formatServerTime, toDatetimePrecision, utcOffsetLabel, utcToServerLocal } from '../../src/domain/time.js';
 import { majorVersion } from '../../src/domain/version.js';
 import { resolveTargets } from '../../src/domain/targets.js';
 import { volumeOf } from '../../src/domain/volume.js';
-import { isNulDevice } from '../../src/domain/history.js';
+import { describeBackup, isNulDevice } from '../../src/domain/history.js';
+import { HistoryBuilder } from './history-builder.js';
 
 describe('LSN', () => {
   it('parses numeric(25,0) text above 2^53 exactly', () => {
@@ -138,5 +139,16 @@ describe('parseWallClock', () => {
   ])('%j -> %s', async (text, expected) => {
     const { parseWallClock } = await import('../../src/domain/time.js');
     expect(parseWallClock(text)).toBe(expected);
+  });
+});
+
+describe('one clock in reasons', () => {
+  it('names a backup by the time on its server, with the offset msdb recorded, and in UTC only when msdb has none', () => {
+    const h = new HistoryBuilder(Date.UTC(2026, 10, 27, 9, 0, 0));
+    const log = h.log();
+    const utc = new Date(log.finish).toISOString().slice(0, 16).replace('T', ' ');
+    expect(describeBackup({ ...log, utcOffsetMinutes: null })).toBe(`log #${log.backupSetId} finished ${utc} UTC`);
+    expect(describeBackup({ ...log, utcOffsetMinutes: 60 })).toBe(`log #${log.backupSetId} finished ${formatServerTime(log.finish + 3_600_000).slice(0, 16)} (UTC+1)`);
+    expect([utcOffsetLabel(0), utcOffsetLabel(-240), utcOffsetLabel(330), utcOffsetLabel(-570)]).toEqual(['UTC+0', 'UTC-4', 'UTC+5:30', 'UTC-9:30']);
   });
 });
