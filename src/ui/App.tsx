@@ -30,6 +30,7 @@ import { PlanView } from './PlanView.js';
 import { ConfirmView } from './ConfirmView.js';
 import { StatusBar } from './StatusBar.js';
 import { fitColumns } from './cells.js';
+import { completeCommand } from './complete.js';
 import { statusGlyph } from '../domain/status.js';
 import { osc52 } from './clipboard.js';
 import { formatMarkdown } from '../report/markdown.js';
@@ -45,7 +46,8 @@ interface UiState {
   selectedKey: string | null;
   top: number;
   screen: Screen;
-  prompt: { kind: 'filter' | 'command'; text: string } | null;
+  /** `choices`: what Tab found more than one of, shown after the text until the next key. */
+  prompt: { kind: 'filter' | 'command'; text: string; choices?: string[] } | null;
   message: string | null;
   /** When the screen last changed kind (ms), for SETTLE_MS. */
   screenSince: number;
@@ -425,10 +427,14 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       } else if (name === 'enter') {
         update({ prompt: null, recall: { ...ui.current.recall, [prompt.kind]: prompt.text || ui.current.recall[prompt.kind] } });
         if (prompt.kind === 'command') runCommandLine(prompt.text);
+      } else if (name === 'tab' && prompt.kind === 'command') {
+        const snap = source.snapshot();
+        const done = completeCommand(prompt.text, { databases: snap.databases.map((d) => d.name), instances: snap.instances.map((i) => i.name) });
+        setPrompt({ ...prompt, text: done.text, choices: done.choices });
       } else {
         const text = name === 'up' && prompt.text === '' ? ui.current.recall[prompt.kind] : typeInto(prompt.text, name);
         if (text === null) continue;
-        setPrompt({ ...prompt, text });
+        setPrompt({ kind: prompt.kind, text });
         if (prompt.kind === 'filter') setGrid((g) => ({ ...g, filter: text }));
       }
     }
@@ -492,6 +498,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       <Styled theme={theme} token="accent">{prompt.kind === 'filter' ? '/' : ':'}</Styled>
       {prompt.text}
       <Text inverse> </Text>
+      {prompt.choices?.length ? <Styled theme={theme} token="muted">{`  ${prompt.choices.slice(0, 6).join(' · ')}${prompt.choices.length > 6 ? ` · … ${prompt.choices.length - 6} more` : ''}`}</Styled> : null}
     </Text>
   ) : message ? (
     <Styled theme={theme} token="accent">{message}</Styled>

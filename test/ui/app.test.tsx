@@ -164,6 +164,14 @@ describe('dashboard', () => {
     expect(frame(wide)).not.toContain('⊘ BTSSQL01/BizTalkDTADb:');
   });
 
+  it('completes : commands and names with Tab, showing the choices left', async () => {
+    const r = mount();
+    await type(r, ':', 'd', '\t', 'b', 'i', 'z', '\t');
+    expect(frame(r)).toMatch(/^:db BizTalk\b.*BizTalkDTADb · /m);
+    await type(r, '\x1b', ':', 'i', 'n', '\t', 'b', 't', 's', '\t');
+    expect(frame(r)).toMatch(/^:instance BTS\b.*BTSDR01 · BTSSQL01/m);
+  });
+
   it('goes back with q from a view instead of quitting: help, then the detail view, then the dashboard', async () => {
     const r = mount();
     await type(r, ':', ...'db BizTalkDTADb', '\r', '\r', '?');
