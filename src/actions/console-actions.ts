@@ -11,7 +11,10 @@ import type { ActionKind, ActionPreview, ActionResult, ActionsPort, InterruptedP
 import { whoAmI } from './journal.js';
 import { Executor } from './executor.js';
 import type { Journal } from './journal.js';
-import { buildRestorePlan, logTakenSincePlan, movesFor, tailFile } from './plan.js';
+import { buildRestorePlan, movesFor, tailFile } from './plan.js';
+import { catchUpPlan, logTakenSincePlan } from './plan-catch-up.js';
+import { incarnationOf } from '../domain/chain.js';
+import { visible } from '../domain/visible.js';
 import { contextFor, planRequestFrom, withWholeHistory } from './restore-request.js';
 import { groupPlanFor } from './group-request.js';
 import { formatDuration, formatServerTime } from '../domain/time.js';
@@ -265,28 +268,37 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     if (!draft || draft.planId !== planId) return { refused: 'the options changed since that plan was shown: look at the new one' };
     this.draft = null;
     this.plans.set(planId, draft);
+    this.journalPlan(draft, null);
+    return { planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: draft.database };
+  }
+
+  /**
+   * Journals a plan's steps as they stand: when it begins, and again when it changes (`why`), so a lost
+   * session resumes the steps the operator last saw.
+   */
+  private journalPlan(plan: OpenPlan, why: string | null): void {
     this.journal.append({
       v: 1,
       at: new Date().toISOString(),
       who: whoAmI(),
       event: 'plan',
-      id: planId,
-      planId,
+      id: plan.planId,
+      planId: plan.planId,
       step: null,
-      instance: draft.instance,
-      database: draft.database,
+      instance: plan.instance,
+      database: plan.database,
       kind: 'restore',
-      sql: draft.title,
-      steps: draft.steps.map((s, i) => ({
+      sql: plan.title,
+      ...(why ? { reason: why } : {}),
+      steps: plan.steps.map((s, i) => ({
         kind: s.kind,
         summary: s.summary,
         destructive: s.destructive,
         text: s.text,
         params: s.params,
-        ...(draft.stepInstances[i] !== draft.instance || s.database !== draft.database ? { instance: draft.stepInstances[i]!, database: s.database } : {}),
+        ...(plan.stepInstances[i] !== plan.instance || s.database !== plan.database ? { instance: plan.stepInstances[i]!, database: s.database } : {}),
       })),
     });
-    return { planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: draft.database };
   }
 
   /**
@@ -431,8 +443,8 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     const controller = this.startRunning();
     try {
       if (statement.kind === 'tail-log') {
-        const stale = logTakenSincePlan(plan.steps, plan.stepInstances, step, await runner.chainEnd(statement.database));
-        if (stale) return { ok: false, messages: [], error: stale };
+        const chainEnd = await runner.chainEnd(statement.database);
+        if (chainEnd !== null && logTakenSincePlan(plan.steps, plan.stepInstances, step, chainEnd)) return await this.catchUp(plan, step, chainEnd);
       }
       const token = this.executor.confirm(instance, statement, statement.destructive || statement.kind === 'operator' ? typed : null);
       const outcome = await this.executor.execute(instance, statement, token, runner, { onProgress, plan: { planId, step: step + 1 }, signal: controller.signal });
@@ -445,6 +457,35 @@ export class ConsoleActions implements ActionsPort, PlanPort {
       this.stopRunning(controller);
       this.poller.refresh();
     }
+  }
+
+  /**
+   * A log backup was taken between the plan and its tail (the Agent job runs on while the application
+   * stops): the plan restores it too, before the tail, once msdb shows it carries the chain on. Nothing
+   * is sent; the changed plan is journaled and shown, and the operator confirms the tail again.
+   */
+  private async catchUp(plan: OpenPlan, step: number, chainEnd: bigint): Promise<ActionResult> {
+    const statement = plan.steps[step]!;
+    const where = plan.stepInstances[step]!;
+    const snapshot = this.poller.snapshot();
+    const polled = snapshot.databases.find((d) => d.instance === where && d.name === statement.database);
+    if (!polled) return { ok: false, messages: [], error: `${where} / ${statement.database} is no longer in the fleet snapshot: nothing was sent` };
+    let history;
+    try {
+      history = await this.poller.history(polled, { fresh: true });
+    } catch (error) {
+      return { ok: false, messages: [], error: `a log backup was taken after this plan was made, and msdb could not be read again (${(error as Error).message}): nothing was sent` };
+    }
+    const offset = snapshot.instances.find((i) => i.name === where)?.utcOffsetMinutes ?? 0;
+    const caught = catchUpPlan(plan.steps, plan.stepInstances, step, chainEnd, history, incarnationOf(polled.state, history), offset);
+    if ('refused' in caught) return { ok: false, messages: [], error: caught.refused };
+    const inserted = caught.steps.length - plan.steps.length;
+    plan.steps = caught.steps;
+    plan.stepInstances = caught.instances;
+    const ids = caught.added.map((b) => `#${b.backupSetId}`).join(', ');
+    const why = `${caught.added.length} log backup(s) of ${visible(statement.database)} taken after the plan was made (${ids}) are restored before its tail, as steps ${caught.at + 1}-${caught.at + inserted}`;
+    this.journalPlan(plan, why);
+    return { ok: false, messages: [], error: null, planChanged: { steps: stepViews(plan), why: `${why}. Nothing was sent: confirm step ${step + 1} again to take the tail.` } };
   }
 
   async run(kind: ActionKind, databaseKey: string, typed: string, onProgress: (percent: number, message: string) => void): Promise<ActionResult> {

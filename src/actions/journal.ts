@@ -10,7 +10,7 @@ export interface JournalEntry {
   v: 1;
   at: string;
   who: { user: string; host: string };
-  /** start/end of a statement; refused; plan (a restore plan begun, with its steps); skipped (a plan step, with the operator's reason); plan-closed. */
+  /** start/end of a statement; refused; plan (a restore plan begun, with its steps; again with a reason when its steps change); skipped (a plan step, with the operator's reason); plan-closed. */
   event: 'start' | 'end' | 'refused' | 'plan' | 'skipped' | 'plan-closed';
   /** Ties a start to its end. */
   id: string;
@@ -116,8 +116,10 @@ export class Journal {
   interruptedPlans(): { plan: JournalEntry; next: number }[] {
     const { entries } = this.read();
     const closed = new Set(entries.filter((e) => e.event === 'plan-closed').map((e) => e.planId));
-    return entries
-      .filter((e) => e.event === 'plan' && !closed.has(e.planId))
+    // A plan journaled again (its steps changed) is resumed as it last stood.
+    const latest = new Map<string | null | undefined, JournalEntry>();
+    for (const e of entries) if (e.event === 'plan' && !closed.has(e.planId)) latest.set(e.planId, e);
+    return [...latest.values()]
       .map((plan) => {
         // A step the operator skipped (with a reason) is behind them, like one that succeeded.
         const succeeded = new Set(

@@ -71,19 +71,15 @@ export type RestorePlan =
   | { ok: false; reason: string };
 
 /**
- * Why a plan's tail-log backup (step `tailStep`) must not be taken now, or null. The tail starts where the
- * database's log chain ends on the server (`chainEnd`, sys.database_recovery_status.last_log_backup_lsn);
- * the plan restores the tail after its last backup of that database. A log backup taken since the plan
- * was made (the Agent job still runs while the application is stopped) moves the chain past that
- * backup's end: the tail would then be refused at the end of the plan (4305), with the database already
- * restored over. Checked just before the tail is sent, so nothing has changed yet.
+ * How a restore step names the backup it reads (type, id, finish on the server's clock, LSNs, files), so a
+ * reviewer can check a long plan against msdb.
  */
-export function logTakenSincePlan(steps: readonly Statement[], instances: readonly string[], tailStep: number, chainEnd: bigint | null): string | null {
-  const tail = steps[tailStep]!;
-  const restored = steps.filter((s, i) => i > tailStep && instances[i] === instances[tailStep] && s.database === tail.database && s.backup !== null && s.backup.backupSetId !== 0);
-  const last = restored.at(-1)?.backup;
-  if (!last || chainEnd === null || chainEnd <= last.lastLsn) return null;
-  return `a log backup of ${visible(tail.database)} was taken after this plan was made: its log now continues from LSN ${formatLsn(chainEnd)}, past the end of the plan's last backup (#${last.backupSetId}, LSN ${formatLsn(last.lastLsn)}), so the tail would not restore after it. Nothing was sent: close this plan and make it again`;
+export function backupLabel(b: BackupSet, history: readonly BackupSet[], offsetMinutes: number): string {
+  return (
+    `the ${b.type === 'D' ? 'full' : b.type === 'I' ? 'differential' : 'log'} backup #${b.backupSetId} (finished ` +
+    `${formatServerTime(utcToServerLocal(b.finish, offsetAround(history, b.finish, offsetMinutes)))} server time, LSN ${formatLsn(b.firstLsn)} to ${formatLsn(b.lastLsn)}, ` +
+    `${b.media.map((m) => m.physicalDeviceName).join(' + ')})`
+  );
 }
 
 /** Where a tail-log backup goes: beside the newest log backup, named for the database and the time. */
@@ -253,11 +249,7 @@ export function buildRestorePlan(
   }
   // STOPAT on the server's wall clock as it read at that instant (a daylight-saving change may lie between).
   const stopAtLocal = chain.stopAt === null ? null : utcToServerLocal(chain.stopAt, offsetAround(db.history, chain.stopAt, offsetMinutes));
-  // Each restore says which backup it reads, so a reviewer can check a long plan against msdb.
-  const label = (b: BackupSet) =>
-    `the ${b.type === 'D' ? 'full' : b.type === 'I' ? 'differential' : 'log'} backup #${b.backupSetId} (finished ` +
-    `${formatServerTime(utcToServerLocal(b.finish, offsetAround(db.history, b.finish, offsetMinutes)))} server time, LSN ${formatLsn(b.firstLsn)} to ${formatLsn(b.lastLsn)}, ` +
-    `${b.media.map((m) => m.physicalDeviceName).join(' + ')})`;
+  const label = (b: BackupSet) => backupLabel(b, db.history, offsetMinutes);
   const restoreList = [
     ...pieces.map((backup, i) => {
       const last = i === pieces.length - 1 && !tail;

@@ -186,6 +186,13 @@ function reachFrom(anchor: BackupSet, logs: readonly BackupSet[]): Reach {
   return { reachable };
 }
 
+/** The reachable log that ends furthest on, or null when none continues the chain. */
+function furthest(reach: Reach): BackupSet | null {
+  let end: BackupSet | null = null;
+  for (const log of reach.reachable.keys()) if (!end || byLsn(log, end) > 0) end = log;
+  return end;
+}
+
 function pathTo(end: BackupSet, reach: Reach): BackupSet[] {
   const path: BackupSet[] = [];
   let at: BackupSet | null | undefined = end;
@@ -251,8 +258,7 @@ function assemble(
 function attemptLatest(anchor: Anchor, logs: readonly BackupSet[], part: Partition): RestoreChain {
   const base = anchorOf(anchor);
   const reach = reachFrom(base, logs);
-  let end: BackupSet | null = null;
-  for (const log of reach.reachable.keys()) if (!end || byLsn(log, end) > 0) end = log;
+  const end = furthest(reach);
   const path = end ? pathTo(end, reach) : [];
   const lastLsn = end ? end.lastLsn : base.lastLsn;
   const later = logs.some((l) => l.lastLsn > lastLsn);
@@ -277,8 +283,7 @@ function attemptPointInTime(
     if (log.finish >= at && (!holder || byLsn(log, holder) < 0)) holder = log;
   }
   if (!holder) {
-    let end: BackupSet | null = null;
-    for (const log of reach.reachable.keys()) if (!end || byLsn(log, end) > 0) end = log;
+    const end = furthest(reach);
     const gap = describeGap(end ?? base, end ? end.lastLsn : base.lastLsn, logs, part.excluded);
     const newest = end ?? base;
     const reason = gap.after
@@ -339,4 +344,16 @@ export function buildRestoreChain(
     }
   }
   return firstFailure as Attempt;
+}
+
+/**
+ * The log backups that carry a chain on past `from` (the last backup a plan restores), as far as they
+ * reach: the same rules as a chain's (usable, this incarnation, each starting where the one before ended).
+ * Empty when none continues it.
+ */
+export function logsContinuing(from: BackupSet, history: readonly BackupSet[], incarnation: Incarnation): BackupSet[] {
+  const part = partition(history, incarnation);
+  const reach = reachFrom(from, part.usable.filter((b) => b.type === 'L'));
+  const end = furthest(reach);
+  return end ? pathTo(end, reach) : [];
 }

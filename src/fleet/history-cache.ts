@@ -33,6 +33,11 @@ export class HistoryCache {
     return entry.rows;
   }
 
+  /** Drops a database's history, so that the next read asks msdb again. */
+  forget(key: string): void {
+    this.entries.delete(key);
+  }
+
   get size(): number {
     return this.entries.size;
   }

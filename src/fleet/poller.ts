@@ -235,14 +235,17 @@ export class FleetPoller {
    * A database's whole history (the window and everything from its newest full on) for its detail view
    * and its restore plans: one round trip, kept a few minutes, with what polls read since. Polls keep only
    * the rows status needs; an availability group database's polled history is already whole.
+   * `fresh`: read msdb again now (a backup may have been taken since the last poll); an availability group
+   * database's is as fresh as its last poll.
    */
-  async history(db: DatabaseSnapshot): Promise<readonly BackupSet[]> {
+  async history(db: DatabaseSnapshot, options: { fresh?: boolean } = {}): Promise<readonly BackupSet[]> {
     if (db.state.availabilityGroup) return db.history;
     if (this.stopped) throw new Error('rpotop is shutting down');
     const tracker = this.trackers.find((t) => t.name === db.instance);
     const client = tracker ? this.clients.get(tracker) : undefined;
     if (!tracker || !(client instanceof InstanceClient)) throw new Error(`${db.instance} is not connected`);
     const windowDays = this.options.windowDays ?? 8;
+    if (options.fresh) this.histories.forget(db.key);
     const loaded = await this.histories.get(db.key, this.now(), async () => {
       const rows = await client.databaseHistory(db.name, windowDays);
       return toBackupSets(rows, tracker.name, tracker.server?.utc_offset_minutes ?? 0).sets;

@@ -39,7 +39,7 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
     const end = ended.get(e.id);
     const when = e.at.slice(0, 19).replace('T', ' ');
     if (e.event === 'plan' || e.event === 'plan-closed') {
-      lines.push(`${when} UTC  ${e.who.user}@${e.who.host}  PLAN ${e.planId}: ${e.event === 'plan' ? `${e.sql} (${e.steps?.length ?? 0} steps)` : `closed, ${e.reason ?? ''}`}`);
+      lines.push(`${when} UTC  ${e.who.user}@${e.who.host}  PLAN ${e.planId}: ${e.event === 'plan' ? `${e.sql} (${e.steps?.length ?? 0} steps${e.reason ? `; changed: ${e.reason}` : ''})` : `closed, ${e.reason ?? ''}`}`);
       continue;
     }
     const what = `${e.instance}/${e.database} ${e.kind}${e.planId ? ` (plan ${e.planId} step ${e.step})` : ''}`;

@@ -37,7 +37,8 @@ export function batchRange(state: Pick<PlanState, 'plan' | 'current'>): { from: 
 /**
  * A restore, step by step: the plan, each step's exact T-SQL, the confirmation it needs (the database
  * name for steps that overwrite or take it offline, y for the rest), progress, and SQL Server's answer.
- * A failure stops the plan; r runs the step again, Esc stops there.
+ * A failure stops the plan; r runs the step again, Esc stops there. A plan that changed before a step ran
+ * (a log backup taken since it was made, restored before the tail) says so above that step's prompt.
  */
 export function PlanView({ state, theme, height, width, now }: { state: PlanState; theme: Theme; height: number; width: number; now: number }) {
   const { plan, current, typed, running, last, failed } = state;
@@ -45,7 +46,8 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
   const step = plan.steps[Math.min(current, plan.steps.length - 1)]!;
   const batch = finished ? null : batchRange(state);
   // Title, facts, a blank line, the script and the prompt (longer after a failure) come first.
-  const promptLines = (failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2) + 1 + (batch ? 1 : 0);
+  const changed = !failed && !running ? (last?.planChanged?.why ?? null) : null;
+  const promptLines = (failed ? 3 + Math.min(4, last?.messages.length ?? 0) : 2) + 1 + (batch ? 1 : 0) + (changed ? 2 : 0);
   // The statement awaiting confirmation is shown whole, folded to the width: the step list gives way.
   const script = scriptLines(step.script, width);
   // Facts give way first (a group's plan has one per member): the step, its script and its prompt never do.
@@ -77,6 +79,9 @@ export function PlanView({ state, theme, height, width, now }: { state: PlanStat
           {script.map((line, k) => (
             <Styled key={k} theme={theme} token="accent">{line}</Styled>
           ))}
+          {changed ? (
+            <Styled theme={theme} token="accent" wrap="wrap">{`   ↻ the plan changed: ${changed}`}</Styled>
+          ) : null}
           {running ? (
             <Text wrap="wrap">{`   [${'#'.repeat(Math.round(running.percent / 4))}${'.'.repeat(25 - Math.round(running.percent / 4))}] ${running.percent}% ${runningText(running, now)}`}</Text>
           ) : failed ? (

@@ -1,4 +1,4 @@
-import type { ActionKind, ActionsPort, PlanPort, PlanPreview } from './actions-port.js';
+import type { ActionKind, ActionResult, ActionsPort, PlanPort, PlanPreview } from './actions-port.js';
 import type { ConfirmState } from './ConfirmView.js';
 import { batchRange, type PlanState } from './PlanView.js';
 import { typeInto } from './keymap.js';
@@ -27,6 +27,15 @@ export const planState = (plan: PlanPreview): PlanState => ({
   skipping: null,
   batch: null,
 });
+
+/**
+ * The plan screen after a step's answer: the next step; the same step failed; or the same step waiting
+ * for confirmation again in a plan that changed instead of running it (nothing was sent).
+ */
+function afterStep(plan: PlanPreview, step: number, result: ActionResult): Partial<PlanState> {
+  if (result.planChanged) return { running: null, last: result, failed: false, typed: '', plan: { ...plan, steps: result.planChanged.steps } };
+  return result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true };
+}
 
 /** What the operator is told on leaving a plan with Esc: "nothing was sent" only when it is true. */
 export function stoppedMessage(st: PlanState): string {
@@ -180,7 +189,7 @@ export function actionScreens(host: ScreenHost) {
     setPlan({ typed, running: running(host.now()), failed: false });
     void host.actions
       .runPlanStep(screen.state.plan.planId, step, typed, progressOf(latestPlanRunning, (r) => setPlan({ running: r })))
-      .then((result) => setPlan(result.ok ? { running: null, last: result, current: step + 1, typed: '' } : { running: null, last: result, failed: true }));
+      .then((result) => setPlan(afterStep(screen.state.plan, step, result)));
   };
 
   /**
@@ -192,8 +201,8 @@ export function actionScreens(host: ScreenHost) {
     for (let step = screen.state.current; step <= to; step++) {
       setPlan({ typed, running: running(host.now()), failed: false, batch: null });
       const result = await host.actions.runPlanStep(planId, step, typed, progressOf(latestPlanRunning, (r) => setPlan({ running: r })));
-      if (!result.ok) return setPlan({ running: null, last: result, failed: true });
-      setPlan({ running: null, last: result, current: step + 1, typed: '' });
+      setPlan(afterStep(screen.state.plan, step, result));
+      if (!result.ok) return;
       const latest = host.screen();
       if (latest.kind !== 'plan' || latest.state.plan.planId !== planId) return;
     }

@@ -18,6 +18,8 @@ export interface ActionResult {
   ok: boolean;
   messages: string[];
   error: string | null;
+  /** The plan changed instead of the step running (nothing was sent): its steps now, and why. */
+  planChanged?: { steps: PlanPreview['steps']; why: string };
 }
 
 export interface ActionsPort {

@@ -305,39 +305,73 @@ describe('a restore plan from the console', () => {
 });
 
 describe('a log backup taken between the plan and its tail', () => {
-  it('stops the tail with nothing sent, and a plan made again runs', async () => {
+  /** A fleet of its own (the restore makes a new incarnation), polled, with a plan begun over `name`. */
+  async function planned(journalFile: string, name: string) {
     const input = smallScenario();
     const { fleet: own, endpoints } = await startFleet(input);
     const inv = resolveInventory(configSchema.parse(demoInventory(scenarioSchema.parse(input), endpoints)));
     const p = new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: own.password }, prompt: null });
+    await p.pollAll();
+    const journal = new Journal(path.join(dir, journalFile));
+    const actions = new ConsoleActions(p, inv, journal, false);
+    const plan = await begin(actions, `SQLTEST/${name}`);
+    if ('refused' in plan) throw new Error(plan.refused);
+    const stop = async () => {
+      await p.stop();
+      await own.stop();
+    };
+    return { own, inst: own.instance('SQLTEST'), actions, plan, journal, stop };
+  }
+
+  it('restores it too: the plan gains its restore before the tail, nothing sent, and then runs to the end', async () => {
     const name = "Pay]roll 'Ærø'";
+    const { own, inst, actions, plan, journal, stop } = await planned('late-log.jsonl', name);
     try {
-      await p.pollAll();
-      const actions = new ConsoleActions(p, inv, new Journal(path.join(dir, 'late-log.jsonl')), false);
-      const plan = await begin(actions, `SQLTEST/${name}`);
-      if ('refused' in plan) throw new Error(plan.refused);
-      // The Agent job runs between the plan and the operator's first step.
-      const inst = own.instance('SQLTEST');
+      // The Agent job runs twice between the plan and the operator's first step.
       const now = own.clock.now();
-      performBackup(inst, { database: name, kind: 'log', devices: ['L:\\late\\payroll_late.trn'], checksum: true }, now, now + 1000);
+      performBackup(inst, { database: name, kind: 'log', devices: ['L:\\late\\payroll_late1.trn'], checksum: true }, now, now + 1000);
+      performBackup(inst, { database: name, kind: 'log', devices: ['L:\\late\\payroll_late2.trn'], checksum: true }, now + 2000, now + 3000);
+      const sets = inst.backupSetsOf(name).length;
+      const changed = await actions.runPlanStep(plan.planId, 0, name, () => undefined);
+      expect(changed).toMatchObject({ ok: false, error: null });
+      expect(inst.findDatabase(name)!.state).toBe('ONLINE');
+      expect(inst.backupSetsOf(name)).toHaveLength(sets);
+      const steps = changed.planChanged!.steps;
+      expect(steps).toHaveLength(plan.steps.length + 2);
+      const tailRestore = plan.steps.findIndex((s) => s.summary.includes('tail-log backup taken in step 1'));
+      expect(steps.slice(tailRestore, tailRestore + 2).map((s) => s.script)).toEqual([expect.stringContaining('payroll_late1.trn'), expect.stringContaining('payroll_late2.trn')]);
+      expect(steps[tailRestore + 2]!.summary).toContain('tail-log backup taken in step 1');
+      expect(changed.planChanged!.why).toMatch(new RegExp(`^2 log backup\\(s\\) of Pay\\]roll 'Ærø' taken after the plan was made \\(#\\d+, #\\d+\\) are restored before its tail, as steps ${tailRestore + 1}-${tailRestore + 2}\\. Nothing was sent: confirm step 1 again`));
+      // A lost session resumes the plan as it now stands.
+      expect(journal.interruptedPlans().map((p) => p.plan.steps?.length)).toEqual([steps.length]);
+      for (let i = 0; i < steps.length; i++) {
+        const r = await actions.runPlanStep(plan.planId, i, name, () => undefined);
+        expect(r.ok, [steps[i]!.script, r.error ?? '', ...r.messages].join('\n')).toBe(true);
+      }
+      expect(inst.findDatabase(name)!.state).toBe('ONLINE');
+      expect(journal.interruptedPlans()).toEqual([]);
+    } finally {
+      await stop();
+    }
+  }, 60_000);
+
+  it('stops the tail with nothing sent when the late log cannot carry the chain (it went to NUL)', async () => {
+    const name = "Pay]roll 'Ærø'";
+    const { own, inst, actions, plan, stop } = await planned('late-nul.jsonl', name);
+    try {
+      const now = own.clock.now();
+      performBackup(inst, { database: name, kind: 'log', devices: ['NUL'], checksum: false }, now, now + 1000);
       const sets = inst.backupSetsOf(name).length;
       const refused = await actions.runPlanStep(plan.planId, 0, name, () => undefined);
       expect(refused.ok).toBe(false);
-      expect(refused.error).toMatch(/^a log backup of Pay\]roll 'Ærø' was taken after this plan was made: its log now continues from LSN \d+, past the end of the plan's last backup \(#\d+, LSN \d+\), so the tail would not restore after it\. Nothing was sent/);
+      expect(refused.planChanged).toBeUndefined();
+      expect(refused.error).toMatch(
+        /^a log backup of Pay\]roll 'Ærø' was taken after this plan was made: its log now continues from LSN \d+, past the end of the plan's last backup \(#\d+, LSN \d+\), so the tail would not restore after it, and no usable log backup in msdb carries the chain from there .*nothing was sent; close this plan and make it again$/,
+      );
       expect(inst.findDatabase(name)!.state).toBe('ONLINE');
       expect(inst.backupSetsOf(name)).toHaveLength(sets);
-      actions.closePlan(plan.planId, 'made again');
-      await p.pollAll();
-      const again = await begin(actions, `SQLTEST/${name}`);
-      if ('refused' in again) throw new Error(again.refused);
-      for (let i = 0; i < again.steps.length; i++) {
-        const r = await actions.runPlanStep(again.planId, i, name, () => undefined);
-        expect(r.ok, [again.steps[i]!.script, r.error ?? '', ...r.messages].join('\n')).toBe(true);
-      }
-      expect(inst.findDatabase(name)!.state).toBe('ONLINE');
     } finally {
-      await p.stop();
-      await own.stop();
+      await stop();
     }
   }, 60_000);
 });

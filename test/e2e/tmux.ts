@@ -41,7 +41,9 @@ export function terminal(session: string) {
       } else {
         keys('y');
       }
-      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
+      // A log backup taken since the plan was made puts its restore in the plan: the step asks again.
+      const changed = s.includes('the plan changed:');
+      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step || (!changed && x.includes('the plan changed:')), `step ${step} to finish`, 60_000);
     }
     throw new Error('the plan did not end after 120 steps');
   }
@@ -68,7 +70,9 @@ export function terminal(session: string) {
       } else {
         keys('y');
       }
-      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step, `step ${step} to finish`, 60_000);
+      // A log backup taken since the plan was made puts its restore in the plan: the step asks again.
+      const changed = s.includes('the plan changed:');
+      await waitFor((x) => x.includes('every step succeeded') || x.includes('failed:') || stepOf(x) > step || (!changed && x.includes('the plan changed:')), `step ${step} to finish`, 60_000);
     }
     throw new Error(`the plan did not end after ${limit} confirmations`);
   }

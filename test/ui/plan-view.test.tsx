@@ -4,6 +4,7 @@ import { planState } from '../../src/ui/action-screens.js';
 import { batchRange } from '../../src/ui/PlanView.js';
 import type { PlanPreview } from '../../src/ui/actions-port.js';
 import { PlanView } from '../../src/ui/PlanView.js';
+import { running } from '../../src/ui/running.js';
 import { loadTheme } from '../../src/ui/theme.js';
 
 const theme = loadTheme('default');
@@ -43,6 +44,18 @@ describe('the plan screen', () => {
     expect(frame).toMatch(/\.\.\. \d+ more fact\(s\): Ctrl-E writes them with the script/);
     expect(frame).toContain('Step 1 is yours, outside SQL Server: rpotop sends nothing and waits until you say it is done.');
     expect(frame).toContain('Type done and Enter once it is done, Esc to stop:');
+  });
+
+  it('says above the prompt that the plan changed instead of running the step, and asks again', () => {
+    const why = '1 log backup(s) of Sales ]Q\'4 taken after the plan was made (#9) are restored before its tail, as steps 2-2. Nothing was sent: confirm step 1 again to take the tail.';
+    const last = { ok: false, messages: [], error: null, planChanged: { steps: plan.steps, why } };
+    const frame = draw({ ...planState(plan), last });
+    // Wrapped at the frame's 100 columns.
+    expect(frame.replace(/\s*\n\s*/g, ' ')).toContain(`↻ the plan changed: ${why}`);
+    expect(frame).toContain('Press y to run step 1, Esc to stop.');
+    expect(frame).not.toContain('failed');
+    // Once the step runs, the note has done its work.
+    expect(draw({ ...planState(plan), last, running: running(0) })).not.toContain('the plan changed');
   });
 
   it('offers skipping a failed check with a reason, and not a failed restore', () => {
