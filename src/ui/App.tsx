@@ -22,6 +22,7 @@ import { Header } from './Header.js';
 import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { commandFor, keyNames, keymap, typeInto, type Command, type Scope } from './keymap.js';
+import { useF1 } from './function-keys.js';
 import type { SnapshotSource } from './source.js';
 import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort } from './actions-port.js';
 import { actionScreens, planState, type Screen } from './action-screens.js';
@@ -439,6 +440,18 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       }
     }
   };
+
+  // F1 is help on every screen, the action screens too, where ? is typed text. Not while a statement runs:
+  // its progress and result land on its own screen.
+  useF1(() => {
+    const current = ui.current.screen;
+    if (current.kind === 'help') return;
+    if ((current.kind === 'plan' || current.kind === 'confirm') && current.state.running) {
+      setMessage('help opens once the statement running now ends (Esc asks whether to cancel it)');
+      return;
+    }
+    setScreen({ kind: 'help', back: current });
+  });
 
   // One input handler for the whole app: every useInput sees every key, so views do not each listen.
   useInput((input, key) => {

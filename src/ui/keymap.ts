@@ -31,11 +31,22 @@ export type Command =
   | 'freeze'
   | 'copyDatabase'
   | 'copyFleet'
-  | 'quit';
+  | 'quit'
+  | 'answer'
+  | 'confirmName'
+  | 'cancel'
+  | 'choose'
+  | 'toggle'
+  | 'clearField'
+  | 'begin'
+  | 'batch'
+  | 'retry'
+  | 'skip'
+  | 'exportPlan';
 
 export interface Binding {
   command: Command;
-  /** Key names: a printable character, or up, down, pageup, pagedown, home, end, enter, esc, tab. */
+  /** Key names: a printable character, or up, down, pageup, pagedown, home, end, enter, esc, tab, f1. */
   keys: string[];
   label: string;
   description: string;
@@ -47,6 +58,12 @@ export interface Binding {
 }
 
 const ALL: Scope[] = ['dashboard', 'detail', 'instance', 'help'];
+/**
+ * The screens that change a server take every key themselves (a name typed there may hold any letter), so
+ * their bindings describe what those screens do with keys, for help and hints; they are not dispatched.
+ */
+const ACTION: Scope[] = ['confirm', 'options', 'plan'];
+const ASKS: Scope[] = ['confirm', 'plan'];
 const LISTS: Scope[] = ['dashboard', 'detail', 'instance'];
 
 export const keymap: readonly Binding[] = [
@@ -73,7 +90,19 @@ export const keymap: readonly Binding[] = [
   { command: 'copyFleet', keys: ['Y'], label: 'Y', description: "copy the fleet's status as Markdown, for a chat or a ticket (OSC 52)", scopes: ['dashboard', 'detail'], mutates: false, hint: false },
   { command: 'refresh', keys: ['r'], label: 'r', description: 'poll every instance now', scopes: ALL, mutates: false, hint: false },
   { command: 'back', keys: ['esc', 'h', 'left', 'backspace'], label: 'Esc', description: 'back (or clear the filter)', scopes: ALL, mutates: false, hint: true },
-  { command: 'help', keys: ['?'], label: '?', description: 'this help', scopes: ALL, mutates: false, hint: true },
+  { command: 'help', keys: ['?', 'f1'], label: '?', description: 'this help (F1 too)', scopes: ALL, mutates: false, hint: true },
+  { command: 'help', keys: ['f1'], label: 'F1', description: 'this help (? is typed text here); not while a statement runs', scopes: ACTION, mutates: false, hint: true },
+  { command: 'answer', keys: ['y'], label: 'y', description: 'run the statement shown, where the screen asks for y: a y typed with other letters, or just after them, is text and runs nothing', scopes: ASKS, mutates: true, hint: false },
+  { command: 'confirmName', keys: ['enter'], label: 'NAME Enter', description: 'where the screen asks for a name: type it exactly as shown, then Enter, to run a statement that overwrites a database or takes it offline (done, for your own step)', scopes: ASKS, mutates: true, hint: false },
+  { command: 'batch', keys: ['ctrl+r'], label: 'Ctrl-R', description: 'after a first log restore succeeded: confirm the remaining log restores together (the name once); each still runs on its own and the first failure stops the rest', scopes: ['plan'], mutates: true, hint: false },
+  { command: 'retry', keys: ['r'], label: 'r', description: 'after a step failed: run it again', scopes: ['plan'], mutates: true, hint: false },
+  { command: 'skip', keys: ['s'], label: 's', description: 'after a check (VERIFYONLY) or MULTI_USER failed: skip it, with a reason the journal keeps; a BACKUP or RESTORE of the chain is never skipped', scopes: ['plan'], mutates: false, hint: false },
+  { command: 'exportPlan', keys: ['ctrl+e'], label: 'Ctrl-E', description: 'write the whole plan, exactly as it runs, to a new .sql file in the working directory', scopes: ['plan'], mutates: false, hint: false },
+  { command: 'choose', keys: ['up', 'down', 'tab', 'shift+tab'], label: '↑/↓ Tab', description: 'choose an option (j and k too, outside a text field)', scopes: ['options'], mutates: false, hint: false },
+  { command: 'toggle', keys: [' '], label: 'Space', description: 'turn a yes/no option on or off', scopes: ['options'], mutates: false, hint: false },
+  { command: 'clearField', keys: ['ctrl+u'], label: 'Ctrl-U', description: 'clear the text field (a time, a new name)', scopes: ['options'], mutates: false, hint: false },
+  { command: 'begin', keys: ['enter'], label: 'Enter', description: 'begin the plan shown (each step is still confirmed on its own); a plan that loses the tail asks for a second Enter', scopes: ['options'], mutates: true, hint: false },
+  { command: 'cancel', keys: ['esc'], label: 'Esc', description: 'go back, or stop a plan before its next step (later steps do not run); while a statement runs, asks whether to cancel it (SQL Server rolls it back)', scopes: ACTION, mutates: false, hint: true },
   { command: 'quit', keys: ['q', 'ctrl+c'], label: 'q', description: 'back from a view; on the dashboard, quit and restore the terminal (Ctrl-C quits anywhere)', scopes: ALL, mutates: false, hint: true },
 ];
 

@@ -3,6 +3,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/App.js';
 import type { BackupSet } from '../../src/domain/history.js';
 import type { SnapshotSource } from '../../src/ui/source.js';
+import type { ActionsPort, PlanPort } from '../../src/ui/actions-port.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { FIXTURE_NOW, fixtureSnapshot } from './fixture.js';
 
@@ -214,6 +215,35 @@ describe('dashboard', () => {
     expect(frame(r)).toMatch(/j, down +move down/);
     await type(r, '\x1b');
     expect(frame(r)).toContain('STATUS▼');
+  });
+
+  it('opens help with F1 too, and on a screen where ? is typed text, help for that screen, back to it as it was', async () => {
+    const r = mount();
+    await type(r, '\x1bOP');
+    expect(frame(r)).toContain('Keys (dashboard view)');
+    await type(r, '\x1b');
+    const actions = {
+      interruptedPlans: () => [],
+      preview: () => ({ title: 'Tail-log backup of SQL01 / Sales?', steps: [{ script: 'BACKUP LOG [Sales?] TO DISK = @file1;', summary: 'back up the tail' }], effect: 'users are disconnected', confirmWord: 'Sales?' }),
+    } as unknown as ActionsPort & PlanPort;
+    let clock = now;
+    const withActions = render(<App source={source} actions={actions} theme={theme} readOnly={false} size={{ columns: 120, rows: 30 }} now={() => clock} />);
+    mounted.push(withActions);
+    await type(withActions, 't');
+    clock += 1000;
+    await type(withActions, 'Sal', '?');
+    expect(frame(withActions)).toContain('Tail-log backup of SQL01 / Sales?');
+    expect(frame(withActions)).not.toContain('Keys (confirm view)');
+    await type(withActions, '\x1b[11~');
+    const help = frame(withActions);
+    expect(help).toContain('Keys (confirm view)');
+    expect(help).toMatch(/enter +where the screen asks for a name: type it exactly as shown, then Enter/);
+    expect(help).toMatch(/y +run the statement shown, where the screen asks for y/);
+    expect(help).not.toContain('Ctrl-R');
+    await type(withActions, '\x1b');
+    clock += 1000;
+    // The name typed before help is still there.
+    expect(frame(withActions)).toContain('Sal?');
   });
 
   it('asks for a poll with r', async () => {

@@ -16,7 +16,7 @@ const key = (over: Partial<Parameters<typeof keyNames>[1]> = {}) => ({
 
 describe('keymap', () => {
   it('binds every key once per scope', () => {
-    for (const scope of ['dashboard', 'detail', 'instance', 'help'] as const) {
+    for (const scope of ['dashboard', 'detail', 'instance', 'help', 'confirm', 'options', 'plan'] as const) {
       const keys = bindingsFor(scope, false).flatMap((b) => b.keys);
       expect(new Set(keys).size).toBe(keys.length);
     }
@@ -35,7 +35,7 @@ describe('keymap', () => {
   });
 
   it('hides commands that change a server in read-only mode', () => {
-    expect(keymap.filter((b) => b.mutates).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore', 'restoreGroup', 'drill']);
+    expect(keymap.filter((b) => b.mutates && b.scopes.includes('dashboard')).map((b) => b.command)).toEqual(['tailLog', 'recover', 'restore', 'restoreGroup', 'drill']);
     expect(commandFor('dashboard', 't', false)).toBe('tailLog');
     expect(commandFor('dashboard', 't', true)).toBeNull();
     expect(commandFor('dashboard', 'D', true)).toBeNull();
