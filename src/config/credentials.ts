@@ -3,7 +3,8 @@ import type { InstanceConfig } from './schema.js';
 /** Asks the operator for a password without echoing it; absent when there is no terminal. */
 export type PasswordPrompt = (question: string) => Promise<string>;
 
-export type Credential = { ok: true; password: string | null } | { ok: false; reason: string };
+/** `prompted`: typed by the operator, who can be asked again when the server refuses it. */
+export type Credential = { ok: true; password: string | null; prompted?: boolean } | { ok: false; reason: string };
 
 /**
  * The password of an instance: from the environment variable its inventory names, else from the
@@ -15,10 +16,12 @@ export async function resolveCredential(
   prompt: PasswordPrompt | null,
   /** The instances the prompted password is for, when several share the login (see credentialKey). */
   sharedBy: readonly string[] = [instance.name],
+  /** Why the operator is asked again (the server refused the last password); the variable is not read then. */
+  again?: string,
 ): Promise<Credential> {
   const auth = instance.auth;
   if (auth.type === 'azure-active-directory-default') return { ok: true, password: null };
-  const fromEnv = auth.passwordEnv ? env[auth.passwordEnv] : undefined;
+  const fromEnv = auth.passwordEnv && !again ? env[auth.passwordEnv] : undefined;
   if (fromEnv) return { ok: true, password: fromEnv };
   if (!prompt) {
     return {
@@ -30,7 +33,7 @@ export async function resolveCredential(
   }
   const who = auth.type === 'ntlm' ? `${auth.domain}\\${auth.user}` : auth.user;
   const on = sharedBy.length <= 1 ? instance.name : `${sharedBy.slice(0, -1).join(', ')} and ${sharedBy.at(-1)!}`;
-  return { ok: true, password: await prompt(`Password for ${who} on ${on}: `) };
+  return { ok: true, password: await prompt(`${again ? `${again}. ` : ''}Password for ${who} on ${on}: `), prompted: true };
 }
 
 /**

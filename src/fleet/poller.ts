@@ -4,11 +4,24 @@ import type { Inventory } from '../config/resolve.js';
 import type { BackupSet } from '../domain/history.js';
 import type { LogMark } from '../domain/marks.js';
 import type { DrillRecord } from '../domain/drill.js';
-import { describeError, InstanceClient } from '../sql/client.js';
+import { describeError, InstanceClient, isLoginFailure } from '../sql/client.js';
 import { toBackupSets } from '../sql/rows.js';
 import { HistoryCache, withPolled } from './history-cache.js';
 import { buildSnapshot, type DatabaseSnapshot, type FleetSnapshot } from './snapshot.js';
 import { InstanceTracker } from './tracker.js';
+
+/** Times an operator may type a password the server refuses before the console opens without it. */
+const LOGIN_ATTEMPTS = 3;
+
+/** Why the server refused the login ("login failed (18456)"), or null: logged in, or failed for another reason (the poll reports that). */
+async function loginRefusal(client: InstanceClient): Promise<string | null> {
+  try {
+    await client.connect();
+    return null;
+  } catch (error) {
+    return isLoginFailure(error) ? 'login failed (18456)' : null;
+  }
+}
 
 export interface PollerOptions {
   inventory: Inventory;
@@ -89,7 +102,9 @@ export class FleetPoller {
 
   /**
    * Resolves every instance's password up front (prompting in order, once per login that instances share:
-   * credentialKey), then builds the clients.
+   * credentialKey), then builds the clients. A typed password the server refuses (18456) is asked for
+   * again, up to LOGIN_ATTEMPTS times, before the console opens; one from the environment is not (the
+   * instance shows UNKNOWN with the refusal, and the variable is what to fix).
    */
   async prepare(): Promise<void> {
     const pending = this.trackers.filter((t) => !this.clients.has(t));
@@ -102,24 +117,33 @@ export class FleetPoller {
     for (const t of pending) {
       const key = credentialKey(t.config);
       const known = key === null ? undefined : resolved.get(key);
-      const credential = known ?? (await resolveCredential(t.config, this.options.env ?? process.env, this.options.prompt ?? null, key === null ? undefined : sharing.get(key)));
+      const sharedBy = key === null ? undefined : sharing.get(key);
+      const env = this.options.env ?? process.env;
+      let credential = known ?? (await resolveCredential(t.config, env, this.options.prompt ?? null, sharedBy));
+      let client = this.clientFor(t, credential);
+      for (let attempt = 2; !known && credential.ok && credential.prompted && client instanceof InstanceClient && attempt <= LOGIN_ATTEMPTS; attempt++) {
+        const refused = await loginRefusal(client);
+        if (!refused) break;
+        await client.close();
+        credential = await resolveCredential(t.config, env, this.options.prompt ?? null, sharedBy, `${t.config.name} refused that password, ${refused} (attempt ${attempt} of ${LOGIN_ATTEMPTS})`);
+        client = this.clientFor(t, credential);
+      }
       if (key !== null) resolved.set(key, credential);
-      const authority = readAuthority(t.config);
-      this.clients.set(
-        t,
-        !credential.ok
-          ? { error: credential.reason }
-          : !authority.ok
-            ? { error: authority.reason }
-            : new InstanceClient({
-                instance: t.config,
-                password: credential.password,
-                caPem: authority.pem,
-                connectTimeoutMs: this.settings.connectTimeoutSeconds * 1000,
-                requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
-              }),
-      );
+      this.clients.set(t, client);
     }
+  }
+
+  private clientFor(t: InstanceTracker, credential: Credential): InstanceClient | { error: string } {
+    const authority = readAuthority(t.config);
+    if (!credential.ok) return { error: credential.reason };
+    if (!authority.ok) return { error: authority.reason };
+    return new InstanceClient({
+      instance: t.config,
+      password: credential.password,
+      caPem: authority.pem,
+      connectTimeoutMs: this.settings.connectTimeoutSeconds * 1000,
+      requestTimeoutMs: this.settings.requestTimeoutSeconds * 1000,
+    });
   }
 
   private async pollOne(t: InstanceTracker): Promise<void> {

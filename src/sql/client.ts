@@ -56,6 +56,11 @@ const PERMISSION_FIX: Record<number, string> = {
   297: 'GRANT VIEW SERVER STATE TO [login]',
 };
 
+/** The server answered and refused the login (18456): the credential is wrong, not the network. */
+export function isLoginFailure(error: unknown): boolean {
+  return error instanceof sql.ConnectionError && error.code === 'ELOGIN' && /^Login failed for user/.test(error.message);
+}
+
 /** Driver errors in an operator's words: the SQL Server message and number when there is one, and the fix for a refused permission. */
 export function describeError(error: unknown): string {
   if (error instanceof sql.RequestError) {
@@ -65,7 +70,7 @@ export function describeError(error: unknown): string {
   }
   if (error instanceof sql.ConnectionError) {
     // The server answered and refused the login: not a network fault, and the fix is the credential.
-    if (error.code === 'ELOGIN' && /^Login failed for user/.test(error.message)) {
+    if (isLoginFailure(error)) {
       return `login failed (18456): ${error.message} Check the login and the password its passwordEnv holds (the server log gives the reason state)`;
     }
     const cause = (error as { originalError?: { cause?: { code?: string } } }).originalError?.cause?.code;

@@ -289,11 +289,42 @@ describe('passwords', () => {
     });
     try {
       await p.pollAll();
-      expect(questions).toEqual([`Password for ${fleet.login} on AXSQL01 and BTSSQL01: `, 'Password for lync_monitor on LYNCSQL01: ']);
+      // A password the server refuses is asked for again, twice, then the console opens without it.
+      const again = (n: number) => `LYNCSQL01 refused that password, login failed (18456) (attempt ${n} of 3). Password for lync_monitor on LYNCSQL01: `;
+      expect(questions).toEqual([`Password for ${fleet.login} on AXSQL01 and BTSSQL01: `, 'Password for lync_monitor on LYNCSQL01: ', again(2), again(3)]);
       const byName = new Map(p.snapshot().instances.map((i) => [i.name, i]));
       expect(byName.get('BTSSQL01')!.status).toBe('OK');
       // A wrong password reads as what it is, never as an unreachable server.
       expect(byName.get('LYNCSQL01')!.error).toMatch(/^login failed \(18456\)/);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
+describe('a typed password the server refuses', () => {
+  it('is asked for again, and the second, right one polls; one from the environment is never asked for', async () => {
+    const questions: string[] = [];
+    const typed = ['not-it', fleet.password];
+    const inv = inventory((c) => {
+      c.instances = c.instances!.filter((i) => ['AXSQL01', 'BTSSQL01'].includes(i.name)).map((i) => ({ ...i, auth: { type: 'sql' as const, user: fleet.login, ...(i.name === 'BTSSQL01' ? { passwordEnv: 'BTS_PASSWORD' } : {}) } }));
+      c.groups = [];
+    });
+    const p = new FleetPoller({
+      inventory: inv,
+      env: { BTS_PASSWORD: 'wrong-in-env' },
+      prompt: async (q) => {
+        questions.push(q);
+        return typed.shift() ?? 'none left';
+      },
+    });
+    try {
+      await p.pollAll();
+      expect(questions).toEqual([`Password for ${fleet.login} on AXSQL01: `, `AXSQL01 refused that password, login failed (18456) (attempt 2 of 3). Password for ${fleet.login} on AXSQL01: `]);
+      const byName = new Map(p.snapshot().instances.map((i) => [i.name, i]));
+      expect(byName.get('AXSQL01')!.error).toBeNull();
+      expect(byName.get('AXSQL01')!.lastSuccessAt).not.toBeNull();
+      expect(byName.get('BTSSQL01')!.error).toMatch(/^login failed \(18456\)/);
     } finally {
       await p.stop();
     }
