@@ -272,6 +272,12 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     return { planId, title: draft.title, facts: draft.facts, steps: stepViews(draft), confirmWord: draft.database };
   }
 
+  /** The journal's note of an instance's clock (its offset from UTC at its last poll), where known. */
+  private serverOffset(instance: string): { serverOffsetMinutes?: number } {
+    const offset = this.poller.runnerFor(instance)?.utcOffsetMinutes ?? null;
+    return offset === null ? {} : { serverOffsetMinutes: offset };
+  }
+
   /**
    * Journals a plan's steps as they stand: when it begins, and again when it changes (`why`), so a lost
    * session resumes the steps the operator last saw.
@@ -280,6 +286,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     this.journal.append({
       v: 1,
       at: new Date().toISOString(),
+      ...this.serverOffset(plan.instance),
       who: whoAmI(),
       event: 'plan',
       id: plan.planId,
@@ -315,6 +322,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     this.journal.append({
       v: 1,
       at: new Date().toISOString(),
+      ...this.serverOffset(plan.instance),
       who: whoAmI(),
       event: 'skipped',
       id: randomUUID(),
@@ -377,6 +385,7 @@ export class ConsoleActions implements ActionsPort, PlanPort {
     this.journal.append({
       v: 1,
       at: new Date().toISOString(),
+      ...(plan ? this.serverOffset(plan.instance) : {}),
       who: whoAmI(),
       event: 'plan-closed',
       id: randomUUID(),

@@ -19,6 +19,8 @@ export interface InstanceRunner {
   defaultPaths(): Promise<{ data: string; log: string } | null>;
   /** sys.database_recovery_status.last_log_backup_lsn of one database now: where its next log backup (a tail) starts. */
   chainEnd(database: string): Promise<bigint | null>;
+  /** The server's offset from UTC at its last poll, for the journal's times on its clock; null before one. */
+  readonly utcOffsetMinutes: number | null;
 }
 
 /** When STATS messages stop arriving, ask sys.dm_exec_requests instead, this often. */
@@ -78,8 +80,9 @@ export class Executor {
     return c;
   }
 
-  private entry(instance: InstanceConfig, statement: Statement, plan: { planId: string; step: number } | null): Omit<JournalEntry, 'event' | 'id' | 'at'> {
+  private entry(instance: InstanceConfig, statement: Statement, plan: { planId: string; step: number } | null, offset: number | null): Omit<JournalEntry, 'event' | 'id' | 'at'> {
     return {
+      ...(offset === null ? {} : { serverOffsetMinutes: offset }),
       v: 1,
       who: whoAmI(),
       planId: plan?.planId ?? null,
@@ -104,7 +107,7 @@ export class Executor {
       probeMs?: number;
     } = {},
   ): Promise<Outcome> {
-    const base = this.entry(instance, statement, options.plan ?? null);
+    const base = this.entry(instance, statement, options.plan ?? null, runner.utcOffsetMinutes);
     const refuse = (reason: string): never => {
       this.journal.append({ ...base, event: 'refused', id: randomUUID(), at: new Date().toISOString(), reason });
       throw new ActionRefused(reason);

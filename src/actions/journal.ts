@@ -28,6 +28,11 @@ export interface JournalEntry {
   error?: { number: number | null; message: string };
   durationMs?: number;
   reason?: string;
+  /**
+   * The server's offset from UTC (minutes) as its last poll read it (GETDATE against GETUTCDATE), so the
+   * journal shows the time on the server's clock, as the console's tables do; absent when not known.
+   */
+  serverOffsetMinutes?: number;
   /** For a plan: every step as it will run, so an interrupted plan can be resumed exactly. */
   /** `instance` and `database` per step for a plan over several (a group's); absent, the entry's own. */
   steps?: { kind: string; summary: string; destructive: boolean; text: string; params: { name: string; type: string; value: string | number }[]; instance?: string; database?: string }[];
@@ -52,6 +57,7 @@ const entrySchema = z.object({
   error: z.object({ number: z.union([z.number(), z.string()]).nullable().transform((n) => (typeof n === 'number' ? n : null)), message: z.string() }).optional(),
   durationMs: z.number().optional(),
   reason: z.string().optional(),
+  serverOffsetMinutes: z.number().int().min(-14 * 60).max(14 * 60).optional(),
   steps: z
     .array(
       z.object({

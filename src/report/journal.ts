@@ -1,6 +1,6 @@
 import { visible } from '../domain/visible.js';
 import type { JournalEntry } from '../actions/journal.js';
-import { formatDuration } from '../domain/time.js';
+import { formatDuration, formatServerTime, utcOffsetLabel } from '../domain/time.js';
 
 /** Which entries to show: by instance, database, plan, and from a time on (all optional). */
 export interface JournalFilter {
@@ -28,6 +28,18 @@ export function filterJournal(entries: readonly JournalEntry[], f: JournalFilter
 const errorsOf = (messages: readonly string[] | undefined) => (messages ?? []).filter((m) => /^Msg \d+/.test(m));
 
 /**
+ * When an entry was written, on the server's clock with its offset as the console's tables show it, then
+ * in UTC (one order for a fleet across time zones); UTC alone when the server's offset is not known.
+ */
+export function journalTime(e: Pick<JournalEntry, 'at' | 'serverOffsetMinutes'>): string {
+  const utc = e.at.slice(0, 19).replace('T', ' ');
+  if (e.serverOffsetMinutes === undefined || e.serverOffsetMinutes === 0) return `${utc} UTC`;
+  const local = formatServerTime(Date.parse(e.at) + e.serverOffsetMinutes * 60_000);
+  // The UTC date only where it is not the server's.
+  return `${local} ${utcOffsetLabel(e.serverOffsetMinutes)} (${local.slice(0, 10) === utc.slice(0, 10) ? utc.slice(11) : utc} UTC)`;
+}
+
+/**
  * The journal for people: one line per statement with its outcome and, for a failure, SQL Server's first
  * error (the cause: 3101 before its 3013), then the script and every error message in order.
  */
@@ -37,9 +49,9 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
   for (const e of entries) {
     if (e.event === 'end') continue;
     const end = ended.get(e.id);
-    const when = e.at.slice(0, 19).replace('T', ' ');
+    const when = journalTime(e);
     if (e.event === 'plan' || e.event === 'plan-closed') {
-      lines.push(`${when} UTC  ${e.who.user}@${e.who.host}  PLAN ${e.planId}: ${e.event === 'plan' ? `${e.sql} (${e.steps?.length ?? 0} steps${e.reason ? `; changed: ${e.reason}` : ''})` : `closed, ${e.reason ?? ''}`}`);
+      lines.push(`${when}  ${e.who.user}@${e.who.host}  PLAN ${e.planId}: ${e.event === 'plan' ? `${e.sql} (${e.steps?.length ?? 0} steps${e.reason ? `; changed: ${e.reason}` : ''})` : `closed, ${e.reason ?? ''}`}`);
       continue;
     }
     const what = `${e.instance}/${e.database} ${e.kind}${e.planId ? ` (plan ${e.planId} step ${e.step})` : ''}`;
@@ -51,7 +63,7 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
         : end
           ? `${end.outcome?.toUpperCase()} in ${formatDuration(end.durationMs ?? 0)}${end.error ? `: ${errorsOf(end.messages)[0] ?? end.error.message}` : ''}`
           : 'DID NOT FINISH (the process or the link ended while it ran)';
-    lines.push(`${when} UTC  ${e.who.user}@${e.who.host}  ${what}  ${result}`);
+    lines.push(`${when}  ${e.who.user}@${e.who.host}  ${what}  ${result}`);
     lines.push(...e.sql.split('\n').map((l) => `    ${l}`));
     if (end?.error) lines.push(...errorsOf(end.messages).map((m) => `    ! ${m}`));
   }

@@ -95,6 +95,9 @@ export class InstanceClient {
   /** The server's version and the login's VIEW SERVER STATE, probed at each login: they choose the poll's variant. */
   private capabilities: ServerCapabilities | null = null;
 
+  /** The server's offset from UTC (GETDATE against GETUTCDATE) at its last poll; null before one. */
+  utcOffsetMinutes: number | null = null;
+
   constructor(private readonly settings: ClientSettings) {}
 
   /** Whether the pool is logged in (a poll then costs one round trip). */
@@ -131,7 +134,9 @@ export class InstanceClient {
   async poll(sinceId: number, windowDays: number, withFiles: boolean, withMarks = false): Promise<PollResult> {
     const pool = await this.connected();
     try {
-      return await pollInstance(pool, this.capabilities!, sinceId, windowDays, withFiles, withMarks);
+      const result = await pollInstance(pool, this.capabilities!, sinceId, windowDays, withFiles, withMarks);
+      this.utcOffsetMinutes = result.server.utc_offset_minutes;
+      return result;
     } catch (error) {
       // A broken link is rebuilt from scratch on the next poll.
       if (error instanceof sql.ConnectionError || (error as { code?: string }).code === 'ESOCKET') await this.close();

@@ -350,6 +350,8 @@ describe('a log backup taken between the plan and its tail', () => {
       }
       expect(inst.findDatabase(name)!.state).toBe('ONLINE');
       expect(journal.interruptedPlans()).toEqual([]);
+      // Every entry knows the server's clock (UTC+1 here), so the journal shows its times as the tables do.
+      expect(new Set(journal.read().entries.map((e) => e.serverOffsetMinutes))).toEqual(new Set([60]));
     } finally {
       await stop();
     }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/actions/journal.js';
-import { filterJournal, formatJournal } from '../../src/report/journal.js';
+import { filterJournal, formatJournal, journalTime } from '../../src/report/journal.js';
 import { planState, stoppedMessage } from '../../src/ui/action-screens.js';
 
 const base = { v: 1 as const, who: { user: 'dba', host: 'jump1' }, step: null, kind: 'tail-log', sql: 'BACKUP LOG [xds] ...' };
@@ -29,6 +29,14 @@ describe('rpotop journal', () => {
     expect(text).toContain('SQL02/lis tail-log (plan p1 step 1)  FAILED in 0 s: Msg 3101: Exclusive access could not be obtained because the database is in use.');
     expect(text).toContain('    ! Msg 3101: Exclusive access could not be obtained because the database is in use.\n    ! Msg 3013: BACKUP LOG is terminating abnormally.');
     expect(text).not.toContain('! 10 percent processed');
+  });
+
+  it("shows each entry on its server's clock with the offset, then in UTC; UTC alone where the offset is not known", () => {
+    const text = formatJournal([{ ...entries[0]!, serverOffsetMinutes: 60 }, { ...entries[2]!, serverOffsetMinutes: -330 }, entries[1]!], []);
+    const lines = text.split('\n').filter((l) => /^\d{4}-/.test(l));
+    expect(lines[0]).toMatch(/^2026-11-27 00:00:00 UTC\+1 \(2026-11-26 23:00:00 UTC\)  dba@jump1  SQL01\/xds tail-log/);
+    expect(lines[1]).toMatch(/^2026-11-27 03:30:00 UTC-5:30 \(09:00:00 UTC\)  dba@jump1  SQL02\/lis tail-log/);
+    expect(journalTime(entries[0]!)).toBe('2026-11-26 23:00:00 UTC');
   });
 
   it('filters by instance, database, plan and time', () => {
