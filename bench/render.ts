@@ -3,8 +3,10 @@
  *   npm run bench:render -- [--sizes 1000,50000] [--keys 200] [--ink-as-shipped]
  *   NODE_ENV=production npx tsx bench/render.ts [same options]
  * For each fleet size, prints the time to the first frame, the median and p99 time from a key press
- * (j, scrolling) to its frame, and the time to filter and sort every database. Frames are drawn as the
- * console draws them, with the cross-frame cache in ink's frame builder (--ink-as-shipped: without it).
+ * (j, scrolling) to its frame, the time to filter and sort every database, and the bytes an idle minute
+ * sends the terminal (a snapshot a second, nothing pressed) as the console writes them (changed lines
+ * only) and as ink alone would (whole frames). Frames are drawn as the console draws them, with the
+ * cross-frame cache in ink's frame builder (--ink-as-shipped: without it).
  */
 import { Writable } from 'node:stream';
 import { parseArgs } from 'node:util';
@@ -19,6 +21,8 @@ import { SimFleet } from '../src/sim/fleet.js';
 import { offlinePoll } from '../src/sim/offline.js';
 import { scaleScenario } from '../src/sim/scenarios.js';
 import { App } from '../src/ui/App.js';
+import { writingChangedLines } from '../src/ui/changed-lines.js';
+import { CONSOLE_RENDER } from '../src/ui/render-options.js';
 import { installFrameCache } from '../src/ui/ink-frame-cache.js';
 import { buildRows, initialGrid } from '../src/ui/grid-model.js';
 import { loadTheme } from '../src/ui/theme.js';
@@ -34,7 +38,7 @@ function fleetOf(databases: number): { snapshot: FleetSnapshot; later: (ms: numb
   const perInstance = 40;
   const instances = Math.ceil(databases / perInstance);
   const now = Date.now();
-  const fleet = new SimFleet({ scenario: scaleScenario(instances, perInstance, { history: '6h', logEvery: '1h' }), clock: new SimClock(() => now), manualClock: true });
+  const fleet = new SimFleet({ scenario: scaleScenario(instances, perInstance, { history: '26h', logEvery: '1h' }), clock: new SimClock(() => now), manualClock: true });
   const inventory = resolveInventory(
     configSchema.parse({
       version: 1,
@@ -55,19 +59,18 @@ class Screen extends Writable {
   columns = 160;
   rows = 50;
   isTTY = true;
+  bytes = 0;
   onFrame: (() => void) | null = null;
-  override _write(_chunk: unknown, _enc: string, done: () => void) {
+  override _write(chunk: Buffer, _enc: string, done: () => void) {
+    this.bytes += chunk.length;
     this.onFrame?.();
     done();
   }
 }
 
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]!;
-
-for (const size of values.sizes!.split(',').map(Number)) {
-  const { snapshot, later } = fleetOf(size);
-  const stdout = new Screen();
-  const stdin = Object.assign(new (await import('node:events')).EventEmitter(), {
+/** A terminal's input that nobody types on. */
+const quietInput = async () =>
+  Object.assign(new (await import('node:events')).EventEmitter(), {
     isTTY: true,
     setRawMode: () => undefined,
     setEncoding: () => undefined,
@@ -77,6 +80,45 @@ for (const size of values.sizes!.split(',').map(Number)) {
     resume: () => undefined,
     pause: () => undefined,
   });
+
+/**
+ * Bytes sent to the terminal over an idle minute: a snapshot a second (time moves exposures and the
+ * header's age on), drawn with the console's render options, through the changed-lines writer or not.
+ * Each second is given time for its frame (ink draws at most 10 a second).
+ */
+async function idleMinute(later: (ms: number) => FleetSnapshot, changedOnly: boolean): Promise<number> {
+  const screen = new Screen();
+  let clock = Date.now();
+  const start = clock;
+  const listeners = new Set<(s: FleetSnapshot) => void>();
+  let snapshot = later(0);
+  const source = { snapshot: () => snapshot, subscribe: (l: (s: FleetSnapshot) => void) => (listeners.add(l), () => void listeners.delete(l)), refresh: () => undefined };
+  const stdout = screen as unknown as NodeJS.WriteStream;
+  const app = render(createElement(App, { source, theme: loadTheme('default'), readOnly: false, now: () => clock }), {
+    ...CONSOLE_RENDER,
+    stdout: changedOnly ? writingChangedLines(stdout) : stdout,
+    stdin: (await quietInput()) as unknown as NodeJS.ReadStream,
+    patchConsole: false,
+  });
+  const settle = () => new Promise((r) => setTimeout(r, 120));
+  await settle();
+  const before = screen.bytes;
+  for (let second = 1; second <= 60; second++) {
+    clock = start + second * 1000;
+    snapshot = later(second * 1000);
+    for (const l of listeners) l(snapshot);
+    await settle();
+  }
+  app.unmount();
+  return screen.bytes - before;
+}
+
+const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((xs.length - 1) * p))]!;
+
+for (const size of values.sizes!.split(',').map(Number)) {
+  const { snapshot, later } = fleetOf(size);
+  const stdout = new Screen();
+  const stdin = await quietInput();
   const source = { snapshot: () => snapshot, subscribe: () => () => undefined, refresh: () => undefined };
   const frame = () => new Promise<number>((resolve) => {
     const t = performance.now();
@@ -123,10 +165,13 @@ for (const size of values.sizes!.split(',').map(Number)) {
   const fresh = later(5000);
   const freshFilterMs = timed(() => buildRows(fresh, { ...initialGrid, filter: 'app01', sort: { key: 'exposure', desc: true } }));
   app.unmount();
+  const idleChanged = await idleMinute(later, true);
+  const idleWhole = await idleMinute(later, false);
   console.log(
     `${size} databases: first frame ${firstMs.toFixed(1)} ms; key to frame median ${pct(times, 0.5).toFixed(2)} ms, p99 ${pct(times, 0.99).toFixed(2)} ms over ${times.length} presses; ` +
       `filter "app01" + sort by exposure ${filterMs.toFixed(1)} ms (first pass ${coldMs.toFixed(1)} ms, on a new snapshot ${freshFilterMs.toFixed(1)} ms; ${rows.length} rows); ` +
-      `sort all by name ${sortMs.toFixed(1)} ms; a new snapshot (time moved on) ${rebuildMs.toFixed(1)} ms`,
+      `sort all by name ${sortMs.toFixed(1)} ms; a new snapshot (time moved on) ${rebuildMs.toFixed(1)} ms; ` +
+      `an idle minute sends ${(idleChanged / 1024).toFixed(1)} KB (whole frames: ${(idleWhole / 1024).toFixed(1)} KB)`,
   );
 }
 process.exit(0);

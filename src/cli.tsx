@@ -11,6 +11,8 @@ import { App } from './ui/App.js';
 import { installFrameCache } from './ui/ink-frame-cache.js';
 import { GlyphsContext, glyphsFor } from './ui/glyphs.js';
 import { enterAlternateScreen } from './ui/terminal.js';
+import { CONSOLE_RENDER } from './ui/render-options.js';
+import { writingChangedLines } from './ui/changed-lines.js';
 import { chooseTheme, loadTheme } from './ui/theme.js';
 import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
@@ -60,14 +62,7 @@ async function runConsole(config: Config, opts: { theme: string | undefined; rea
       <GlyphsContext.Provider value={glyphsFor(process.env)}>
         <App source={poller} actions={actions} theme={theme} readOnly={readOnly} />
       </GlyphsContext.Provider>,
-      {
-        exitOnCtrlC: false,
-        // Few frames are enough on a dashboard and spare an SSH link.
-        maxFps: 10,
-        // ink 6.8's incremental rendering left lines of the previous frame behind when the first frame
-        // (before the first poll) was shorter than the next one: full redraws, measured in tmux.
-        incrementalRendering: false,
-      },
+      { ...CONSOLE_RENDER, stdout: writingChangedLines(process.stdout) },
     );
     await app.waitUntilExit();
   } finally {

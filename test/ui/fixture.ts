@@ -16,6 +16,12 @@ export const FIXTURE_NOW = Date.UTC(2026, 10, 20, 9, 7, 30);
 
 /** A snapshot of the seeds scenario for component tests: the simulator's rows through the real tracker and snapshot. */
 export function fixtureSnapshot(now = FIXTURE_NOW): FleetSnapshot {
+  return polledFixture(now)(now);
+}
+
+/** The seeds fleet polled once at `polledAt`, and its snapshot at any later moment (time passing between polls). */
+export function polledFixture(polledAt = FIXTURE_NOW): (now: number) => FleetSnapshot {
+  const now = polledAt;
   const scenario = loadScenario('seeds');
   const fleet = new SimFleet({ scenario, clock: new SimClock(() => now), manualClock: true });
   const endpoints = [...fleet.instances.values()].map((i, n) => ({ name: i.name, host: '127.0.0.1', port: 40000 + n, login: 'rpotop', password: 'x' }));
@@ -25,5 +31,5 @@ export function fixtureSnapshot(now = FIXTURE_NOW): FleetSnapshot {
     t.apply(offlinePoll(fleet.instance(cfg.name)), now, 5, true);
     return t;
   });
-  return buildSnapshot(trackers, { inventory, now, staleAfterMs: 60_000 });
+  return (at) => buildSnapshot(trackers, { inventory, now: at, staleAfterMs: 60_000 });
 }
