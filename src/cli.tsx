@@ -18,6 +18,7 @@ import { starterInventory } from './config/starter.js';
 import { loadConfig, locateConfig, writeNewConfig } from './config/store.js';
 import { runExporter } from './report/exporter-command.js';
 import { runCmsImport, runCsvImport } from './config/import-command.js';
+import { runConfigAdd, terminalAsk } from './config/add-command.js';
 import { runStatus } from './report/status-command.js';
 import { runPlan } from './actions/plan-command.js';
 import { runDrillCommand, runDrillReport } from './actions/drill-command.js';
@@ -107,6 +108,8 @@ async function run(command: Command): Promise<number> {
       process.stdout.write(`wrote a starter inventory to ${visible(where.path)}\nedit it, then run: rpotop config check\n`);
       return EXIT.ok;
     }
+    case 'config-add':
+      return runConfigAdd(command, process.stdout, process.stderr, terminalAsk());
     case 'config-import-csv':
       return runCsvImport(command, process.stdout);
     case 'config-import-cms':

@@ -6,6 +6,7 @@ import type { DrillCommand, DrillReportCommand } from './actions/drill-command.j
 import type { StatusCommand } from './report/status-command.js';
 import type { ExporterCommand } from './report/exporter-command.js';
 import type { CmsImportCommand, CsvImportCommand } from './config/import-command.js';
+import type { AddCommand } from './config/add-command.js';
 import type { SimCommand } from './sim/standalone.js';
 
 export const USAGE = `rpotop: SQL Server backup and recovery console
@@ -55,6 +56,11 @@ Usage:
   rpotop config init [--config FILE]
                                     write a starter inventory (never overwrites)
   rpotop config schema              print the inventory's JSON Schema (for editors)
+  rpotop config add [NAME] [--host SERVER] [--user LOGIN] [--password-env VAR] [--tag TAG] [--config FILE]
+                    [--dry-run]
+                                    add one instance (SERVER: host, host\\instance or host,port; LOGIN
+                                    rpotop_monitor unless given); on a terminal, asks for what the flags
+                                    leave out, never for the password itself
   rpotop config import csv FILE [--config FILE] [--user LOGIN] [--password-env VAR] [--dry-run]
                                     add the servers of a CSV file (header name,host,port,group; the
                                     group becomes a tag) as SQL-login instances (LOGIN rpotop_monitor
@@ -118,6 +124,7 @@ export type Command =
   | { kind: 'config-check'; config: string | undefined }
   | { kind: 'config-init'; config: string | undefined }
   | { kind: 'config-schema' }
+  | ({ kind: 'config-add' } & AddCommand)
   | ({ kind: 'config-import-csv' } & CsvImportCommand)
   | ({ kind: 'config-import-cms' } & CmsImportCommand)
   | ({ kind: 'sim' } & SimCommand)
@@ -139,6 +146,7 @@ interface Parsed {
     'base-port'?: string;
     json?: boolean;
     tls?: boolean;
+    tag?: string;
     demo?: boolean;
     format?: string;
     'fail-on'?: string;
@@ -296,6 +304,11 @@ export function parseCommand(argv: string[]): Command {
   if (first === 'config') {
     const [sub, ...subArgs] = rest;
     if (sub === '--help' || sub === '-h') return { kind: 'help', topic: 'config' };
+    if (sub === 'add') {
+      const { values, positionals } = parse(subArgs, { ...configOption, host: { type: 'string' }, user: { type: 'string' }, 'password-env': { type: 'string' }, tag: { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1);
+      if (values.help) return { kind: 'help', topic: 'config' };
+      return { kind: 'config-add', name: positionals[0], host: values.host, user: values.user, passwordEnv: values['password-env'], tag: values.tag, config: values.config, dryRun: values['dry-run'] ?? false };
+    }
     if (sub === 'import') {
       const [format, ...importArgs] = subArgs;
       if (format === '--help' || format === '-h') return { kind: 'help', topic: 'config' };
@@ -325,9 +338,9 @@ export function parseCommand(argv: string[]): Command {
       case 'schema':
         return { kind: 'config-schema' };
       case undefined:
-        throw new UsageError('config needs a subcommand: path, check, init, schema or import');
+        throw new UsageError('config needs a subcommand: path, check, init, add, import or schema');
       default:
-        throw new UsageError(`unknown config subcommand "${sub}" (path, check, init, schema or import)`);
+        throw new UsageError(`unknown config subcommand "${sub}" (path, check, init, add, import or schema)`);
     }
   }
   throw new UsageError(`unknown command "${first}"`);

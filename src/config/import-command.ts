@@ -30,7 +30,7 @@ export function runCsvImport(cmd: CsvImportCommand, out: NodeJS.WritableStream):
 }
 
 /** Merges the rows into the inventory (written only when something is new, never with --dry-run) and prints the diff. */
-function mergeAndReport(rows: readonly ImportedInstance[], cmd: { config: string | undefined; dryRun: boolean; auth: ImportAuth }, out: NodeJS.WritableStream): number {
+export function mergeAndReport(rows: readonly ImportedInstance[], cmd: { config: string | undefined; dryRun: boolean; auth: ImportAuth }, out: NodeJS.WritableStream): number {
   const where = locateConfig(cmd.config);
   // Merged and validated first without writing; written only when something is new.
   const outcome = updateConfig(where, (raw) => mergeInstances(raw, rows, cmd.auth), true);

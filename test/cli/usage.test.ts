@@ -60,6 +60,7 @@ describe('a command\'s --help', () => {
       'rpotop config check',
       'rpotop config init',
       'rpotop config schema',
+      'rpotop config add',
       'rpotop config import csv',
       'rpotop config import cms',
     ]);
