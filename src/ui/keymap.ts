@@ -64,7 +64,8 @@ const ALL: Scope[] = ['dashboard', 'detail', 'instance', 'help'];
  */
 const ACTION: Scope[] = ['confirm', 'options', 'plan'];
 const ASKS: Scope[] = ['confirm', 'plan'];
-const LISTS: Scope[] = ['dashboard', 'detail', 'instance'];
+/** Views that move (the grid's selection, the detail view's scroll); the instance view fits its screen and does not. */
+const LISTS: Scope[] = ['dashboard', 'detail'];
 
 export const keymap: readonly Binding[] = [
   { command: 'up', keys: ['k', 'up'], label: '↑/k', description: 'move up', scopes: LISTS, mutates: false, hint: false },

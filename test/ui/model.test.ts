@@ -27,6 +27,8 @@ describe('keymap', () => {
     expect(commandFor('dashboard', keyNames('', key({ downArrow: true }))[0]!, false)).toBe('down');
     expect(commandFor('dashboard', keyNames('', key({ pageDown: true }))[0]!, false)).toBe('pageDown');
     expect(commandFor('dashboard', 'x', false)).toBeNull();
+    // The instance view does not move: its help does not offer keys that would do nothing.
+    expect(commandFor('instance', 'j', false)).toBeNull();
   });
 
   it('names every key of a read that carried several', () => {
