@@ -41,7 +41,8 @@ export function journalTime(e: Pick<JournalEntry, 'at' | 'serverOffsetMinutes'>)
 
 /**
  * The journal for people: one line per statement with its outcome and, for a failure, SQL Server's first
- * error (the cause: 3101 before its 3013), then the script and every error message in order.
+ * error (the cause: 3101 before its 3013), then the script and every error message in order; for a
+ * success, SQL Server's last message (what it did).
  */
 export function formatJournal(entries: readonly JournalEntry[], damaged: readonly number[]): string {
   const ended = new Map(entries.filter((e) => e.event === 'end').map((e) => [e.id, e]));
@@ -66,6 +67,8 @@ export function formatJournal(entries: readonly JournalEntry[], damaged: readonl
     lines.push(`${when}  ${e.who.user}@${e.who.host}  ${what}  ${result}`);
     lines.push(...e.sql.split('\n').map((l) => `    ${l}`));
     if (end?.error) lines.push(...errorsOf(end.messages).map((m) => `    ! ${m}`));
+    // A success says what SQL Server said it did ("RESTORE LOG successfully processed 12 pages in 0.1 seconds").
+    else if (end?.outcome === 'succeeded' && end.messages?.length) lines.push(`    = ${end.messages.at(-1)!}`);
   }
   if (damaged.length) lines.push(`(line(s) ${damaged.join(', ')} of the journal are not entries: cut short when a process stopped or a disk filled, or edited; skipped)`);
   // Names, scripts and SQL Server's messages are shown escaped: the journal is read in a terminal.

@@ -9,7 +9,12 @@ export const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
 export function terminal(session: string) {
   const tmux = (...args: string[]) => execFileSync('tmux', args, { encoding: 'utf8' });
   const screen = (colours = false) => tmux('capture-pane', '-p', ...(colours ? ['-e'] : []), '-t', session);
-  const keys = (...k: string[]) => tmux('send-keys', '-t', session, ...k);
+  /** Keys as a person presses them: each character of literal text (-l), each named key (Enter, C-r). */
+  let pressed = 0;
+  const keys = (...k: string[]) => {
+    pressed += k[0] === '-l' ? k.slice(1).filter((a) => a !== '--').reduce((n, text) => n + [...text].length, 0) : k.length;
+    return tmux('send-keys', '-t', session, ...k);
+  };
   /**
    * Waits until the screen shows what is asked, then a moment more: the console drops keys that reach an
    * action screen within 250 ms of its opening (typed before anyone could read it), as a person's would be.
@@ -80,6 +85,7 @@ export function terminal(session: string) {
     tmux,
     screen,
     keys,
+    pressed: () => pressed,
     waitFor,
     stepThrough,
     stepThroughAll,

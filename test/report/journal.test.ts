@@ -29,6 +29,8 @@ describe('rpotop journal', () => {
     expect(text).toContain('SQL02/lis tail-log (plan p1 step 1)  FAILED in 0 s: Msg 3101: Exclusive access could not be obtained because the database is in use.');
     expect(text).toContain('    ! Msg 3101: Exclusive access could not be obtained because the database is in use.\n    ! Msg 3013: BACKUP LOG is terminating abnormally.');
     expect(text).not.toContain('! 10 percent processed');
+    // A success says what SQL Server did.
+    expect(text).toContain("BACKUP LOG [xds] ...\n    = BACKUP LOG successfully processed");
   });
 
   it("shows each entry on its server's clock with the offset, then in UTC; UTC alone where the offset is not known", () => {
