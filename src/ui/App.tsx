@@ -197,12 +197,19 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         exit();
         return;
       case 'db': {
-        const found = findDatabaseRow(rows, arg);
+        let found = findDatabaseRow(rows, arg);
+        // A filter hiding the database does not hide it from :db: the filter goes, and the message says so.
+        const unfiltered = !found && ui.current.grid.filter ? findDatabaseRow(rowsFor({ ...ui.current.grid, filter: '' }), arg) : null;
+        if (unfiltered) {
+          setGrid((g) => ({ ...g, filter: '' }));
+          found = unfiltered;
+        }
         if (!found) {
-          setMessage(`no database matching "${arg}" in the current view`);
+          setMessage(`no database matching "${arg}"`);
           return;
         }
         selectIndex(found.index);
+        if (unfiltered) setMessage('the filter hid it, and was cleared');
         if (found.alternatives.length > 0) {
           const shown = found.alternatives.slice(0, 5).join(', ');
           setMessage(`${found.alternatives.length} databases match "${arg}": ${shown}${found.alternatives.length > 5 ? ', …' : ''} (type more of the name)`);

@@ -135,6 +135,12 @@ describe('dashboard', () => {
     expect(frame(r)).toContain('LYNCMON01');
     expect(frame(r)).toContain('server clock');
     await type(r, ':', ...'frobnicate', '\r');
+    // A filter that hides the database does not hide it from :db.
+    await type(r, '\x1b', '/', ...'breach', '\r');
+    expect(selectedLine(r)).toContain('BREACH');
+    await type(r, ':', ...'db björn', '\r');
+    expect(selectedLine(r)).toContain("Sales ]Q'4 Björn");
+    expect(frame(r)).toContain('the filter hid it, and was cleared');
   });
 
   it('opens the detail view with the timeline and the backups, and Esc comes back', async () => {
