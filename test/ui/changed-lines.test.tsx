@@ -1,8 +1,6 @@
 import { EventEmitter } from 'node:events';
 import xterm from '@xterm/headless';
-import { render } from 'ink';
-import { afterEach, describe, expect, it } from 'vitest';
-import { App } from '../../src/ui/App.js';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { ChangedLines, writingChangedLines } from '../../src/ui/changed-lines.js';
 import { CONSOLE_RENDER } from '../../src/ui/render-options.js';
 import type { SnapshotSource } from '../../src/ui/source.js';
@@ -41,6 +39,24 @@ class Terminal extends EventEmitter {
     return Array.from({ length: this.rows }, (_, i) => buffer.getLine(buffer.viewportY + i)?.translateToString(true) ?? '');
   }
 }
+
+/**
+ * ink decides once, when it is first imported, whether it runs in CI (is-in-ci), and there draws only the
+ * last frame: the frames this test compares would never be written. So ink (and the App, which imports it)
+ * are imported here as a terminal session would see them, with CI unset for this file's module graph.
+ */
+let render: typeof import('ink').render;
+let App: typeof import('../../src/ui/App.js').App;
+const ci = process.env.CI;
+beforeAll(async () => {
+  process.env.CI = 'false';
+  ({ render } = await import('ink'));
+  ({ App } = await import('../../src/ui/App.js'));
+});
+afterAll(() => {
+  if (ci === undefined) delete process.env.CI;
+  else process.env.CI = ci;
+});
 
 const stdin = () =>
   Object.assign(new EventEmitter(), { isTTY: true, setRawMode: () => undefined, setEncoding: () => undefined, read: () => null, ref: () => undefined, unref: () => undefined, resume: () => undefined, pause: () => undefined });
