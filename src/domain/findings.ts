@@ -22,7 +22,8 @@ export interface Finding {
     | 'never-drilled'
     | 'drill-stale'
     | 'drill-failed'
-    | 'drill-slow';
+    | 'drill-slow'
+    | 'backup-job';
   severity: Severity;
   text: string;
 }

@@ -14,6 +14,8 @@ import type { LogMark } from '../domain/marks.js';
 import { assessGroups } from './groups.js';
 import { drillable, drillFindings, drillKey, drillThroughput, type DrillRecord } from '../domain/drill.js';
 import type { ThroughputSample } from '../domain/rto.js';
+import { agentNote, jobsFor, type DatabaseJob } from '../domain/agent.js';
+import { formatServerTime, utcOffsetLabel, utcToServerLocal } from '../domain/time.js';
 
 export interface InstanceSnapshot {
   name: string;
@@ -70,6 +72,8 @@ export interface DatabaseSnapshot {
   /** Replicas whose history was merged in (availability groups). */
   mergedFrom: string[];
   observedAt: number | null;
+  /** The SQL Agent job steps that back it up; null when Agent's tables were not read (not yet, or no permission). */
+  jobs: DatabaseJob[] | null;
   /** Its newest restore drill, from the drill log; null when never drilled (or not drillable: system, standby). */
   lastDrill: DrillRecord | null;
   /** The newest full restore of its backups any inventoried instance recorded (restorehistory), drill or not. */
@@ -235,6 +239,13 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         text: "the login lacks VIEW SERVER STATE: link encryption, volumes, availability-group roles and sys.dm_exec_requests' restore progress are not read (GRANT VIEW SERVER STATE TO the login)",
       });
     }
+    if (t.agentReadable === false) {
+      instanceFindings.push({
+        code: 'missing-permission',
+        severity: 'warning',
+        text: "the login may not read SQL Agent's job tables: whether a backup job is disabled or failing, and SQL Server's message, are not shown (USE msdb; GRANT SELECT ON dbo.sysjobs, dbo.sysjobsteps, dbo.sysjobschedules and dbo.sysjobhistory TO the login)",
+      });
+    }
     const serverNow = t.serverNowAtPoll;
     instances.push({
       name: t.name,
@@ -280,6 +291,12 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         },
         derived.chain,
       );
+      // SQL Agent's word on its backups (read with the files): part of the reason where the status is not OK.
+      const offset = t.server?.utc_offset_minutes ?? 0;
+      const agentSays = t.agentSteps
+        ? agentNote(db, assessment.lastFull !== null, t.agentSteps, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`)
+        : null;
+      const explained = agentSays && assessment.status !== 'OK' && assessment.status !== 'UNKNOWN' ? { ...assessment, reason: `${assessment.reason}; ${agentSays}` } : assessment;
       databases.push({
         key: perName(keys, t, db.name, () => `${t.name}/${db.name}`),
         instance: t.name,
@@ -288,8 +305,13 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         groups: classification.groups.map((g) => g.name),
         state: db,
         targets: classification.targets,
-        assessment,
-        findings: [...withIncomplete(derived.findings, t.incompleteOf(db.name)), ...drillNotes],
+        assessment: explained,
+        findings: [
+          ...withIncomplete(derived.findings, t.incompleteOf(db.name)),
+          ...drillNotes,
+          ...(agentSays && classification.inventoried ? [{ code: 'backup-job' as const, severity: 'warning' as const, text: agentSays }] : []),
+        ],
+        jobs: t.agentSteps ? jobsFor(db.name, t.agentSteps) : null,
         rto: derived.rto,
         history,
         marks: t.marksOf(db.name),

@@ -4,7 +4,8 @@ import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { statusRows } from '../domain/status-rows.js';
-import { toBackupSets, toDatabaseStates, toLogMark, toRestoredBackups, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
+import { toAgentSteps, toBackupSets, toDatabaseStates, toLogMark, toRestoredBackups, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
+import type { AgentBackupStep } from '../domain/agent.js';
 import type { LogMark } from '../domain/marks.js';
 
 const DAY = 86_400_000;
@@ -54,6 +55,13 @@ export class InstanceTracker {
   private marksAt = 0;
   /** Full restores this instance ran in the window (restorehistory), read with the marks. */
   restored: readonly RestoredBackup[] = [];
+  /**
+   * SQL Agent's backup steps, read with the files; null until read, or when the login may not read Agent's
+   * tables (capabilities.readAgent false): then nothing is said about jobs.
+   */
+  agentSteps: readonly AgentBackupStep[] | null = null;
+  /** Whether the login may read Agent's tables, as the last poll's probe found; null before one. */
+  agentReadable: boolean | null = null;
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
@@ -102,11 +110,13 @@ export class InstanceTracker {
   }
 
   apply(result: PollResult, at: number, pollMs: number, withFiles: boolean, withMarks = false): void {
+    const server = result.server;
     if (withFiles) {
       this.files = result.files;
       this.filesAt = at;
+      this.agentSteps = result.capabilities.readAgent ? toAgentSteps(result.agentJobs, server.utc_offset_minutes) : null;
+      this.agentReadable = result.capabilities.readAgent;
     }
-    const server = result.server;
     if (withMarks) {
       this.marks = toLogMarks(result.marks, server.utc_offset_minutes);
       this.restored = toRestoredBackups(this.name, result.restored, server.utc_offset_minutes);

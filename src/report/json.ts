@@ -94,6 +94,20 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         estimateBasis: d.rto?.basis ?? null,
         lastDrill: drillJson(d.lastDrill),
         lastRestored: d.lastRestored ? { at: iso(d.lastRestored.at), instance: d.lastRestored.instance, as: d.lastRestored.as, by: d.lastRestored.by } : null,
+        // null: SQL Agent's tables were not read (not yet, or the login may not); [] no job backs it up.
+        jobs:
+          d.jobs?.map(({ step, kinds }) => ({
+            job: step.job,
+            kinds,
+            enabled: step.enabled,
+            schedules: step.schedules,
+            nextRun: iso(step.nextRun),
+            lastOutcome: step.lastOutcome,
+            lastRun: iso(step.lastRun),
+            failuresSinceSuccess: step.failuresSinceSuccess,
+            failingSince: iso(step.failingSince),
+            lastFailure: step.lastFailure ? { at: iso(step.lastFailure.at), message: step.lastFailure.message } : null,
+          })) ?? null,
         findings: d.findings,
       })),
       groups: snapshot.groups.map((g) => ({

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseDurationMinutes } from '../config/duration.js';
+import { runFails, type AgentJob } from './agent.js';
 import { backupRefusal, performBackup, type BackupRequest } from './backup-ops.js';
 import { fileStamp } from './backup-store.js';
 import { SimClock } from './clock.js';
@@ -49,7 +50,7 @@ interface Scheduled {
 
 /** The jobs and events of one database, run in time order (a database's history is a single timeline). */
 class Timeline implements Scheduled {
-  private readonly jobs: { job: ScenarioJob; period: number; offset: number; next: number; until: number; inst: SimInstance }[] = [];
+  private readonly jobs: { job: ScenarioJob; period: number; offset: number; next: number; until: number; inst: SimInstance; agent: AgentJob }[] = [];
   private readonly events: PlannedRun[] = [];
 
   constructor(
@@ -64,7 +65,24 @@ class Timeline implements Scheduled {
     const from = job.from ? epoch + relativeMs(job.from) : start;
     const first = Math.ceil((Math.max(from, start) - offset) / period) * period + offset;
     const inst = job.on ? this.fleet.instance(job.on) : this.home;
-    this.jobs.push({ job, period, offset, next: first, until: job.until ? epoch + relativeMs(job.until) : Infinity, inst });
+    const until = job.until ? epoch + relativeMs(job.until) : Infinity;
+    // SQL Server Agent runs it: its job, schedule and history are read from msdb (sim/agent.ts).
+    const kind = job.type.toUpperCase();
+    const taken = new Set(inst.agentJobs.map((a) => a.name));
+    let name = `${kind} backup - ${this.db.name}`;
+    for (let n = 2; taken.has(name); n++) name = `${kind} backup - ${this.db.name} (${n})`;
+    const agent: AgentJob = {
+      name,
+      database: this.db.name,
+      type: job.type,
+      period,
+      first,
+      until,
+      failsFrom: job.failing ? Number.NEGATIVE_INFINITY : job.failsFrom ? epoch + relativeMs(job.failsFrom) : Number.POSITIVE_INFINITY,
+      folder: `${job.path ?? `B:\\Backup\\${inst.name.replace(/\\/g, '$')}`}\\${this.db.name}\\${kind}`,
+    };
+    inst.agentJobs.push(agent);
+    this.jobs.push({ job, period, offset, next: first, until, inst, agent });
   }
 
   addEvent(event: ScenarioEvent, epoch: number): void {
@@ -93,7 +111,8 @@ class Timeline implements Scheduled {
     if (!job) return;
     const at = job.next;
     job.next += job.period;
-    this.fleet.runJob(job.inst, this.db, job.job, at);
+    // A run that fails (Agent's history says why) writes nothing to msdb.
+    if (!runFails(job.agent, at)) this.fleet.runJob(job.inst, this.db, job.job, at);
   }
 }
 
@@ -335,9 +354,8 @@ export class SimFleet {
     return `${base ?? `B:\\Backup\\${server}`}\\${db.name}\\${kind}\\${server}_${db.name}_${kind}_${fileStamp(inst.localNow(at))}${suffix}.${ext}`;
   }
 
-  /** One run of a scheduled job at `at`: a BACKUP as SQL Server would record it, or nothing if it fails. */
+  /** One run of a scheduled job at `at`: a BACKUP as SQL Server would record it. */
   runJob(inst: SimInstance, db: SimDatabase, job: ScenarioJob, at: number): void {
-    if (job.failing) return;
     if (job.mark && job.type === 'log' && db.state === 'ONLINE' && db.recoveryModel !== 'SIMPLE') {
       db.advanceTo(at);
       const t = new Date(inst.localNow(at)).toISOString();

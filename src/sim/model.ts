@@ -1,3 +1,4 @@
+import type { AgentJob } from './agent.js';
 import { randomUUID } from 'node:crypto';
 import type { DatabaseStateDesc } from '../domain/database.js';
 import type { RecoveryModel } from '../domain/history.js';
@@ -251,6 +252,8 @@ export interface LoginPermissions {
   selectMsdbHistory: boolean;
   /** Membership of msdb's ServerGroupReaderRole: reading a Central Management Server's registered servers. */
   readCms: boolean;
+  /** SELECT on msdb's Agent tables (sysjobs, sysjobsteps, sysjobschedules, sysjobhistory): granted, not public. */
+  selectMsdbAgent: boolean;
   backupLog: boolean;
   createAnyDatabase: boolean;
 }
@@ -263,6 +266,8 @@ export class SimInstance {
   readonly logmarkhistory: LogMarkRow[] = [];
   /** Servers registered here when the instance is a Central Management Server, each under a folder path. */
   readonly registeredServers: RegisteredServer[] = [];
+  /** SQL Server Agent's backup jobs on this instance (msdb's sysjobs and the rest, derived when read: agent.ts). */
+  readonly agentJobs: AgentJob[] = [];
   private nextRestoreId = 1;
   nextDatabaseId = 5;
 

@@ -1,6 +1,6 @@
 import { majorVersion } from '../domain/version.js';
-import { marksQuery, pollQueries, probeQuery, restoredQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
-import { databaseRow, fileRow, historyRow, markRow, parseRows, restoredRow, restoreRow, serverRow } from '../sql/rows.js';
+import { agentQueryFor, marksQuery, pollQueries, probeQuery, restoredQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
+import { agentJobRow, databaseRow, fileRow, historyRow, markRow, parseRows, restoredRow, restoreRow, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
 import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
@@ -38,8 +38,9 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
       ),
     );
   };
-  const [probe] = objects(probeQuery) as { product_version: string; has_view_server_state: number }[];
-  const capabilities = { major: majorVersion(probe!.product_version), viewServerState: probe!.has_view_server_state === 1 };
+  const [probe] = objects(probeQuery) as { product_version: string; has_view_server_state: number; can_read_agent: number }[];
+  const capabilities = { major: majorVersion(probe!.product_version), viewServerState: probe!.has_view_server_state === 1, readAgent: probe!.can_read_agent === 1 };
+  const agentQuery = agentQueryFor(capabilities);
   const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const [server] = parseRows(serverQuery.id, serverRow, objects(serverQuery));
   return {
@@ -50,6 +51,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     marks: parseRows(marksQuery.id, markRow, objects(marksQuery)),
     restores: parseRows(restoresQuery.id, restoreRow, objects(restoresQuery)),
     restored: parseRows(restoredQuery.id, restoredRow, objects(restoredQuery)),
+    agentJobs: parseRows(agentQuery.id, agentJobRow, objects(agentQuery)),
     capabilities,
   };
 }

@@ -23,6 +23,8 @@ const job = z.strictObject({
   compression: z.boolean().default(true),
   /** The job runs but every run fails: nothing reaches msdb. */
   failing: z.boolean().default(false),
+  /** Every run from then on fails (the backup share filled up), as Agent's history shows. */
+  failsFrom: relative.optional(),
   from: relative.optional(),
   until: relative.optional(),
   /** For availability group databases: the replica the job runs on. */
@@ -79,6 +81,7 @@ const permissions = z.strictObject({
   backupLog: z.boolean().optional(),
   createAnyDatabase: z.boolean().optional(),
   readCms: z.boolean().optional(),
+  selectMsdbAgent: z.boolean().optional(),
 });
 
 /** A server registered when the instance is a Central Management Server, in a folder path such as "Production/ERP". */

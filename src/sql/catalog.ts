@@ -28,15 +28,18 @@ function query(id: string, body: string, params: CatalogQuery['params'] = {}): C
 export interface ServerCapabilities {
   major: number;
   viewServerState: boolean;
+  /** SELECT on msdb's Agent tables (sysjobs and the rest): granted, or the login is sysadmin. */
+  readAgent: boolean;
 }
 
 /** Needs no permission beyond connecting: SERVERPROPERTY and HAS_PERMS_BY_NAME answer every login. */
 export const probeQuery = query(
-  'probe.v1',
+  'probe.v2',
   `
 SELECT
   CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
-  HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state;`,
+  HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state,
+  HAS_PERMS_BY_NAME(N'msdb.dbo.sysjobs', N'OBJECT', N'SELECT') AS can_read_agent;`,
 );
 
 /** The oldest version rpotop polls: SQL Server 2008 R2. */
@@ -329,6 +332,83 @@ ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
   { database: 'nvarchar', window_days: 'int' },
 );
 
+
+/**
+ * SQL Server Agent's backup jobs, read with the files (now and then, not every poll): each T-SQL step that
+ * backs up (a BACKUP statement, or Ola Hallengren's DatabaseBackup), its job's state, next run, last outcome,
+ * and its failures since the last success with the newest failure's message. Times are Agent's
+ * yyyyMMdd * 1000000 + HHmmss on the server's clock. Agent keeps a bounded history (1000 rows, 100 a job by
+ * default), so "failures since" counts what it still holds. Needs SELECT on the Agent tables
+ * (capabilities.readAgent); without it the poll sends the empty variant and says so.
+ */
+export const agentJobsQuery = query(
+  'agent-jobs.v1',
+  `
+SELECT
+  j.job_id,
+  j.name AS job_name,
+  j.enabled,
+  st.step_id,
+  st.command,
+  nx.next_run,
+  nx.schedules,
+  lo.run_status AS last_run_status,
+  CAST(lo.run_date AS bigint) * 1000000 + lo.run_time AS last_run,
+  lf.message AS last_failure_message,
+  CAST(lf.run_date AS bigint) * 1000000 + lf.run_time AS last_failure,
+  fs.failures_since_success,
+  fs.failing_since
+FROM msdb.dbo.sysjobs AS j
+JOIN msdb.dbo.sysjobsteps AS st ON st.job_id = j.job_id
+OUTER APPLY (
+  SELECT MIN(CASE WHEN s.next_run_date > 0 THEN CAST(s.next_run_date AS bigint) * 1000000 + s.next_run_time END) AS next_run, COUNT(*) AS schedules
+  FROM msdb.dbo.sysjobschedules AS s
+  WHERE s.job_id = j.job_id
+) AS nx
+OUTER APPLY (
+  SELECT TOP (1) h.run_status, h.run_date, h.run_time
+  FROM msdb.dbo.sysjobhistory AS h
+  WHERE h.job_id = j.job_id AND h.step_id = 0
+  ORDER BY h.instance_id DESC
+) AS lo
+OUTER APPLY (
+  SELECT TOP (1) h.message, h.run_date, h.run_time
+  FROM msdb.dbo.sysjobhistory AS h
+  WHERE h.job_id = j.job_id AND h.step_id = st.step_id AND h.run_status = 0
+  ORDER BY h.instance_id DESC
+) AS lf
+OUTER APPLY (
+  SELECT COUNT(*) AS failures_since_success, MIN(CAST(h.run_date AS bigint) * 1000000 + h.run_time) AS failing_since
+  FROM msdb.dbo.sysjobhistory AS h
+  WHERE h.job_id = j.job_id AND h.step_id = 0 AND h.run_status = 0
+    AND h.instance_id > COALESCE((SELECT MAX(ok.instance_id) FROM msdb.dbo.sysjobhistory AS ok WHERE ok.job_id = j.job_id AND ok.step_id = 0 AND ok.run_status = 1), 0)
+) AS fs
+WHERE @with_files = 1 AND st.subsystem = N'TSQL' AND (st.command LIKE N'%BACKUP%' OR st.command LIKE N'%DatabaseBackup%')
+ORDER BY j.name, st.step_id;`,
+  { with_files: 'int' },
+);
+
+/** The same columns, none of Agent's tables: a login that may not read them gets no Msg 229 in its poll. */
+export const agentJobsQueryNone = query(
+  'agent-jobs.v1-none',
+  `
+SELECT
+  CAST(NULL AS uniqueidentifier) AS job_id,
+  CAST(NULL AS nvarchar(128)) AS job_name,
+  CAST(NULL AS tinyint) AS enabled,
+  CAST(NULL AS int) AS step_id,
+  CAST(NULL AS nvarchar(max)) AS command,
+  CAST(NULL AS bigint) AS next_run,
+  CAST(NULL AS int) AS schedules,
+  CAST(NULL AS int) AS last_run_status,
+  CAST(NULL AS bigint) AS last_run,
+  CAST(NULL AS nvarchar(4000)) AS last_failure_message,
+  CAST(NULL AS bigint) AS last_failure,
+  CAST(NULL AS int) AS failures_since_success,
+  CAST(NULL AS bigint) AS failing_since
+WHERE 1 = 0;`,
+);
+
 /**
  * Every database's marked transactions of the last day, read with the poll now and then (@with_marks): what
  * a group's newest common mark is found from. logmarkhistory is small (a BizTalk group adds a row per
@@ -486,6 +566,8 @@ export const catalog: readonly CatalogQuery[] = [
   databaseMarksQuery,
   restoresQuery,
   restoredQuery,
+  agentJobsQuery,
+  agentJobsQueryNone,
   defaultPathsQuery,
   chainEndQuery,
   cmsQuery,
@@ -503,11 +585,15 @@ export function pollQueries(caps: ServerCapabilities, first: boolean): [CatalogQ
   return [caps.viewServerState ? serverQuery : serverQueryNoView, databases, caps.viewServerState ? filesQuery : filesQueryNoView, history];
 }
 
+/** The Agent jobs query this login may be sent: the empty variant without SELECT on Agent's tables. */
+export const agentQueryFor = (caps: ServerCapabilities): CatalogQuery => (caps.readAgent ? agentJobsQuery : agentJobsQueryNone);
+
 /** The catalog queries a server of these capabilities may be sent: both polls' variants, one database's history and, with VIEW SERVER STATE, progress. */
 export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
   return [
     probeQuery,
     ...pollQueries(caps, true),
+    agentQueryFor(caps),
     historyQuery,
     databaseHistoryQuery,
     marksQuery,

@@ -2,8 +2,9 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoredQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
+import { agentQueryFor, databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoredQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
 import {
+  agentJobRow,
   databaseRow,
   fileRow,
   historyRow,
@@ -13,6 +14,7 @@ import {
   restoredRow,
   toLogMark,
   serverRow,
+  type AgentJobRow,
   type DatabaseRow,
   type FileRow,
   type HistoryRow,
@@ -34,6 +36,8 @@ export interface PollResult {
   restores: RestoreRow[];
   /** Full restores of the last days and whose backups they read; empty when the poll did not ask (with the marks). */
   restored: RestoredRow[];
+  /** SQL Server Agent's backup steps; empty when the poll did not ask (with the files) or may not read them. */
+  agentJobs: AgentJobRow[];
   capabilities: ServerCapabilities;
 }
 
@@ -45,7 +49,7 @@ export class UnsupportedVersionError extends Error {
   }
 }
 
-const probeRow = z.object({ product_version: z.string(), has_view_server_state: z.number().nullable() });
+const probeRow = z.object({ product_version: z.string(), has_view_server_state: z.number().nullable(), can_read_agent: z.number().nullable() });
 
 /** Which poll variant this server and login take (once per connection, not per poll). */
 export async function probeServer(pool: sql.ConnectionPool): Promise<ServerCapabilities> {
@@ -54,7 +58,7 @@ export async function probeServer(pool: sql.ConnectionPool): Promise<ServerCapab
   if (!row) throw new Error(`${probeQuery.id}: no row`);
   const major = majorVersion(row.product_version);
   if (major < MIN_MAJOR_VERSION) throw new UnsupportedVersionError(row.product_version);
-  return { major, viewServerState: row.has_view_server_state === 1 };
+  return { major, viewServerState: row.has_view_server_state === 1, readAgent: row.can_read_agent === 1 };
 }
 
 /**
@@ -71,6 +75,7 @@ export async function pollInstance(
   withMarks = false,
 ): Promise<PollResult> {
   const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
+  const agentQuery = agentQueryFor(capabilities);
   const result = await pool
     .request()
     .input('since_id', sql.Int, sinceId)
@@ -78,9 +83,9 @@ export async function pollInstance(
     .input('with_files', sql.Int, withFiles ? 1 : 0)
     .input('with_marks', sql.Int, withMarks ? 1 : 0)
     .input('with_restores', sql.Int, withMarks ? 1 : 0)
-    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery, restoredQuery].map((q) => q.text).join('\n'));
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery, restoredQuery, agentQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
-  if (sets.length !== 7) throw new Error(`poll: expected 7 result sets, got ${sets.length}`);
+  if (sets.length !== 8) throw new Error(`poll: expected 8 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
   if (!server) throw new Error(`${serverQuery.id}: no row`);
   return {
@@ -91,6 +96,7 @@ export async function pollInstance(
     marks: parseRows(marksQuery.id, markRow, sets[4]!),
     restores: parseRows(restoresQuery.id, restoreRow, sets[5]!),
     restored: parseRows(restoredQuery.id, restoredRow, sets[6]!),
+    agentJobs: parseRows(agentQuery.id, agentJobRow, sets[7]!),
     capabilities,
   };
 }

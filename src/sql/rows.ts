@@ -1,3 +1,4 @@
+import type { AgentBackupStep } from '../domain/agent.js';
 import type { LogMark } from '../domain/marks.js';
 import { z } from 'zod';
 import type { DatabaseState, DatabaseStateDesc, DatabaseFile, RestoredBackup, StandbyCopy } from '../domain/database.js';
@@ -184,6 +185,56 @@ export function toRestoredBackups(instance: string, rows: readonly RestoredRow[]
       ? [{ sourceServer: r.server_name, sourceDatabase: r.database_name, instance, as: r.destination_database_name ?? '?', at: r.restore_date.getTime() - offsetMinutes * 60_000, by: r.user_name }]
       : [],
   );
+}
+
+/** Agent's yyyyMMdd * 1000000 + HHmmss, as the bigint the driver hands over as text. */
+const agentStamp = z.union([z.string().regex(/^\d{14}$/), z.number().int()]).nullable();
+
+export const agentJobRow = z.object({
+  job_id: z.string(),
+  job_name: z.string(),
+  enabled: z.number().int(),
+  step_id: z.number().int(),
+  command: z.string().nullable(),
+  next_run: agentStamp,
+  schedules: z.number().int().nullable(),
+  last_run_status: z.number().int().nullable(),
+  last_run: agentStamp,
+  last_failure_message: z.string().nullable(),
+  last_failure: agentStamp,
+  failures_since_success: z.number().int().nullable(),
+  failing_since: agentStamp,
+});
+export type AgentJobRow = z.output<typeof agentJobRow>;
+
+/** Agent's yyyyMMddHHmmss on the server's clock as UTC ms; null for none (0 is "not scheduled"). */
+export function agentTime(stamp: string | number | null, offsetMinutes: number): number | null {
+  if (stamp === null) return null;
+  const t = String(stamp).padStart(14, '0');
+  if (/^0+$/.test(t)) return null;
+  const local = Date.UTC(Number(t.slice(0, 4)), Number(t.slice(4, 6)) - 1, Number(t.slice(6, 8)), Number(t.slice(8, 10)), Number(t.slice(10, 12)), Number(t.slice(12, 14)));
+  return local - offsetMinutes * 60_000;
+}
+
+const RUN_STATUS: Record<number, AgentBackupStep['lastOutcome']> = { 0: 'failed', 1: 'succeeded', 2: 'retry', 3: 'canceled', 4: 'in progress' };
+
+/** The poll's Agent rows as facts, times in UTC. */
+export function toAgentSteps(rows: readonly AgentJobRow[], offsetMinutes: number): AgentBackupStep[] {
+  return rows.map((r) => {
+    const lastFailure = agentTime(r.last_failure, offsetMinutes);
+    return {
+      job: r.job_name,
+      enabled: r.enabled === 1,
+      command: r.command ?? '',
+      schedules: r.schedules ?? 0,
+      nextRun: agentTime(r.next_run, offsetMinutes),
+      lastOutcome: r.last_run_status === null ? null : (RUN_STATUS[r.last_run_status] ?? null),
+      lastRun: agentTime(r.last_run, offsetMinutes),
+      lastFailure: lastFailure === null ? null : { at: lastFailure, message: r.last_failure_message ?? '' },
+      failuresSinceSuccess: r.failures_since_success ?? 0,
+      failingSince: agentTime(r.failing_since, offsetMinutes),
+    };
+  });
 }
 
 export const defaultPathsRow = z.object({ data_path: z.string().nullable(), log_path: z.string().nullable() });

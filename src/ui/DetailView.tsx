@@ -1,3 +1,4 @@
+import type { DatabaseJob } from '../domain/agent.js';
 import { Box } from 'ink';
 import { Text } from './Text.js';
 import { exposureWords, statusGlyph } from '../domain/status.js';
@@ -57,7 +58,9 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
     used += need;
   }
   const more = db.findings.length > findingLines.length ? 1 : 0;
-  const fixed = 9 + used + more + (chain?.brokenAfter ? 1 : 0);
+  // SQL Agent's jobs for it, one line, when Agent's tables were read.
+  const jobsText = db.jobs === null ? null : agentLine(db.jobs, (utc) => local(utc).slice(0, 16));
+  const fixed = 9 + used + more + (chain?.brokenAfter ? 1 : 0) + (jobsText ? 1 : 0);
   const tableRows = Math.max(1, height - fixed);
   // LSNs need room: on a narrow terminal they stay in the wide layout and the JSON report.
   const showLsn = width >= 110;
@@ -97,6 +100,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         {`last drill: ${drillWords(db.lastDrill, serverNow)}${db.lastRestored ? ` (its backups last restored ${formatDuration(Math.max(0, serverNow - db.lastRestored.at))} ago on ${db.lastRestored.instance} as ${db.lastRestored.as})` : ''} · ${db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}`}
       </Styled>
       <Text wrap="truncate-end">{chainText}{db.mergedFrom.length ? ` · history merged from ${db.mergedFrom.join(', ')}` : ''}</Text>
+      {jobsText ? <Styled theme={theme} token="muted">{jobsText}</Styled> : null}
       <Text> </Text>
       <Text wrap="truncate-end">
         <Styled theme={theme} token="header">{standby ? `the source's backups this server restored, over the last ${DAYS} days` : `backups over the last ${DAYS} days`}</Styled>
@@ -126,4 +130,15 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
       {rows.length === 0 ? <Text>  no backups recorded in the window</Text> : null}
     </Box>
   );
+}
+
+/** SQL Agent's jobs that back the database up, in one line: each with its kinds, state, last outcome and next run. */
+export function agentLine(jobs: readonly DatabaseJob[], at: (utc: number) => string): string {
+  if (jobs.length === 0) return 'SQL Agent: no job backs it up';
+  const one = ({ step, kinds }: DatabaseJob) => {
+    const outcome = step.lastOutcome === 'failed' && step.failuresSinceSuccess > 1 ? `failed ${step.failuresSinceSuccess} times` : (step.lastOutcome ?? 'never ran');
+    const next = !step.enabled ? 'disabled' : step.schedules === 0 ? 'no schedule' : step.nextRun !== null ? `next ${at(step.nextRun)}` : 'nothing scheduled';
+    return `${step.job} (${kinds.join(', ')}): ${outcome}, ${next}`;
+  };
+  return `SQL Agent: ${jobs.map(one).join(' · ')}`;
 }

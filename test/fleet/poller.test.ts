@@ -396,3 +396,36 @@ describe('whole histories read on demand', () => {
     await p.stop();
   });
 });
+
+describe("SQL Agent's word on a database's backups, read through the driver", () => {
+  it('names the failing log job with SQL Server message, and the disabled one, in the reason, the findings and the jobs', async () => {
+    const p = poller(inventory((c) => {
+      c.instances = c.instances!.filter((i) => i.name === 'AXSQL01');
+      c.groups = [];
+    }));
+    try {
+      await p.pollAll();
+      const s = p.snapshot();
+      const report = db(s, 'AXSQL01/ReportServer');
+      expect(report.assessment.status).toBe('BREACH');
+      expect(report.assessment.reason).toMatch(
+        /; log backup job 'LOG backup - ReportServer' failed \d+ times since \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+1\), \d+ h( \d+ min)? ago: Cannot open backup device 'B:\\Backup\\AXSQL01\\ReportServer\\LOG\\ReportServer_LOG\.trn'\. Operating system error 112\(There is not enough space on the disk\.\)/,
+      );
+      expect(report.findings.some((f) => f.code === 'backup-job' && f.text.startsWith("log backup job 'LOG backup - ReportServer' failed"))).toBe(true);
+      // The daily full fails from its next run on (the share filled six hours ago); the hourly log already has.
+      expect(report.jobs!.map((j) => [j.step.job, j.kinds, j.step.enabled])).toEqual([
+        ['FULL backup - ReportServer', ['full'], true],
+        ['LOG backup - ReportServer', ['log'], true],
+      ]);
+      expect(report.jobs![1]!.step.lastOutcome).toBe('failed');
+      expect(db(s, 'AXSQL01/SharePoint_Config').assessment.reason).toMatch(/; log backup job 'LOG backup - SharePoint_Config' is disabled; it last ran /);
+      // A database whose jobs are fine is told nothing more.
+      const ok = db(s, 'AXSQL01/MicrosoftDynamicsAX');
+      expect(ok.assessment.status).toBe('OK');
+      expect(ok.findings.some((f) => f.code === 'backup-job')).toBe(false);
+      expect(ok.jobs!.map((j) => j.step.lastOutcome)).toEqual(expect.arrayContaining(['succeeded']));
+    } finally {
+      await p.stop();
+    }
+  });
+});

@@ -31,7 +31,7 @@ const scenario: ScenarioInput = {
     instance('SQL2012', '11.0.7001.0'),
     instance('SQL2008R2', '10.50.6000.34'),
     instance('SQL2008', '10.0.6000.29'),
-    instance('MONITOR', '16.0.4135.4', { viewServerState: false, backupLog: false, createAnyDatabase: false }),
+    instance('MONITOR', '16.0.4135.4', { viewServerState: false, backupLog: false, createAnyDatabase: false, selectMsdbAgent: false }),
     instance('NOMSDB', '15.0.4355.3', { selectMsdbHistory: false }),
     // The README's monitoring login: VIEW SERVER STATE, SELECT on msdb's history, nothing that writes.
     instance('MINIMAL', '13.0.6300.2', { backupLog: false, createAnyDatabase: false }),
@@ -59,11 +59,11 @@ function request(p: sql.ConnectionPool): sql.Request {
 
 describe('catalog queries, answered from their text', () => {
   it.each([
-    ['SQL2022', { major: 16, viewServerState: true }],
-    ['SQL2014', { major: 12, viewServerState: true }],
-    ['SQL2012', { major: 11, viewServerState: true }],
-    ['SQL2008R2', { major: 10.5, viewServerState: true }],
-    ['MONITOR', { major: 16, viewServerState: false }],
+    ['SQL2022', { major: 16, viewServerState: true, readAgent: true }],
+    ['SQL2014', { major: 12, viewServerState: true, readAgent: true }],
+    ['SQL2012', { major: 11, viewServerState: true, readAgent: true }],
+    ['SQL2008R2', { major: 10.5, viewServerState: true, readAgent: true }],
+    ['MONITOR', { major: 16, viewServerState: false, readAgent: false }],
   ] as [string, ServerCapabilities][])('%s runs every query its variant sends, with the types SQL Server returns', async (name, caps) => {
     expect(await probeServer(pool(name))).toEqual(caps);
     for (const q of queriesFor(caps)) {
@@ -82,7 +82,7 @@ describe('catalog queries, answered from their text', () => {
   });
 
   it('refuses the column the poll used to read (backupmediaset.family_count) with Msg 207 on its line, the batch as a whole', async () => {
-    const [server, dbs, files, history] = pollQueries({ major: 16, viewServerState: true }, true);
+    const [server, dbs, files, history] = pollQueries({ major: 16, viewServerState: true, readAgent: true }, true);
     const old = history.text.replace('ms.media_family_count', 'ms.family_count');
     const batch = [server, dbs, files].map((q) => q.text).join('\n') + '\n' + old;
     const line = batch.split('\n').findIndex((l) => l.includes('ms.family_count')) + 1;
@@ -100,6 +100,8 @@ function namesIn(q: CatalogQuery): { at: number; length: number; kind: 'column' 
   const found: { at: number; length: number; kind: 'column' | 'object'; name: string }[] = [];
   const aliases = new Set([...q.text.matchAll(/\bAS\s+([a-z]+)\b/gi)].map((m) => m[1]!.toLowerCase()));
   for (const m of q.text.matchAll(/\b(msdb\.dbo|sys)\.([a-z_]+)\b(?!\s*\()/gi)) {
+    // A name in a string (HAS_PERMS_BY_NAME's securable) is a value: a misspelled one answers NULL, no error.
+    if (q.text[m.index - 1] === "'") continue;
     found.push({ at: m.index + m[1]!.length + 1, length: m[2]!.length, kind: 'object', name: m[2]! });
   }
   for (const m of q.text.matchAll(/\b([a-z]+)\.([a-z_]+)\b(?!\s*\()/gi)) {
@@ -111,8 +113,8 @@ function namesIn(q: CatalogQuery): { at: number; length: number; kind: 'column' 
 
 describe('a misspelled name in any catalog query', () => {
   it('covers every name of every query: the SERVERPROPERTY-only ones name none, the rest over a hundred between them', () => {
-    // The probe and the default paths read SERVERPROPERTY only.
-    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v1', 'default-paths.v1']);
+    // The probe and the default paths read SERVERPROPERTY and HAS_PERMS_BY_NAME only; Agent's empty variant reads nothing.
+    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v2', 'agent-jobs.v1-none', 'default-paths.v1']);
     expect(catalog.reduce((n, q) => n + namesIn(q).length, 0)).toBeGreaterThan(100);
   });
 
@@ -202,7 +204,7 @@ describe("the README's monitoring login", () => {
   it('polls everything and may take no tail-log backup and create no database', async () => {
     const p = pool('MINIMAL');
     const caps = await probeServer(p);
-    expect(caps).toEqual({ major: 13, viewServerState: true });
+    expect(caps).toEqual({ major: 13, viewServerState: true, readAgent: true });
     const polled = await pollInstance(p, caps, 0, 8, true);
     expect(polled.server.encrypt_option).toBe('FALSE');
     expect(polled.server.can_create_database).toBe(0);
@@ -252,9 +254,33 @@ describe("an operator's own queries", () => {
 
 describe('a poll refused a permission', () => {
   it('names the GRANT that fixes it', async () => {
-    const error = await failure(request(pool('NOMSDB')).query(pollQueries({ major: 15, viewServerState: true }, true).map((q) => q.text).join('\n')));
+    const error = await failure(request(pool('NOMSDB')).query(pollQueries({ major: 15, viewServerState: true, readAgent: true }, true).map((q) => q.text).join('\n')));
     expect(describeError(error)).toBe(
       "Msg 229: The SELECT permission was denied on the object 'backupset', database 'msdb', schema 'dbo'. (grant the login SELECT on msdb.dbo.backupset, backupmediaset and backupmediafamily (USE msdb; GRANT SELECT ON dbo.backupset TO [user]; likewise the other two))",
     );
+  });
+});
+
+describe("SQL Agent's tables", () => {
+  it('are refused with 229 to a login without the GRANT, whose poll then leaves them alone and succeeds', async () => {
+    const p = pool('MONITOR');
+    const error = await failure(p.request().query('SELECT TOP 1 j.name FROM msdb.dbo.sysjobs AS j'));
+    expect([error.number, error.message]).toEqual([229, "The SELECT permission was denied on the object 'sysjobs', database 'msdb', schema 'dbo'."]);
+    const caps = await probeServer(p);
+    expect(caps.readAgent).toBe(false);
+    const polled = await pollInstance(p, caps, 0, 8, true);
+    expect(polled.agentJobs).toEqual([]);
+    expect(polled.databases.length).toBeGreaterThan(0);
+  });
+
+  it('answer a login with it: a backup step per job, Agent times as yyyyMMdd and HHmmss', async () => {
+    const p = pool('SQL2022');
+    const caps = await probeServer(p);
+    const polled = await pollInstance(p, caps, 0, 8, true);
+    expect(polled.agentJobs.length).toBeGreaterThan(0);
+    expect(polled.agentJobs.every((j) => /^BACKUP (DATABASE|LOG) \[/.test(j.command ?? ''))).toBe(true);
+    expect(polled.agentJobs.every((j) => j.last_run === null || /^\d{14}$/.test(String(j.last_run)))).toBe(true);
+    // Read with the files only: a poll without them sends Agent nothing to answer.
+    expect((await pollInstance(p, caps, 0, 8, false)).agentJobs).toEqual([]);
   });
 });

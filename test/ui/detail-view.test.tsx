@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/domain/findings.js';
-import { DetailView } from '../../src/ui/DetailView.js';
+import { agentLine, DetailView } from '../../src/ui/DetailView.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { FIXTURE_NOW, fixtureSnapshot } from './fixture.js';
 
@@ -29,5 +29,14 @@ describe('the detail view', () => {
     expect(short).toContain('finding number 1');
     expect(short).not.toContain('finding number 6');
     expect(short).toMatch(/… \d more finding\(s\): a taller terminal shows them/);
+  });
+
+  it("lists SQL Agent's jobs for it on one line, from what the poll read", () => {
+    expect(frame(40)).toMatch(/SQL Agent: DIFF backup - MicrosoftDynamicsAX \(diff\): succeeded, next \d{4}-\d\d-\d\d \d\d:\d\d · FULL backup/);
+    const step = { job: 'LOG - x', enabled: true, command: '', schedules: 1, nextRun: null, lastOutcome: 'failed' as const, lastRun: 0, lastFailure: null, failuresSinceSuccess: 4, failingSince: 0 };
+    expect(agentLine([{ step, kinds: ['log'] }, { step: { ...step, job: 'FULL - x', enabled: false, lastOutcome: null }, kinds: ['full', 'diff'] }], () => 'T')).toBe(
+      'SQL Agent: LOG - x (log): failed 4 times, nothing scheduled · FULL - x (full, diff): never ran, disabled',
+    );
+    expect(agentLine([], () => 'T')).toBe('SQL Agent: no job backs it up');
   });
 });

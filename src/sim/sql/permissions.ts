@@ -14,6 +14,7 @@ export function loginPermissions(inst: SimInstance): LoginPermissions {
     viewServerState: true,
     selectMsdbHistory: true,
     readCms: true,
+    selectMsdbAgent: true,
     backupLog: !o.readOnlyLogin,
     createAnyDatabase: !o.readOnlyLogin,
     ...o.permissions,
@@ -34,6 +35,9 @@ export function hasPermission(inst: SimInstance, securable: string | null, cls: 
   if (kind === 'OBJECT' && perm === 'SELECT' && /^(\[?msdb\]?\.)?(\[?dbo\]?\.)?\[?(backupset|backupmediaset|backupmediafamily|backupfile|restorehistory|logmarkhistory)\]?$/i.test(securable.trim())) {
     return p.selectMsdbHistory;
   }
+  if (kind === 'OBJECT' && perm === 'SELECT' && /^(\[?msdb\]?\.)?(\[?dbo\]?\.)?\[?(sysjobs|sysjobsteps|sysjobschedules|sysjobhistory)\]?$/i.test(securable.trim())) {
+    return p.selectMsdbAgent;
+  }
   return true;
 }
 
@@ -44,6 +48,7 @@ export function readDenied(inst: SimInstance, objects: readonly ObjectDef[]): Sq
     if (o.permission === 'view-server-state' && !p.viewServerState) return sqlErrors.viewServerStateDenied();
     if (o.permission === 'select-msdb-history' && !p.selectMsdbHistory) return [sqlErrors.selectDenied(o.name, 'msdb', 'dbo')];
     if (o.permission === 'cms-reader' && !p.readCms) return [sqlErrors.selectDenied(o.name, 'msdb', 'dbo')];
+    if (o.permission === 'select-msdb-agent' && !p.selectMsdbAgent) return [sqlErrors.selectDenied(o.name, 'msdb', 'dbo')];
   }
   return null;
 }

@@ -4,6 +4,7 @@ import { activeRequests, liveSessions } from '../engine.js';
 import type { BackupSetRow, SimDatabase, SimFile, SimInstance } from '../model.js';
 import type { SqlValue } from '../tds/types.js';
 import { majorVersion } from './system-objects.js';
+import { sysjobhistory, sysjobs, sysjobschedules, sysjobsteps } from './agent-sources.js';
 
 /**
  * Where each system object's rows come from in the simulator's model. A source gives the rows and, per
@@ -459,6 +460,10 @@ export const sources: Record<string, Source<never>> = {
   'dbo.logmarkhistory': logmarkhistory,
   'dbo.sysmanagement_shared_server_groups': serverGroups,
   'dbo.sysmanagement_shared_registered_servers': registeredServers,
+  'dbo.sysjobs': sysjobs,
+  'dbo.sysjobsteps': sysjobsteps,
+  'dbo.sysjobschedules': sysjobschedules,
+  'dbo.sysjobhistory': sysjobhistory,
   'sys.databases': databases,
   'sys.database_recovery_status': databaseRecoveryStatus,
   'sys.master_files': masterFiles,

@@ -18,7 +18,7 @@ export { majorVersion } from '../../domain/version.js';
  */
 
 /** Which permission reading the object needs; what a login without it gets is in sql/permissions.ts. */
-export type Permission = 'public' | 'view-server-state' | 'select-msdb-history' | 'own-requests' | 'cms-reader';
+export type Permission = 'public' | 'view-server-state' | 'select-msdb-history' | 'own-requests' | 'cms-reader' | 'select-msdb-agent';
 
 export interface ColumnDef {
   name: string;
@@ -294,6 +294,95 @@ export const systemObjects: ObjectDef[] = [
       ['server_name', SYSNAME, NN],
       ['description', nvarchar(2048), NN],
       ['server_type', INT, NN],
+    ]),
+  },
+  {
+    // SQL Server Agent's jobs. msdb grants no SELECT on its Agent tables to public: a monitoring login needs
+    // a GRANT (or sysadmin) and gets Msg 229 without it. Columns as dbo.sysjobs (Transact-SQL) lists them.
+    schema: 'dbo',
+    name: 'sysjobs',
+    database: 'msdb',
+    kind: 'table',
+    since: 10,
+    doc: 'dbo.sysjobs (Transact-SQL)',
+    permission: 'select-msdb-agent',
+    columns: cols([
+      ['job_id', GUID, NN],
+      ['originating_server_id', INT, NN],
+      ['name', SYSNAME, NN],
+      ['enabled', TINYINT, NN],
+      ['description', nvarchar(512), N],
+      ['start_step_id', INT, NN],
+      ['category_id', INT, NN],
+      ['date_created', DATETIME, NN],
+      ['date_modified', DATETIME, NN],
+      ['version_number', INT, NN],
+    ]),
+  },
+  {
+    // Each job's steps: what it runs (command, nvarchar(max)), with which subsystem, in which database.
+    schema: 'dbo',
+    name: 'sysjobsteps',
+    database: 'msdb',
+    kind: 'table',
+    since: 10,
+    doc: 'dbo.sysjobsteps (Transact-SQL)',
+    permission: 'select-msdb-agent',
+    columns: cols([
+      ['job_id', GUID, NN],
+      ['step_id', INT, NN],
+      ['step_name', SYSNAME, NN],
+      ['subsystem', nvarchar(40), NN],
+      ['command', nvarchar('max'), N],
+      ['database_name', SYSNAME, N],
+      ['on_success_action', TINYINT, NN],
+      ['on_fail_action', TINYINT, NN],
+      ['last_run_outcome', INT, NN],
+      ['last_run_date', INT, NN],
+      ['last_run_time', INT, NN],
+    ]),
+  },
+  {
+    // When each job runs next (yyyyMMdd, HHmmss on the server's clock; 0 when nothing is due). Agent
+    // refreshes it every 20 minutes, so it can lag the schedule.
+    schema: 'dbo',
+    name: 'sysjobschedules',
+    database: 'msdb',
+    kind: 'table',
+    since: 10,
+    doc: 'dbo.sysjobschedules (Transact-SQL)',
+    permission: 'select-msdb-agent',
+    columns: cols([
+      ['schedule_id', INT, NN],
+      ['job_id', GUID, NN],
+      ['next_run_date', INT, NN],
+      ['next_run_time', INT, NN],
+    ]),
+  },
+  {
+    // Agent's record of runs: per run a row per step and the job's outcome (step_id 0); run_status 0
+    // failed, 1 succeeded, 2 retry, 3 canceled, 4 in progress; the step's error in message.
+    schema: 'dbo',
+    name: 'sysjobhistory',
+    database: 'msdb',
+    kind: 'table',
+    since: 10,
+    doc: 'dbo.sysjobhistory (Transact-SQL)',
+    permission: 'select-msdb-agent',
+    columns: cols([
+      ['instance_id', INT, NN],
+      ['job_id', GUID, NN],
+      ['step_id', INT, NN],
+      ['step_name', SYSNAME, NN],
+      ['sql_message_id', INT, NN],
+      ['sql_severity', INT, NN],
+      ['message', nvarchar(4000), N],
+      ['run_status', INT, NN],
+      ['run_date', INT, NN],
+      ['run_time', INT, NN],
+      ['run_duration', INT, NN],
+      ['retries_attempted', INT, NN],
+      ['server', SYSNAME, NN],
     ]),
   },
   {

@@ -1,0 +1,137 @@
+import { formatDuration } from './time.js';
+import { visible } from './visible.js';
+
+/** One SQL Server Agent job step that backs databases up, as the poll read it (times UTC ms). */
+export interface AgentBackupStep {
+  job: string;
+  enabled: boolean;
+  command: string;
+  /** Schedules attached to the job; 0: it runs only when started by hand. */
+  schedules: number;
+  nextRun: number | null;
+  lastOutcome: 'succeeded' | 'failed' | 'retry' | 'canceled' | 'in progress' | null;
+  lastRun: number | null;
+  lastFailure: { at: number; message: string } | null;
+  /** Failed runs since its last success, of those Agent's history still holds. */
+  failuresSinceSuccess: number;
+  failingSince: number | null;
+}
+
+export type BackupKind = 'full' | 'diff' | 'log';
+
+/** What a step backs up: databases by name, or a maintenance solution's selection, and which kinds. */
+interface Target {
+  kind: BackupKind;
+  matches: (database: string, system: boolean) => boolean;
+}
+
+const SYSTEM = new Set(['master', 'model', 'msdb']);
+
+/** A T-SQL name as written: [bracketed]]name], "quoted", or a plain identifier. */
+const NAME = String.raw`(\[(?:[^\]]|\]\])+\]|"(?:[^"]|"")+"|[^\s;,()'"\[\]]+)`;
+const unquote = (n: string) => (n.startsWith('[') ? n.slice(1, -1).replace(/\]\]/g, ']') : n.startsWith('"') ? n.slice(1, -1).replace(/""/g, '"') : n);
+
+/**
+ * The backups a step's command takes. Recognised: BACKUP DATABASE|LOG name statements (a variable for the
+ * name is not followed), and Ola Hallengren's DatabaseBackup (@Databases with USER_DATABASES,
+ * SYSTEM_DATABASES, ALL_DATABASES, names, % wildcards and -exclusions; @BackupType FULL, DIFF or LOG).
+ */
+export function backupTargets(command: string): Target[] {
+  const targets: Target[] = [];
+  const text = command.replace(/--[^\n]*/g, ' ');
+  for (const m of text.matchAll(new RegExp(String.raw`\bBACKUP\s+(DATABASE|LOG)\s+${NAME}([^;]*)`, 'gi'))) {
+    const name = unquote(m[2]!);
+    if (name.startsWith('@')) continue;
+    const kind: BackupKind = m[1]!.toUpperCase() === 'LOG' ? 'log' : /\bDIFFERENTIAL\b/i.test(m[3] ?? '') ? 'diff' : 'full';
+    targets.push({ kind, matches: (db) => db.toLowerCase() === name.toLowerCase() });
+  }
+  if (/\bDatabaseBackup\b/i.test(text)) {
+    const databases = /@Databases\s*=\s*N?'((?:[^']|'')*)'/i.exec(text)?.[1]?.replace(/''/g, "'");
+    const type = /@BackupType\s*=\s*N?'(FULL|DIFF|LOG)'/i.exec(text)?.[1]?.toUpperCase();
+    if (databases !== undefined && type) targets.push({ kind: type === 'LOG' ? 'log' : type === 'DIFF' ? 'diff' : 'full', matches: olaSelection(databases) });
+  }
+  return targets;
+}
+
+/** Ola Hallengren's @Databases: items separated by commas, applied in order; a leading - excludes. */
+function olaSelection(spec: string): (database: string, system: boolean) => boolean {
+  const items = spec.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return (database, system) => {
+    let selected = false;
+    for (const raw of items) {
+      const exclude = raw.startsWith('-');
+      const item = exclude ? raw.slice(1) : raw;
+      const upper = item.toUpperCase();
+      const hit =
+        upper === 'ALL_DATABASES' ? true
+        : upper === 'USER_DATABASES' ? !system
+        : upper === 'SYSTEM_DATABASES' ? system
+        : new RegExp(`^${unquote(item).replace(/[.*+?^${}()|[\]\\]/g, '\\$&').replace(/%/g, '.*')}$`, 'i').test(database);
+      if (hit) selected = !exclude;
+    }
+    return selected;
+  };
+}
+
+/** A step that backs a database up, with which kinds. */
+export interface DatabaseJob {
+  step: AgentBackupStep;
+  kinds: BackupKind[];
+}
+
+/** The Agent steps that back up `database`, and what kinds of backup each takes of it. */
+export function jobsFor(database: string, steps: readonly AgentBackupStep[]): DatabaseJob[] {
+  const system = SYSTEM.has(database.toLowerCase());
+  return steps.flatMap((step) => {
+    const kinds = [...new Set(backupTargets(step.command).filter((t) => t.matches(database, system)).map((t) => t.kind))];
+    return kinds.length > 0 ? [{ step, kinds }] : [];
+  });
+}
+
+const KIND_WORD: Record<BackupKind, string> = { full: 'full', diff: 'differential', log: 'log' };
+
+/** The first line of an Agent message, without its "Executed as user:" prefix, bounded and escaped. */
+export function agentMessage(message: string): string {
+  const text = message.replace(/^Executed as user: [^.]*\.\s*/, '').replace(/\s+/g, ' ').trim();
+  return visible(text.length > 240 ? `${text.slice(0, 239)}…` : text);
+}
+
+/**
+ * Why the jobs that should back this database up of `kind` do not, in words for a reason: disabled,
+ * failing (since when, how often, SQL Server's message), without a schedule; or none at all. Null when a
+ * job of that kind is enabled, scheduled and last succeeded.
+ */
+export function jobExplanation(database: string, kind: BackupKind, steps: readonly AgentBackupStep[], now: number, at: (utc: number) => string): string | null {
+  const jobs = jobsFor(database, steps).filter((j) => j.kinds.includes(kind));
+  if (jobs.length === 0) return `no SQL Agent job takes its ${KIND_WORD[kind]} backups`;
+  if (jobs.some((j) => j.step.enabled && j.step.schedules > 0 && j.step.lastOutcome !== 'failed')) return null;
+  const named = (j: DatabaseJob) => `${KIND_WORD[kind]} backup job '${visible(j.step.job)}'`;
+  const failing = jobs.find((j) => j.step.enabled && j.step.lastOutcome === 'failed');
+  if (failing) {
+    const s = failing.step;
+    const since = s.failingSince === null ? '' : ` since ${at(s.failingSince)}, ${formatDuration(Math.max(0, now - s.failingSince))} ago`;
+    return `${named(failing)} failed ${s.failuresSinceSuccess > 1 ? `${s.failuresSinceSuccess} times` : 'its last run'}${since}${s.lastFailure ? `: ${agentMessage(s.lastFailure.message)}` : ''}`;
+  }
+  const unscheduled = jobs.find((j) => j.step.enabled && j.step.schedules === 0);
+  if (unscheduled) return `${named(unscheduled)} has no schedule: it runs only when started by hand`;
+  const lastRun = jobs[0]!.step.lastRun;
+  return `${named(jobs[0]!)} is disabled${lastRun !== null ? `; it last ran ${at(lastRun)}` : ''}`;
+}
+
+/**
+ * What SQL Agent says about a database's backups, for its reason and findings: the kind that matters for
+ * its recovery (its full while it has none or is in SIMPLE recovery, else its log), explained by
+ * jobExplanation. Null when its jobs are fine, or when nothing can be said: the database is not online
+ * (a standby, RESTORING), or it is in an availability group (its backups may run on another replica).
+ */
+export function agentNote(
+  db: { name: string; state: string; recoveryModel: string; availabilityGroup: unknown },
+  hasFull: boolean,
+  steps: readonly AgentBackupStep[],
+  now: number,
+  at: (utc: number) => string,
+): string | null {
+  if (db.state !== 'ONLINE' || db.availabilityGroup || db.name.toLowerCase() === 'tempdb') return null;
+  const kind: BackupKind = !hasFull || db.recoveryModel === 'SIMPLE' ? 'full' : 'log';
+  return jobExplanation(db.name, kind, steps, now, at);
+}

@@ -1,0 +1,85 @@
+import { describe, expect, it } from 'vitest';
+import { agentNote, jobExplanation, jobsFor, type AgentBackupStep } from '../../src/domain/agent.js';
+
+const HOUR = 3_600_000;
+const NOW = Date.UTC(2026, 11, 3, 12, 0, 0);
+const at = (utc: number) => new Date(utc).toISOString().slice(11, 16);
+
+const step = (job: string, command: string, over: Partial<AgentBackupStep> = {}): AgentBackupStep => ({
+  job,
+  enabled: true,
+  command,
+  schedules: 1,
+  nextRun: NOW + HOUR,
+  lastOutcome: 'succeeded',
+  lastRun: NOW - HOUR,
+  lastFailure: null,
+  failuresSinceSuccess: 0,
+  failingSince: null,
+  ...over,
+});
+
+describe('which databases a job step backs up', () => {
+  it('reads BACKUP statements with bracketed, quoted and plain names, ] doubled, and the kind', () => {
+    const steps = [
+      step('a', "BACKUP LOG [Pay]]roll 'Ærø'] TO DISK = N'L:\\p.trn' WITH CHECKSUM;"),
+      step('b', 'BACKUP DATABASE "Sales" TO DISK = @f WITH DIFFERENTIAL, CHECKSUM;\nBACKUP DATABASE Staging TO DISK = @g;'),
+      step('c', "-- BACKUP LOG [Commented] TO DISK = 'x'\nDECLARE @db sysname = N'x'; BACKUP DATABASE @db TO DISK = @f;"),
+    ];
+    expect(jobsFor("Pay]roll 'Ærø'", steps).map((j) => [j.step.job, j.kinds])).toEqual([['a', ['log']]]);
+    expect(jobsFor('sales', steps).map((j) => [j.step.job, j.kinds])).toEqual([['b', ['diff']]]);
+    expect(jobsFor('Staging', steps).map((j) => j.kinds)).toEqual([['full']]);
+    // A comment and a variable name back nothing up that rpotop can name.
+    expect(jobsFor('Commented', steps)).toEqual([]);
+    expect(jobsFor('@db', steps)).toEqual([]);
+  });
+
+  it("follows Ola Hallengren's @Databases: the keywords, wildcards and exclusions, in order", () => {
+    const ola = (databases: string, type = 'LOG') =>
+      step('ola', `EXECUTE [dbo].[DatabaseBackup] @Databases = N'${databases}', @Directory = N'B:\\Backup', @BackupType = '${type}', @Verify = 'Y', @CheckSum = 'Y'`);
+    expect(jobsFor('Sales', [ola('USER_DATABASES')]).map((j) => j.kinds)).toEqual([['log']]);
+    expect(jobsFor('master', [ola('USER_DATABASES')])).toEqual([]);
+    expect(jobsFor('master', [ola('SYSTEM_DATABASES', 'FULL')]).map((j) => j.kinds)).toEqual([['full']]);
+    expect(jobsFor('ReportServerTempDB', [ola('USER_DATABASES, -ReportServer%')])).toEqual([]);
+    expect(jobsFor('Sales', [ola('USER_DATABASES, -ReportServer%', 'DIFF')]).map((j) => j.kinds)).toEqual([['diff']]);
+    expect(jobsFor('AX_model', [ola('AX%')]).map((j) => j.kinds)).toEqual([['log']]);
+    expect(jobsFor('Sales', [ola('ALL_DATABASES, -Sales')])).toEqual([]);
+  });
+});
+
+describe("what SQL Agent says about a database's backups", () => {
+  const log = (over: Partial<AgentBackupStep> = {}) => step('LOG backup', 'BACKUP LOG [Sales] TO DISK = @f;', over);
+
+  it('says nothing when an enabled, scheduled job last succeeded', () => {
+    expect(jobExplanation('Sales', 'log', [log()], NOW, at)).toBeNull();
+  });
+
+  it('names a failing job: how often, since when, and the first line of SQL Server message', () => {
+    const failing = log({
+      lastOutcome: 'failed',
+      failuresSinceSuccess: 6,
+      failingSince: NOW - 5 * HOUR,
+      lastFailure: { at: NOW - HOUR, message: 'Executed as user: NT SERVICE\\SQLSERVERAGENT. Cannot open backup device \'B:\\x.trn\'. Operating system error 112(There is not enough space on the disk.).\u001b[2J' },
+    });
+    expect(jobExplanation('Sales', 'log', [failing], NOW, at)).toBe(
+      "log backup job 'LOG backup' failed 6 times since 07:00, 5 h ago: Cannot open backup device 'B:\\x.trn'. Operating system error 112(There is not enough space on the disk.).\\x1b[2J",
+    );
+  });
+
+  it('names a disabled job, one without a schedule, and the absence of any', () => {
+    expect(jobExplanation('Sales', 'log', [log({ enabled: false })], NOW, at)).toBe("log backup job 'LOG backup' is disabled; it last ran 11:00");
+    expect(jobExplanation('Sales', 'log', [log({ schedules: 0 })], NOW, at)).toBe("log backup job 'LOG backup' has no schedule: it runs only when started by hand");
+    expect(jobExplanation('Sales', 'full', [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
+    // A healthy second job is enough.
+    expect(jobExplanation('Sales', 'log', [log({ enabled: false }), step('other', 'BACKUP LOG Sales TO DISK = @f')], NOW, at)).toBeNull();
+  });
+
+  it('asks about the full while there is none or in SIMPLE recovery, else the log; never of a database not online or in a group', () => {
+    const db = { name: 'Sales', state: 'ONLINE', recoveryModel: 'FULL', availabilityGroup: null };
+    expect(agentNote(db, true, [log()], NOW, at)).toBeNull();
+    expect(agentNote(db, false, [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
+    expect(agentNote({ ...db, recoveryModel: 'SIMPLE' }, true, [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
+    expect(agentNote({ ...db, state: 'RESTORING' }, false, [], NOW, at)).toBeNull();
+    expect(agentNote({ ...db, availabilityGroup: { name: 'ag' } }, false, [], NOW, at)).toBeNull();
+  });
+});
