@@ -67,11 +67,12 @@ Usage:
                                     unless given); existing instances are kept, differences reported;
                                     --dry-run prints what would change and writes nothing
   rpotop config import cms --host HOST | --demo [--group PATH] [--config FILE] [--user LOGIN]
-                          [--password-env VAR] [--dry-run]
+                          [--password-env VAR] [--ca-file PEM] [--dry-run]
                                     the same from a Central Management Server's registered servers
                                     (HOST: host, host\\instance or host,port; the login needs msdb's
                                     ServerGroupReaderRole); --group keeps one folder and below; the
-                                    folder path becomes a tag
+                                    folder path becomes a tag; --ca-file verifies its certificate
+                                    with a private CA's PEM bundle
   rpotop --help | --version
 
 The inventory is read from --config FILE, else $RPOTOP_CONFIG, else the platform's config directory
@@ -147,6 +148,7 @@ interface Parsed {
     json?: boolean;
     tls?: boolean;
     tag?: string;
+    'ca-file'?: string;
     demo?: boolean;
     format?: string;
     'fail-on'?: string;
@@ -313,10 +315,11 @@ export function parseCommand(argv: string[]): Command {
       const [format, ...importArgs] = subArgs;
       if (format === '--help' || format === '-h') return { kind: 'help', topic: 'config' };
       if (format === 'cms') {
-        const { values } = parse(importArgs, { ...configOption, host: { type: 'string' }, group: { type: 'string' }, demo: { type: 'boolean' }, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' } }, 0);
+        const { values } = parse(importArgs, { ...configOption, host: { type: 'string' }, group: { type: 'string' }, demo: { type: 'boolean' }, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' }, 'ca-file': { type: 'string' } }, 0);
         if (values.help) return { kind: 'help', topic: 'config' };
         if (!values.host === !values.demo) throw new UsageError('config import cms needs --host HOST (the Central Management Server) or --demo, one of them');
-        return { kind: 'config-import-cms', host: values.host ?? '', group: values.group, demo: values.demo ?? false, config: values.config, dryRun: values['dry-run'] ?? false, auth: { user: values.user ?? 'rpotop_monitor', passwordEnv: values['password-env'] } };
+        if (values.demo && values['ca-file']) throw new UsageError('--ca-file goes with --host: the demo fleet is reached as its inventory says');
+        return { kind: 'config-import-cms', host: values.host ?? '', group: values.group, demo: values.demo ?? false, config: values.config, dryRun: values['dry-run'] ?? false, auth: { user: values.user ?? 'rpotop_monitor', passwordEnv: values['password-env'] }, caFile: values['ca-file'] };
       }
       if (format !== 'csv') throw new UsageError(`config import reads csv or cms (rpotop config import csv FILE | cms --host HOST), not "${format ?? ''}"`);
       const { values, positionals } = parse(importArgs, { ...configOption, user: { type: 'string' }, 'password-env': { type: 'string' }, 'dry-run': { type: 'boolean' } }, 1);

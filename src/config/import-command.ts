@@ -1,4 +1,5 @@
 import { readRegularText, UnreadableFile } from './read-text.js';
+import { readAuthority } from './ca-file.js';
 import { ConfigError } from './errors.js';
 import { locateConfig, updateConfig } from './store.js';
 import { mergeInstances, parseInstancesCsv, parseServerName, type ImportAuth, type ImportedInstance } from './csv-import.js';
@@ -59,6 +60,8 @@ export interface CmsImportCommand {
   auth: ImportAuth;
   /** Read the CMS the demo fleet serves (AXSQL01 in the seeds scenario) instead of --host. */
   demo: boolean;
+  /** A PEM bundle to verify the CMS's certificate with (a private CA), as an instance's caFile. */
+  caFile?: string | undefined;
 }
 
 /**
@@ -70,9 +73,12 @@ export async function runCmsImport(cmd: CmsImportCommand, out: NodeJS.WritableSt
   const demo = cmd.demo ? await startDemo('seeds') : null;
   try {
     const cms = demo ? demoCms(demo.inventory) : cmsInstance(cmd);
+    // The CA bundle is checked before a password is asked for: a wrong file fails fast.
+    const authority = readAuthority(cms);
+    if (!authority.ok) throw new ConfigError('--ca-file', [{ path: '--ca-file', message: authority.reason }], 'cannot read the Central Management Server');
     const credential = await resolveCredential(cms, process.env, demo ? null : terminalPrompt());
     if (!credential.ok) throw new ConfigError(cms.name, [{ path: 'password', message: credential.reason }], 'cannot read the Central Management Server');
-    const client = new InstanceClient({ instance: cms, password: credential.password, caPem: null, connectTimeoutMs: 15_000, requestTimeoutMs: 30_000 });
+    const client = new InstanceClient({ instance: cms, password: credential.password, caPem: authority.pem, connectTimeoutMs: 15_000, requestTimeoutMs: 30_000 });
     let registered: Awaited<ReturnType<InstanceClient['registeredServers']>>;
     try {
       registered = await client.registeredServers();
@@ -108,7 +114,7 @@ function cmsInstance(cmd: CmsImportCommand): InstanceConfig {
   if (!where) throw new ConfigError('--host', [{ path: '--host', message: `"${visible(cmd.host)}" is not host, host\\instance or host,port` }], 'cannot read the Central Management Server');
   return configSchema.parse({
     version: 1,
-    instances: [{ name: cmd.host, ...where, auth: { type: 'sql', user: cmd.auth.user, ...(cmd.auth.passwordEnv ? { passwordEnv: cmd.auth.passwordEnv } : {}) } }],
+    instances: [{ name: cmd.host, ...where, ...(cmd.caFile ? { caFile: cmd.caFile } : {}), auth: { type: 'sql', user: cmd.auth.user, ...(cmd.auth.passwordEnv ? { passwordEnv: cmd.auth.passwordEnv } : {}) } }],
   }).instances[0]!;
 }
 

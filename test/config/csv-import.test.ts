@@ -116,4 +116,13 @@ describe('rpotop config import cms', () => {
     expect(all.stdout).toContain('added     LYNCMON01 (LYNCSQL01\\MONITORING, tag Production/Unified Communications)');
     expect(rpotop(['config', 'import', 'cms']).code).toBe(2);
   }, 60_000);
+
+  it('verifies the CMS with --ca-file, and stops before connecting when that file is not a CA bundle', () => {
+    const notPem = path.join(dir, 'not-a-ca.txt');
+    writeFileSync(notPem, 'hello');
+    const r = rpotop(['config', 'import', 'cms', '--host', 'cms01,1433', '--ca-file', notPem, '--password-env', 'CMS_PW', '--config', path.join(dir, 'ca.json')], );
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain(`caFile ${notPem}: no PEM certificate in it (-----BEGIN CERTIFICATE-----)`);
+    expect(rpotop(['config', 'import', 'cms', '--demo', '--ca-file', notPem]).code).toBe(2);
+  });
 });
