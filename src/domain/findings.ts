@@ -23,7 +23,8 @@ export interface Finding {
     | 'drill-stale'
     | 'drill-failed'
     | 'drill-slow'
-    | 'backup-job';
+    | 'backup-job'
+    | 'agent-stopped';
   severity: Severity;
   text: string;
 }

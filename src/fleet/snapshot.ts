@@ -239,6 +239,9 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
         text: "the login lacks VIEW SERVER STATE: link encryption, volumes, availability-group roles and sys.dm_exec_requests' restore progress are not read (GRANT VIEW SERVER STATE TO the login)",
       });
     }
+    // A stopped Agent runs no backup job, whatever its jobs say.
+    const agentDown = t.agentService && !t.agentService.running ? `SQL Server Agent is not running (${t.agentService.status}): no backup job runs until it is started` : null;
+    if (agentDown) instanceFindings.push({ code: 'agent-stopped', severity: 'critical', text: `${agentDown} (start the SQL Server Agent service, and set it to start automatically)` });
     if (t.agentReadable === false) {
       instanceFindings.push({
         code: 'missing-permission',
@@ -296,7 +299,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       const agentSays = t.agentSteps
         ? agentNote(db, assessment.lastFull !== null, t.agentSteps, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`)
         : null;
-      const explained = agentSays && assessment.status !== 'OK' && assessment.status !== 'UNKNOWN' ? { ...assessment, reason: `${assessment.reason}; ${agentSays}` } : assessment;
+      const why = agentDown && db.state === 'ONLINE' ? agentDown : agentSays;
+      const explained = why && assessment.status !== 'OK' && assessment.status !== 'UNKNOWN' ? { ...assessment, reason: `${assessment.reason}; ${why}` } : assessment;
       databases.push({
         key: perName(keys, t, db.name, () => `${t.name}/${db.name}`),
         instance: t.name,

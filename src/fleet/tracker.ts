@@ -62,6 +62,8 @@ export class InstanceTracker {
   agentSteps: readonly AgentBackupStep[] | null = null;
   /** Whether the login may read Agent's tables, as the last poll's probe found; null before one. */
   agentReadable: boolean | null = null;
+  /** SQL Server Agent's service state (sys.dm_server_services), read with the files; null when not read. */
+  agentService: { running: boolean; status: string } | null = null;
   /** When files were last read: what derived data keyed on files compares. */
   filesAt = 0;
   private byDatabase: Map<string, BackupSet[]> | null = null;
@@ -116,6 +118,7 @@ export class InstanceTracker {
       this.filesAt = at;
       this.agentSteps = result.capabilities.readAgent ? toAgentSteps(result.agentJobs, server.utc_offset_minutes) : null;
       this.agentReadable = result.capabilities.readAgent;
+      this.agentService = result.agentService ? { running: result.agentService.status === 4, status: result.agentService.status_desc } : null;
     }
     if (withMarks) {
       this.marks = toLogMarks(result.marks, server.utc_offset_minutes);

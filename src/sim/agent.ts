@@ -20,6 +20,8 @@ export interface AgentJob {
   until: number;
   /** From this moment every run fails (a full disk): the backup never reaches msdb. */
   failsFrom: number;
+  /** SQL Server Agent stops then: no run happens from that moment, none is recorded, the schedule is not refreshed. */
+  agentStopsAt: number;
   /** Where its files go (the job's folder), for the step's command and the failure's message. */
   folder: string;
 }
@@ -29,6 +31,9 @@ export const MAX_HISTORY_ROWS_PER_JOB = 100;
 
 /** Whether a job's run at `at` fails. */
 export const runFails = (job: Pick<AgentJob, 'failsFrom'>, at: number): boolean => at >= job.failsFrom;
+
+/** Whether Agent is there to start the run due at `at`. */
+export const agentRuns = (job: Pick<AgentJob, 'agentStopsAt'>, at: number): boolean => at < job.agentStopsAt;
 
 export const agentJobId = (instance: string, job: string): string => {
   const h = createHash('md5').update(`agent-job:${instance.toLowerCase()}:${job}`).digest('hex').toUpperCase();
@@ -67,7 +72,7 @@ export function keptRuns(jobs: readonly AgentJob[], now: number): AgentRun[] {
   const perJob = Math.max(1, Math.floor(Math.min(MAX_HISTORY_ROWS_PER_JOB, MAX_HISTORY_ROWS / Math.max(1, jobs.length)) / 2));
   const runs: AgentRun[] = [];
   for (const job of jobs) {
-    const last = Math.min(now, job.until);
+    const last = Math.min(now, job.until, job.agentStopsAt - 1);
     if (last < job.first) continue;
     const newest = job.first + Math.floor((last - job.first) / job.period) * job.period;
     for (let k = 0, at = newest; k < perJob && at >= job.first; k++, at -= job.period) runs.push({ job, at, failed: runFails(job, at) });
@@ -76,7 +81,9 @@ export function keptRuns(jobs: readonly AgentJob[], now: number): AgentRun[] {
 }
 
 /** The next run Agent has scheduled after `now`, or null (the schedule has ended: the job is disabled). */
-export function nextRun(job: AgentJob, now: number): number | null {
+export function nextRun(job: AgentJob, at: number): number | null {
+  // A stopped Agent no longer refreshes sysjobschedules: it still shows the run due when it stopped.
+  const now = Math.min(at, job.agentStopsAt - 1);
   if (now >= job.until) return null;
   const next = now < job.first ? job.first : job.first + (Math.floor((now - job.first) / job.period) + 1) * job.period;
   return next <= job.until ? next : null;

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseDurationMinutes } from '../config/duration.js';
-import { runFails, type AgentJob } from './agent.js';
+import { agentRuns, runFails, type AgentJob } from './agent.js';
 import { backupRefusal, performBackup, type BackupRequest } from './backup-ops.js';
 import { fileStamp } from './backup-store.js';
 import { SimClock } from './clock.js';
@@ -79,6 +79,7 @@ class Timeline implements Scheduled {
       first,
       until,
       failsFrom: job.failing ? Number.NEGATIVE_INFINITY : job.failsFrom ? epoch + relativeMs(job.failsFrom) : Number.POSITIVE_INFINITY,
+      agentStopsAt: inst.agentStoppedAt,
       folder: `${job.path ?? `B:\\Backup\\${inst.name.replace(/\\/g, '$')}`}\\${this.db.name}\\${kind}`,
     };
     inst.agentJobs.push(agent);
@@ -112,7 +113,7 @@ class Timeline implements Scheduled {
     const at = job.next;
     job.next += job.period;
     // A run that fails (Agent's history says why) writes nothing to msdb.
-    if (!runFails(job.agent, at)) this.fleet.runJob(job.inst, this.db, job.job, at);
+    if (agentRuns(job.agent, at) && !runFails(job.agent, at)) this.fleet.runJob(job.inst, this.db, job.job, at);
   }
 }
 
@@ -253,6 +254,7 @@ export class SimFleet {
         },
         this.clock,
       );
+      if (spec.agentStoppedFrom) inst.agentStoppedAt = epoch + relativeMs(spec.agentStoppedFrom);
       this.instances.set(spec.name.toLowerCase(), inst);
       const system: [string, number][] = [['master', 1], ['tempdb', 2], ['model', 3], ['msdb', 4]];
       for (const [name, id] of system) {

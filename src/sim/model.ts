@@ -268,6 +268,8 @@ export class SimInstance {
   readonly registeredServers: RegisteredServer[] = [];
   /** SQL Server Agent's backup jobs on this instance (msdb's sysjobs and the rest, derived when read: agent.ts). */
   readonly agentJobs: AgentJob[] = [];
+  /** When SQL Server Agent stopped (Infinity: it runs). */
+  agentStoppedAt = Number.POSITIVE_INFINITY;
   private nextRestoreId = 1;
   nextDatabaseId = 5;
 

@@ -1,6 +1,6 @@
 import { majorVersion } from '../domain/version.js';
-import { agentQueryFor, marksQuery, pollQueries, probeQuery, restoredQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
-import { agentJobRow, databaseRow, fileRow, historyRow, markRow, parseRows, restoredRow, restoreRow, serverRow } from '../sql/rows.js';
+import { agentQueryFor, agentServiceQueryFor, marksQuery, pollQueries, probeQuery, restoredQuery, restoresQuery, type CatalogQuery } from '../sql/catalog.js';
+import { agentJobRow, agentServiceRow, databaseRow, fileRow, historyRow, markRow, parseRows, restoredRow, restoreRow, serverRow } from '../sql/rows.js';
 import type { PollResult } from '../sql/poll.js';
 import type { Session } from './engine.js';
 import type { SimInstance } from './model.js';
@@ -41,6 +41,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
   const [probe] = objects(probeQuery) as { product_version: string; has_view_server_state: number; can_read_agent: number }[];
   const capabilities = { major: majorVersion(probe!.product_version), viewServerState: probe!.has_view_server_state === 1, readAgent: probe!.can_read_agent === 1 };
   const agentQuery = agentQueryFor(capabilities);
+  const serviceQuery = agentServiceQueryFor(capabilities);
   const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const [server] = parseRows(serverQuery.id, serverRow, objects(serverQuery));
   return {
@@ -52,6 +53,7 @@ export function offlinePoll(instance: SimInstance, sinceId = 0, windowDays = 8):
     restores: parseRows(restoresQuery.id, restoreRow, objects(restoresQuery)),
     restored: parseRows(restoredQuery.id, restoredRow, objects(restoredQuery)),
     agentJobs: parseRows(agentQuery.id, agentJobRow, objects(agentQuery)),
+    agentService: parseRows(serviceQuery.id, agentServiceRow, objects(serviceQuery))[0] ?? null,
     capabilities,
   };
 }

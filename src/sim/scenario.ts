@@ -112,6 +112,8 @@ const instance = z.strictObject({
   version: z.string().regex(/^\d+\.\d+\.\d+\.\d+$/, 'a product version such as "16.0.4135.4"').default('16.0.4135.4'),
   permissions: permissions.optional(),
   timeZoneMinutes: z.number().int().default(0),
+  /** SQL Server Agent stopped then (and not started since): no job runs after it (sys.dm_server_services says Stopped). */
+  agentStoppedFrom: relative.optional(),
   description: z.string().optional(),
   /** How fast RESTORE, BACKUP and DBCC CHECKDB run here over TDS, in MB/s (the fleet's default otherwise). */
   throughputMBps: z.number().positive().optional(),

@@ -410,6 +410,31 @@ WHERE 1 = 0;`,
 );
 
 /**
+ * Whether SQL Server Agent runs (sys.dm_server_services: status 4 Running, 1 Stopped): a stopped Agent runs
+ * no backup job, whatever the jobs say. Needs VIEW SERVER STATE; the view exists from 2008 R2 SP1, so it is
+ * sent from 2012 on (an RTM 2008 R2 would refuse the whole batch with 208). Read with the files.
+ */
+export const agentServiceQuery = query(
+  'agent-service.v1',
+  `
+SELECT s.status, s.status_desc
+FROM sys.dm_server_services AS s
+WHERE @with_files = 1 AND s.servicename LIKE N'SQL Server Agent%';`,
+  { with_files: 'int' },
+);
+
+/** The same columns, nothing read: for a login without VIEW SERVER STATE, or a 2008 R2 server. */
+export const agentServiceQueryNone = query(
+  'agent-service.v1-none',
+  `
+SELECT CAST(NULL AS int) AS status, CAST(NULL AS nvarchar(256)) AS status_desc
+WHERE 1 = 0;`,
+);
+
+/** Whether this server and login are asked about the Agent service. */
+export const agentServiceQueryFor = (caps: ServerCapabilities): CatalogQuery => (caps.viewServerState && caps.major >= 11 ? agentServiceQuery : agentServiceQueryNone);
+
+/**
  * Every database's marked transactions of the last day, read with the poll now and then (@with_marks): what
  * a group's newest common mark is found from. logmarkhistory is small (a BizTalk group adds a row per
  * database per log backup) and is scanned, so it is not read on every poll.
@@ -568,6 +593,8 @@ export const catalog: readonly CatalogQuery[] = [
   restoredQuery,
   agentJobsQuery,
   agentJobsQueryNone,
+  agentServiceQuery,
+  agentServiceQueryNone,
   defaultPathsQuery,
   chainEndQuery,
   cmsQuery,
@@ -594,6 +621,7 @@ export function queriesFor(caps: ServerCapabilities): CatalogQuery[] {
     probeQuery,
     ...pollQueries(caps, true),
     agentQueryFor(caps),
+    agentServiceQueryFor(caps),
     historyQuery,
     databaseHistoryQuery,
     marksQuery,

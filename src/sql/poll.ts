@@ -2,9 +2,10 @@ import sql from 'mssql';
 import { z } from 'zod';
 import type { LogMark } from '../domain/marks.js';
 import { majorVersion } from '../domain/version.js';
-import { agentQueryFor, databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoredQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
+import { agentQueryFor, agentServiceQueryFor, databaseHistoryQuery, databaseMarksQuery, marksQuery, MIN_MAJOR_VERSION, pollQueries, probeQuery, restoredQuery, restoresQuery, type ServerCapabilities } from './catalog.js';
 import {
   agentJobRow,
+  agentServiceRow,
   databaseRow,
   fileRow,
   historyRow,
@@ -15,6 +16,7 @@ import {
   toLogMark,
   serverRow,
   type AgentJobRow,
+  type AgentServiceRow,
   type DatabaseRow,
   type FileRow,
   type HistoryRow,
@@ -38,6 +40,8 @@ export interface PollResult {
   restored: RestoredRow[];
   /** SQL Server Agent's backup steps; empty when the poll did not ask (with the files) or may not read them. */
   agentJobs: AgentJobRow[];
+  /** SQL Server Agent's service state; null when not asked (with the files, VIEW SERVER STATE, 2012 and later). */
+  agentService: AgentServiceRow | null;
   capabilities: ServerCapabilities;
 }
 
@@ -76,6 +80,7 @@ export async function pollInstance(
 ): Promise<PollResult> {
   const [serverQuery, databasesQuery, filesQuery, historyQuery] = pollQueries(capabilities, sinceId === 0);
   const agentQuery = agentQueryFor(capabilities);
+  const serviceQuery = agentServiceQueryFor(capabilities);
   const result = await pool
     .request()
     .input('since_id', sql.Int, sinceId)
@@ -83,9 +88,9 @@ export async function pollInstance(
     .input('with_files', sql.Int, withFiles ? 1 : 0)
     .input('with_marks', sql.Int, withMarks ? 1 : 0)
     .input('with_restores', sql.Int, withMarks ? 1 : 0)
-    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery, restoredQuery, agentQuery].map((q) => q.text).join('\n'));
+    .query([serverQuery, databasesQuery, filesQuery, historyQuery, marksQuery, restoresQuery, restoredQuery, agentQuery, serviceQuery].map((q) => q.text).join('\n'));
   const sets = result.recordsets as unknown as unknown[][];
-  if (sets.length !== 8) throw new Error(`poll: expected 8 result sets, got ${sets.length}`);
+  if (sets.length !== 9) throw new Error(`poll: expected 9 result sets, got ${sets.length}`);
   const [server] = parseRows(serverQuery.id, serverRow, sets[0]!);
   if (!server) throw new Error(`${serverQuery.id}: no row`);
   return {
@@ -97,6 +102,7 @@ export async function pollInstance(
     restores: parseRows(restoresQuery.id, restoreRow, sets[5]!),
     restored: parseRows(restoredQuery.id, restoredRow, sets[6]!),
     agentJobs: parseRows(agentQuery.id, agentJobRow, sets[7]!),
+    agentService: parseRows(serviceQuery.id, agentServiceRow, sets[8]!)[0] ?? null,
     capabilities,
   };
 }

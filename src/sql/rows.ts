@@ -207,6 +207,9 @@ export const agentJobRow = z.object({
 });
 export type AgentJobRow = z.output<typeof agentJobRow>;
 
+export const agentServiceRow = z.object({ status: z.number().int().nullable(), status_desc: z.string() });
+export type AgentServiceRow = z.output<typeof agentServiceRow>;
+
 /** Agent's yyyyMMddHHmmss on the server's clock as UTC ms; null for none (0 is "not scheduled"). */
 export function agentTime(stamp: string | number | null, offsetMinutes: number): number | null {
   if (stamp === null) return null;

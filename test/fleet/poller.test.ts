@@ -9,6 +9,8 @@ import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
 import { loadScenario } from '../../src/sim/scenarios.js';
+import { scenarioSchema } from '../../src/sim/scenario.js';
+import { smallScenario, startFleet } from '../sim/helpers.js';
 
 const scenario = loadScenario('seeds');
 let fleet: SimFleet;
@@ -426,6 +428,32 @@ describe("SQL Agent's word on a database's backups, read through the driver", ()
       expect(ok.jobs!.map((j) => j.step.lastOutcome)).toEqual(expect.arrayContaining(['succeeded']));
     } finally {
       await p.stop();
+    }
+  });
+});
+
+describe('a stopped SQL Server Agent', () => {
+  it('is a critical finding on its instance, and the reason of a database its stop left behind', async () => {
+    const input = smallScenario();
+    input.instances![0]!.agentStoppedFrom = '-3h';
+    input.instances![0]!.databases![0]!.rpo = '1h';
+    const { fleet: own, endpoints } = await startFleet(input);
+    const inv = resolveInventory(configSchema.parse(demoInventory(scenarioSchema.parse(input), endpoints)));
+    const p = new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: own.password }, prompt: null });
+    try {
+      await p.pollAll();
+      const s = p.snapshot();
+      expect(s.instances[0]!.findings).toContainEqual({
+        code: 'agent-stopped',
+        severity: 'critical',
+        text: 'SQL Server Agent is not running (Stopped): no backup job runs until it is started (start the SQL Server Agent service, and set it to start automatically)',
+      });
+      const payroll = db(s, "SQLTEST/Pay]roll 'Ærø'");
+      expect(payroll.assessment.status).toBe('BREACH');
+      expect(payroll.assessment.reason).toMatch(/; SQL Server Agent is not running \(Stopped\): no backup job runs until it is started$/);
+    } finally {
+      await p.stop();
+      await own.stop();
     }
   });
 });

@@ -114,7 +114,7 @@ function namesIn(q: CatalogQuery): { at: number; length: number; kind: 'column' 
 describe('a misspelled name in any catalog query', () => {
   it('covers every name of every query: the SERVERPROPERTY-only ones name none, the rest over a hundred between them', () => {
     // The probe and the default paths read SERVERPROPERTY and HAS_PERMS_BY_NAME only; Agent's empty variant reads nothing.
-    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v2', 'agent-jobs.v1-none', 'default-paths.v1']);
+    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v2', 'agent-jobs.v1-none', 'agent-service.v1-none', 'default-paths.v1']);
     expect(catalog.reduce((n, q) => n + namesIn(q).length, 0)).toBeGreaterThan(100);
   });
 

@@ -143,3 +143,26 @@ export const sysjobhistory: Source<HistoryRow> = {
     server: (_h, s) => s.instance.name,
   },
 };
+
+interface ServiceRow {
+  name: string;
+  running: boolean;
+}
+
+/** The Database Engine and SQL Server Agent services, Agent stopped from the scenario's agentStoppedFrom. */
+export const serverServices: Source<ServiceRow> = {
+  rows: (s) => [
+    { name: 'SQL Server (MSSQLSERVER)', running: true },
+    { name: 'SQL Server Agent (MSSQLSERVER)', running: s.instance.clock.now() < s.instance.agentStoppedAt },
+  ],
+  read: {
+    servicename: (r) => r.name,
+    startup_type: () => 2,
+    status: (r) => (r.running ? 4 : 1),
+    status_desc: (r) => (r.running ? 'Running' : 'Stopped'),
+    process_id: (r) => (r.running ? 4242 : 0),
+    service_account: (r) => (r.name.startsWith('SQL Server Agent') ? AGENT_USER : 'NT Service\\MSSQLSERVER'),
+    filename: (r) => (r.name.startsWith('SQL Server Agent') ? '"C:\\Program Files\\Microsoft SQL Server\\MSSQL\\Binn\\SQLAGENT.EXE" -i MSSQLSERVER' : '"C:\\Program Files\\Microsoft SQL Server\\MSSQL\\Binn\\sqlservr.exe" -sMSSQLSERVER'),
+    is_clustered: () => 'N',
+  },
+};

@@ -510,6 +510,27 @@ export const systemObjects: ObjectDef[] = [
     ]),
   },
   {
+    // The instance's services, SQL Server Agent's among them ("SQL Server Agent (MSSQLSERVER)"): status 1
+    // Stopped, 4 Running. 2008 R2 SP1 and later (rpotop sends it from 2012 on: an RTM 2008 R2 lacks it).
+    schema: 'sys',
+    name: 'dm_server_services',
+    database: null,
+    kind: 'view',
+    since: 10.5,
+    doc: 'sys.dm_server_services (Transact-SQL)',
+    permission: 'view-server-state',
+    columns: cols([
+      ['servicename', nvarchar(256), NN],
+      ['startup_type', INT, N],
+      ['status', INT, N],
+      ['status_desc', nvarchar(256), NN],
+      ['process_id', INT, NN],
+      ['service_account', nvarchar(256), NN],
+      ['filename', nvarchar(256), NN],
+      ['is_clustered', nvarchar(1), NN],
+    ]),
+  },
+  {
     schema: 'sys',
     name: 'dm_exec_connections',
     database: null,
