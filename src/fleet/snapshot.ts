@@ -38,6 +38,8 @@ export interface InstanceSnapshot {
   serverNow: number | null;
   /** mode: what the inventory asks for; configured: whether that is some TLS; inForce: what the server reports. */
   encryption: { mode: LinkMode; configured: boolean; inForce: boolean | null };
+  /** Whether SQL Server Agent runs (sys.dm_server_services); null when not read (no VIEW SERVER STATE, 2008 R2, not yet). */
+  agentRunning: boolean | null;
   /** The login may create (and so restore) databases; null when not known yet. */
   canCreateDatabase: boolean | null;
   readOnly: boolean;
@@ -266,6 +268,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       serverName: t.server?.server_name ?? null,
       serverNow,
       encryption: { mode, configured: mode !== 'off', inForce },
+      agentRunning: t.agentService?.running ?? null,
       canCreateDatabase: t.server?.can_create_database == null ? null : t.server.can_create_database === 1,
       readOnly: t.config.readOnly || ctx.inventory.config.readOnly,
       findings: instanceFindings,

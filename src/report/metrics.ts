@@ -46,6 +46,14 @@ export function fleetMetrics(snapshot: () => FleetSnapshot, build: { version: st
   gauge(registry, 'rpotop_build_info', 'rpotop build: version and the Node.js running it.', ['version', 'node_version'], () => [{ labels: { version: build.version, node_version: process.version }, value: 1 }], snapshot);
 
   gauge(registry, 'rpotop_instance_up', 'Whether the instance answered its last poll and its data is fresh (0: UNKNOWN).', ['instance_name'], (s) => s.instances.map((i) => ({ labels: inst(i.name), value: i.status === 'UNKNOWN' ? 0 : 1 })), snapshot);
+  gauge(
+    registry,
+    'rpotop_instance_agent_running',
+    'Whether SQL Server Agent runs on the instance (sys.dm_server_services; absent where not read: no VIEW SERVER STATE, 2008 R2).',
+    ['instance_name'],
+    (s) => s.instances.filter((i) => i.agentRunning !== null).map((i) => ({ labels: inst(i.name), value: i.agentRunning ? 1 : 0 })),
+    snapshot,
+  );
   gauge(registry, 'rpotop_instance_poll_duration_seconds', 'How long the last successful poll of the instance took (one round trip).', ['instance_name'], (s) => s.instances.map((i) => ({ labels: inst(i.name), value: seconds(i.pollMs) })), snapshot);
   gauge(registry, 'rpotop_instance_last_poll_success_timestamp_seconds', 'When the instance last answered a poll (Unix time).', ['instance_name'], (s) => s.instances.map((i) => ({ labels: inst(i.name), value: seconds(i.lastSuccessAt) })), snapshot);
   new Counter({

@@ -60,6 +60,7 @@ describe('the fleet as Prometheus metrics', () => {
       const full = all.find((s) => s.name === 'rpotop_database_last_backup_timestamp_seconds' && s.labels.database === "Pay]roll 'Ærø'" && s.labels.type === 'full')!;
       expect(full.value * 1000).toBe(snapshot.databases.find((d) => d.name === "Pay]roll 'Ærø'")!.assessment.lastFull!.finish);
       expect(all.find((s) => s.name === 'rpotop_instance_up')).toMatchObject({ labels: { instance_name: 'SQLTEST' }, value: 1 });
+      expect(all.find((s) => s.name === 'rpotop_instance_agent_running')).toMatchObject({ labels: { instance_name: 'SQLTEST' }, value: 1 });
       expect(all.find((s) => s.name === 'rpotop_build_info')?.labels.version).toBe('9.9.9');
     } finally {
       await poller.stop();
@@ -121,7 +122,7 @@ const installed = (tool: string) => spawnSync('sh', ['-c', `command -v ${tool}`]
 describe('with Prometheus (Debian prometheus package; .ci/run installs it)', () => {
   it.skipIf(!installed('promtool'))('the alerting rules pass promtool', () => {
     const r = spawnSync('promtool', ['check', 'rules', path.join(root, 'deploy/prometheus/rpotop.rules.yml')], { encoding: 'utf8' });
-    expect(r.stdout + r.stderr).toContain('SUCCESS: 8 rules found');
+    expect(r.stdout + r.stderr).toContain('SUCCESS: 9 rules found');
     expect(r.status).toBe(0);
   });
 
