@@ -22,8 +22,10 @@ export function HelpView({ scope, theme, readOnly, width, height }: { scope: Sco
   const keyWidth = columns === 2 ? 16 : 28;
   const cellWidth = columns === 2 ? Math.floor(width / 2) : width;
   const lines = Array.from({ length: Math.min(perColumn, room) }, (_, i) => (columns === 2 ? [bindings[i], bindings[i + perColumn]] : [bindings[i]]));
+  // The space bar is a key, not a blank.
+  const keyName = (k: string) => (k === ' ' ? 'space' : k);
   const cell = (b: Binding | undefined, last: boolean) =>
-    b ? [`  ${fit(b.keys.join(', '), keyWidth - 1)} `, last ? b.description : fit(b.description, cellWidth - keyWidth - 2)] : ['', ''];
+    b ? [`  ${fit(b.keys.map(keyName).join(', '), keyWidth - 1)} `, last ? b.description : fit(b.description, cellWidth - keyWidth - 2)] : ['', ''];
   const hidden = bindings.length - (columns === 2 ? Math.min(bindings.length, 2 * room) : lines.length);
   return (
     <Box flexDirection="column">

@@ -246,6 +246,7 @@ describe('dashboard', () => {
     expect(help).toMatch(/enter +where the screen asks for a name: type it exactly as shown, then Enter/);
     expect(help).toMatch(/y +run the statement shown, where the screen asks for y/);
     expect(help).not.toContain('Ctrl-R');
+    expect(help).not.toMatch(/^ +turn a yes\/no option/m);
     await type(withActions, '\x1b');
     clock += 1000;
     // The name typed before help is still there.
