@@ -1,6 +1,7 @@
 import { render } from 'ink-testing-library';
 import { afterEach, describe, expect, it } from 'vitest';
 import { App } from '../../src/ui/App.js';
+import { HelpView } from '../../src/ui/HelpView.js';
 import type { BackupSet } from '../../src/domain/history.js';
 import type { SnapshotSource } from '../../src/ui/source.js';
 import type { ActionsPort, PlanPort } from '../../src/ui/actions-port.js';
@@ -246,7 +247,10 @@ describe('dashboard', () => {
     expect(help).toMatch(/enter +where the screen asks for a name: type it exactly as shown, then Enter/);
     expect(help).toMatch(/y +run the statement shown, where the screen asks for y/);
     expect(help).not.toContain('Ctrl-R');
-    expect(help).not.toMatch(/^ +turn a yes\/no option/m);
+    // The options screen's help names the space bar.
+    const options = render(<HelpView scope="options" theme={theme} readOnly={false} width={120} height={30} />);
+    mounted.push(options);
+    expect(options.lastFrame()).toMatch(/^ +space +turn a yes\/no option on or off/m);
     await type(withActions, '\x1b');
     clock += 1000;
     // The name typed before help is still there.
