@@ -97,12 +97,12 @@ export function agentMessage(message: string): string {
 }
 
 /**
- * Why the jobs that should back this database up of `kind` do not, in words for a reason: disabled,
+ * Why the jobs that back this database up (`databaseJobs`, from jobsFor) do not take its backups of `kind`, in words for a reason: disabled,
  * failing (since when, how often, SQL Server's message), without a schedule; or none at all. Null when a
  * job of that kind is enabled, scheduled and last succeeded.
  */
-export function jobExplanation(database: string, kind: BackupKind, steps: readonly AgentBackupStep[], now: number, at: (utc: number) => string): string | null {
-  const jobs = jobsFor(database, steps).filter((j) => j.kinds.includes(kind));
+export function jobExplanation(kind: BackupKind, databaseJobs: readonly DatabaseJob[], now: number, at: (utc: number) => string): string | null {
+  const jobs = databaseJobs.filter((j) => j.kinds.includes(kind));
   if (jobs.length === 0) return `no SQL Agent job takes its ${KIND_WORD[kind]} backups`;
   if (jobs.some((j) => j.step.enabled && j.step.schedules > 0 && j.step.lastOutcome !== 'failed')) return null;
   const named = (j: DatabaseJob) => `${KIND_WORD[kind]} backup job '${visible(j.step.job)}'`;
@@ -127,11 +127,11 @@ export function jobExplanation(database: string, kind: BackupKind, steps: readon
 export function agentNote(
   db: { name: string; state: string; recoveryModel: string; availabilityGroup: unknown },
   hasFull: boolean,
-  steps: readonly AgentBackupStep[],
+  jobs: readonly DatabaseJob[],
   now: number,
   at: (utc: number) => string,
 ): string | null {
   if (db.state !== 'ONLINE' || db.availabilityGroup || db.name.toLowerCase() === 'tempdb') return null;
   const kind: BackupKind = !hasFull || db.recoveryModel === 'SIMPLE' ? 'full' : 'log';
-  return jobExplanation(db.name, kind, steps, now, at);
+  return jobExplanation(kind, jobs, now, at);
 }

@@ -14,7 +14,7 @@ import type { LogMark } from '../domain/marks.js';
 import { assessGroups } from './groups.js';
 import { drillable, drillFindings, drillKey, drillThroughput, type DrillRecord } from '../domain/drill.js';
 import type { ThroughputSample } from '../domain/rto.js';
-import { agentNote, jobsFor, type DatabaseJob } from '../domain/agent.js';
+import { agentNote, type DatabaseJob } from '../domain/agent.js';
 import { formatServerTime, utcOffsetLabel, utcToServerLocal } from '../domain/time.js';
 
 export interface InstanceSnapshot {
@@ -299,9 +299,8 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       );
       // SQL Agent's word on its backups (read with the files): part of the reason where the status is not OK.
       const offset = t.server?.utc_offset_minutes ?? 0;
-      const agentSays = t.agentSteps
-        ? agentNote(db, assessment.lastFull !== null, t.agentSteps, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`)
-        : null;
+      const jobs = t.jobsOf(db.name);
+      const agentSays = jobs ? agentNote(db, assessment.lastFull !== null, jobs, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`) : null;
       const why = agentDown && db.state === 'ONLINE' ? agentDown : agentSays;
       const explained = why && assessment.status !== 'OK' && assessment.status !== 'UNKNOWN' ? { ...assessment, reason: `${assessment.reason}; ${why}` } : assessment;
       databases.push({
@@ -318,7 +317,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
           ...drillNotes,
           ...(agentSays && classification.inventoried ? [{ code: 'backup-job' as const, severity: 'warning' as const, text: agentSays }] : []),
         ],
-        jobs: t.agentSteps ? jobsFor(db.name, t.agentSteps) : null,
+        jobs,
         rto: derived.rto,
         history,
         marks: t.marksOf(db.name),

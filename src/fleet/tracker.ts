@@ -5,7 +5,7 @@ import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
 import { statusRows } from '../domain/status-rows.js';
 import { toAgentSteps, toBackupSets, toDatabaseStates, toLogMark, toRestoredBackups, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
-import type { AgentBackupStep } from '../domain/agent.js';
+import { jobsFor, type AgentBackupStep, type DatabaseJob } from '../domain/agent.js';
 import type { LogMark } from '../domain/marks.js';
 
 const DAY = 86_400_000;
@@ -60,6 +60,8 @@ export class InstanceTracker {
    * tables (capabilities.readAgent false): then nothing is said about jobs.
    */
   agentSteps: readonly AgentBackupStep[] | null = null;
+  /** Each database's Agent jobs (by lower-case name), worked out once per read of Agent's tables, not per snapshot. */
+  private jobsByDatabase = new Map<string, DatabaseJob[]>();
   /** Whether the login may read Agent's tables, as the last poll's probe found; null before one. */
   agentReadable: boolean | null = null;
   /** SQL Server Agent's service state (sys.dm_server_services), read with the files; null when not read. */
@@ -111,12 +113,22 @@ export class InstanceTracker {
     return this.databases.some((d) => !covered.has(d.databaseId));
   }
 
+  /** The Agent jobs that back a database up; null when Agent's tables were not read. */
+  jobsOf(database: string): DatabaseJob[] | null {
+    if (!this.agentSteps) return null;
+    const key = database.toLowerCase();
+    let jobs = this.jobsByDatabase.get(key);
+    if (!jobs) this.jobsByDatabase.set(key, (jobs = jobsFor(database, this.agentSteps)));
+    return jobs;
+  }
+
   apply(result: PollResult, at: number, pollMs: number, withFiles: boolean, withMarks = false): void {
     const server = result.server;
     if (withFiles) {
       this.files = result.files;
       this.filesAt = at;
       this.agentSteps = result.capabilities.readAgent ? toAgentSteps(result.agentJobs, server.utc_offset_minutes) : null;
+      this.jobsByDatabase = new Map();
       this.agentReadable = result.capabilities.readAgent;
       this.agentService = result.agentService ? { running: result.agentService.status === 4, status: result.agentService.status_desc } : null;
     }

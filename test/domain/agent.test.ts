@@ -51,7 +51,7 @@ describe("what SQL Agent says about a database's backups", () => {
   const log = (over: Partial<AgentBackupStep> = {}) => step('LOG backup', 'BACKUP LOG [Sales] TO DISK = @f;', over);
 
   it('says nothing when an enabled, scheduled job last succeeded', () => {
-    expect(jobExplanation('Sales', 'log', [log()], NOW, at)).toBeNull();
+    expect(jobExplanation('log', jobsFor('Sales', [log()]), NOW, at)).toBeNull();
   });
 
   it('names a failing job: how often, since when, and the first line of SQL Server message', () => {
@@ -61,24 +61,24 @@ describe("what SQL Agent says about a database's backups", () => {
       failingSince: NOW - 5 * HOUR,
       lastFailure: { at: NOW - HOUR, message: 'Executed as user: NT SERVICE\\SQLSERVERAGENT. Cannot open backup device \'B:\\x.trn\'. Operating system error 112(There is not enough space on the disk.).\u001b[2J' },
     });
-    expect(jobExplanation('Sales', 'log', [failing], NOW, at)).toBe(
+    expect(jobExplanation('log', jobsFor('Sales', [failing]), NOW, at)).toBe(
       "log backup job 'LOG backup' failed 6 times since 07:00, 5 h ago: Cannot open backup device 'B:\\x.trn'. Operating system error 112(There is not enough space on the disk.).\\x1b[2J",
     );
   });
 
   it('names a disabled job, one without a schedule, and the absence of any', () => {
-    expect(jobExplanation('Sales', 'log', [log({ enabled: false })], NOW, at)).toBe("log backup job 'LOG backup' is disabled; it last ran 11:00");
-    expect(jobExplanation('Sales', 'log', [log({ schedules: 0 })], NOW, at)).toBe("log backup job 'LOG backup' has no schedule: it runs only when started by hand");
-    expect(jobExplanation('Sales', 'full', [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
+    expect(jobExplanation('log', jobsFor('Sales', [log({ enabled: false })]), NOW, at)).toBe("log backup job 'LOG backup' is disabled; it last ran 11:00");
+    expect(jobExplanation('log', jobsFor('Sales', [log({ schedules: 0 })]), NOW, at)).toBe("log backup job 'LOG backup' has no schedule: it runs only when started by hand");
+    expect(jobExplanation('full', jobsFor('Sales', [log()]), NOW, at)).toBe('no SQL Agent job takes its full backups');
     // A healthy second job is enough.
-    expect(jobExplanation('Sales', 'log', [log({ enabled: false }), step('other', 'BACKUP LOG Sales TO DISK = @f')], NOW, at)).toBeNull();
+    expect(jobExplanation('log', jobsFor('Sales', [log({ enabled: false }), step('other', 'BACKUP LOG Sales TO DISK = @f')]), NOW, at)).toBeNull();
   });
 
   it('asks about the full while there is none or in SIMPLE recovery, else the log; never of a database not online or in a group', () => {
     const db = { name: 'Sales', state: 'ONLINE', recoveryModel: 'FULL', availabilityGroup: null };
-    expect(agentNote(db, true, [log()], NOW, at)).toBeNull();
-    expect(agentNote(db, false, [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
-    expect(agentNote({ ...db, recoveryModel: 'SIMPLE' }, true, [log()], NOW, at)).toBe('no SQL Agent job takes its full backups');
+    expect(agentNote(db, true, jobsFor('Sales', [log()]), NOW, at)).toBeNull();
+    expect(agentNote(db, false, jobsFor('Sales', [log()]), NOW, at)).toBe('no SQL Agent job takes its full backups');
+    expect(agentNote({ ...db, recoveryModel: 'SIMPLE' }, true, jobsFor('Sales', [log()]), NOW, at)).toBe('no SQL Agent job takes its full backups');
     expect(agentNote({ ...db, state: 'RESTORING' }, false, [], NOW, at)).toBeNull();
     expect(agentNote({ ...db, availabilityGroup: { name: 'ag' } }, false, [], NOW, at)).toBeNull();
   });
