@@ -15,6 +15,8 @@ export interface AgentBackupStep {
   /** Failed runs since its last success, of those Agent's history still holds. */
   failuresSinceSuccess: number;
   failingSince: number | null;
+  /** When the run going on now started (sysjobactivity of Agent's current session); null when none runs. */
+  runningSince: number | null;
 }
 
 export type BackupKind = 'full' | 'diff' | 'log';
@@ -77,6 +79,10 @@ function olaSelection(spec: string): (database: string, system: boolean) => bool
 export interface DatabaseJob {
   step: AgentBackupStep;
   kinds: BackupKind[];
+  /** For an availability group's database: the replica whose Agent holds the job, when not this instance. */
+  replica?: string;
+  /** That replica's SQL Server Agent is stopped: the job runs nowhere. */
+  agentStopped?: boolean;
 }
 
 /** The Agent steps that back up `database`, and what kinds of backup each takes of it. */
@@ -97,21 +103,31 @@ export function agentMessage(message: string): string {
 }
 
 /**
- * Why the jobs that back this database up (`databaseJobs`, from jobsFor) do not take its backups of `kind`, in words for a reason: disabled,
- * failing (since when, how often, SQL Server's message), without a schedule; or none at all. Null when a
- * job of that kind is enabled, scheduled and last succeeded.
+ * Why the jobs that back this database up (`databaseJobs`, from jobsFor) do not take its backups of `kind`, in
+ * words for a reason: failing (since when, how often, SQL Server's message), a run that has lasted longer than
+ * the RPO (blocked, or writing to a share that stopped answering: no backup reaches msdb until it ends, and
+ * Agent starts no other run of the job meanwhile), on a replica whose Agent is stopped, without a schedule,
+ * disabled; or no job at all. Null when a job of that kind is enabled, scheduled, last succeeded and is not
+ * stuck.
  */
-export function jobExplanation(kind: BackupKind, databaseJobs: readonly DatabaseJob[], now: number, at: (utc: number) => string): string | null {
+export function jobExplanation(kind: BackupKind, databaseJobs: readonly DatabaseJob[], now: number, at: (utc: number) => string, rpoMs = Number.POSITIVE_INFINITY): string | null {
   const jobs = databaseJobs.filter((j) => j.kinds.includes(kind));
   if (jobs.length === 0) return `no SQL Agent job takes its ${KIND_WORD[kind]} backups`;
-  if (jobs.some((j) => j.step.enabled && j.step.schedules > 0 && j.step.lastOutcome !== 'failed')) return null;
-  const named = (j: DatabaseJob) => `${KIND_WORD[kind]} backup job '${visible(j.step.job)}'`;
-  const failing = jobs.find((j) => j.step.enabled && j.step.lastOutcome === 'failed');
+  const stuck = (j: DatabaseJob) => j.step.runningSince !== null && now - j.step.runningSince > rpoMs;
+  const fine = (j: DatabaseJob) => j.step.enabled && j.step.schedules > 0 && j.step.lastOutcome !== 'failed' && !j.agentStopped && !stuck(j);
+  if (jobs.some(fine)) return null;
+  const named = (j: DatabaseJob) => `${KIND_WORD[kind]} backup job '${visible(j.step.job)}'${j.replica ? ` on ${visible(j.replica)}` : ''}`;
+  const ago = (t: number) => `${at(t)}, ${formatDuration(Math.max(0, now - t))} ago`;
+  const failing = jobs.find((j) => j.step.enabled && !j.agentStopped && j.step.lastOutcome === 'failed');
   if (failing) {
     const s = failing.step;
-    const since = s.failingSince === null ? '' : ` since ${at(s.failingSince)}, ${formatDuration(Math.max(0, now - s.failingSince))} ago`;
+    const since = s.failingSince === null ? '' : ` since ${ago(s.failingSince)}`;
     return `${named(failing)} failed ${s.failuresSinceSuccess > 1 ? `${s.failuresSinceSuccess} times` : 'its last run'}${since}${s.lastFailure ? `: ${agentMessage(s.lastFailure.message)}` : ''}`;
   }
+  const running = jobs.find((j) => !j.agentStopped && stuck(j));
+  if (running) return `${named(running)} has been running since ${ago(running.step.runningSince!)}, longer than the RPO: no backup of it reaches msdb until that run ends, and Agent starts no other run of the job meanwhile`;
+  const stopped = jobs.find((j) => j.agentStopped && j.step.enabled);
+  if (stopped) return `${named(stopped)} does not run: SQL Server Agent is stopped there`;
   const unscheduled = jobs.find((j) => j.step.enabled && j.step.schedules === 0);
   if (unscheduled) return `${named(unscheduled)} has no schedule: it runs only when started by hand`;
   const lastRun = jobs[0]!.step.lastRun;
@@ -121,17 +137,19 @@ export function jobExplanation(kind: BackupKind, databaseJobs: readonly Database
 /**
  * What SQL Agent says about a database's backups, for its reason and findings: the kind that matters for
  * its recovery (its full while it has none or is in SIMPLE recovery, else its log), explained by
- * jobExplanation. Null when its jobs are fine, or when nothing can be said: the database is not online
- * (a standby, RESTORING), or it is in an availability group (its backups may run on another replica).
+ * jobExplanation against its RPO. Null when its jobs are fine, or when nothing can be said: the database is
+ * not online (a standby, RESTORING). An availability group's database is judged on the jobs of every replica
+ * (its backups may run on any of them), which the caller gathers.
  */
 export function agentNote(
-  db: { name: string; state: string; recoveryModel: string; availabilityGroup: unknown },
+  db: { name: string; state: string; recoveryModel: string },
   hasFull: boolean,
   jobs: readonly DatabaseJob[],
   now: number,
   at: (utc: number) => string,
+  rpoMs = Number.POSITIVE_INFINITY,
 ): string | null {
-  if (db.state !== 'ONLINE' || db.availabilityGroup || db.name.toLowerCase() === 'tempdb') return null;
+  if (db.state !== 'ONLINE' || db.name.toLowerCase() === 'tempdb') return null;
   const kind: BackupKind = !hasFull || db.recoveryModel === 'SIMPLE' ? 'full' : 'log';
-  return jobExplanation(kind, jobs, now, at);
+  return jobExplanation(kind, jobs, now, at, rpoMs);
 }

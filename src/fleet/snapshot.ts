@@ -208,6 +208,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
     }
   }
 
+  const trackerOf = new Map(trackers.map((t) => [t.name, t]));
   const instances: InstanceSnapshot[] = [];
   const databases: DatabaseSnapshot[] = [];
   const measured = restoreSamples(ctx.drills);
@@ -248,7 +249,7 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       instanceFindings.push({
         code: 'missing-permission',
         severity: 'warning',
-        text: "the login may not read SQL Agent's job tables: whether a backup job is disabled or failing, and SQL Server's message, are not shown (USE msdb; GRANT SELECT ON dbo.sysjobs, dbo.sysjobsteps, dbo.sysjobschedules and dbo.sysjobhistory TO the login)",
+        text: "the login may not read SQL Agent's job tables: whether a backup job is disabled or failing, and SQL Server's message, are not shown (USE msdb; GRANT SELECT ON dbo.sysjobs, dbo.sysjobsteps, dbo.sysjobschedules, dbo.sysjobhistory and dbo.sysjobactivity TO the login)",
       });
     }
     const serverNow = t.serverNowAtPoll;
@@ -299,9 +300,11 @@ export function buildSnapshot(trackers: readonly InstanceTracker[], ctx: Snapsho
       );
       // SQL Agent's word on its backups (read with the files): part of the reason where the status is not OK.
       const offset = t.server?.utc_offset_minutes ?? 0;
-      const jobs = t.jobsOf(db.name);
-      const agentSays = jobs ? agentNote(db, assessment.lastFull !== null, jobs, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`) : null;
-      const why = agentDown && db.state === 'ONLINE' ? agentDown : agentSays;
+      const jobs = ag ? replicaJobs(db.name, ag.replicas, t.name, trackerOf) : t.jobsOf(db.name);
+      const rpoMs = classification.targets.rpoMinutes * 60_000;
+      const agentSays = jobs ? agentNote(db, assessment.lastFull !== null, jobs, serverNow ?? ctx.now, (utc) => `${formatServerTime(utcToServerLocal(utc, offset)).slice(0, 16)} (${utcOffsetLabel(offset)})`, rpoMs) : null;
+      // A group's database may be backed up on another replica: its jobs there say whether this Agent matters.
+      const why = agentDown && db.state === 'ONLINE' && !ag ? agentDown : agentSays;
       const explained = why && assessment.status !== 'OK' && assessment.status !== 'UNKNOWN' ? { ...assessment, reason: `${assessment.reason}; ${why}` } : assessment;
       databases.push({
         key: perName(keys, t, db.name, () => `${t.name}/${db.name}`),
@@ -372,4 +375,21 @@ function merged(parts: (readonly BackupSet[])[]): readonly BackupSet[] {
   const rows = [...seen.values()];
   mergedCache.set(parts[0]!, { parts, rows });
   return rows;
+}
+
+/**
+ * The Agent jobs of every replica of an availability group's database, each named with its replica when it
+ * is not this instance and marked when that replica's Agent is stopped. Null when a replica's Agent tables
+ * were not read: a job there could be the one that backs it up.
+ */
+function replicaJobs(database: string, replicas: readonly string[], self: string, trackerOf: ReadonlyMap<string, InstanceTracker>): DatabaseJob[] | null {
+  const all: DatabaseJob[] = [];
+  for (const name of replicas) {
+    const r = trackerOf.get(name);
+    const jobs = r?.jobsOf(database);
+    if (!r || !jobs) return null;
+    const agentStopped = r.agentService !== null && !r.agentService.running;
+    for (const j of jobs) all.push({ ...j, ...(name !== self ? { replica: name } : {}), ...(agentStopped ? { agentStopped } : {}) });
+  }
+  return all;
 }

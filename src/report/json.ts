@@ -96,8 +96,11 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
         lastRestored: d.lastRestored ? { at: iso(d.lastRestored.at), instance: d.lastRestored.instance, as: d.lastRestored.as, by: d.lastRestored.by } : null,
         // null: SQL Agent's tables were not read (not yet, or the login may not); [] no job backs it up.
         jobs:
-          d.jobs?.map(({ step, kinds }) => ({
+          d.jobs?.map(({ step, kinds, replica, agentStopped }) => ({
             job: step.job,
+            // A group's database: the replica whose Agent holds the job (null: this instance), and whether it is stopped there.
+            replica: replica ?? null,
+            agentStopped: agentStopped ?? false,
             kinds,
             enabled: step.enabled,
             schedules: step.schedules,
@@ -106,6 +109,7 @@ export function formatJson(snapshot: FleetSnapshot, exitCode: number): string {
             lastRun: iso(step.lastRun),
             failuresSinceSuccess: step.failuresSinceSuccess,
             failingSince: iso(step.failingSince),
+            runningSince: iso(step.runningSince),
             lastFailure: step.lastFailure ? { at: iso(step.lastFailure.at), message: step.lastFailure.message } : null,
           })) ?? null,
         findings: d.findings,

@@ -9,6 +9,8 @@ import { createHash } from 'node:crypto';
  * scheduled), dbo.sysjobhistory (step_id 0 is the job's outcome row; run_status 0 failed, 1 succeeded;
  * run_date and run_time int on the server's clock; message nvarchar(4000)). Agent keeps at most 1000
  * history rows, 100 per job, by default (SQL Server Agent properties, History page): older runs are gone.
+ * dbo.sysjobactivity holds a row per job and Agent session: its last run's start and stop (datetime on the
+ * server's clock), no stop while a run goes on.
  */
 export interface AgentJob {
   name: string;
@@ -20,6 +22,8 @@ export interface AgentJob {
   until: number;
   /** From this moment every run fails (a full disk): the backup never reaches msdb. */
   failsFrom: number;
+  /** The run due then starts and never ends: no later run starts, nothing after it reaches msdb or Agent's history. */
+  hangsAt: number;
   /** SQL Server Agent stops then: no run happens from that moment, none is recorded, the schedule is not refreshed. */
   agentStopsAt: number;
   /** Where its files go (the job's folder), for the step's command and the failure's message. */
@@ -31,6 +35,9 @@ export const MAX_HISTORY_ROWS_PER_JOB = 100;
 
 /** Whether a job's run at `at` fails. */
 export const runFails = (job: Pick<AgentJob, 'failsFrom'>, at: number): boolean => at >= job.failsFrom;
+
+/** Whether the run due at `at` is the hung one or after it: it does not end, or never starts. */
+export const runHangs = (job: Pick<AgentJob, 'hangsAt'>, at: number): boolean => at >= job.hangsAt;
 
 /** Whether Agent is there to start the run due at `at`. */
 export const agentRuns = (job: Pick<AgentJob, 'agentStopsAt'>, at: number): boolean => at < job.agentStopsAt;
@@ -72,12 +79,18 @@ export function keptRuns(jobs: readonly AgentJob[], now: number): AgentRun[] {
   const perJob = Math.max(1, Math.floor(Math.min(MAX_HISTORY_ROWS_PER_JOB, MAX_HISTORY_ROWS / Math.max(1, jobs.length)) / 2));
   const runs: AgentRun[] = [];
   for (const job of jobs) {
-    const last = Math.min(now, job.until, job.agentStopsAt - 1);
+    // A hung run has no outcome yet, and no run starts after it.
+    const last = Math.min(now, job.until, job.agentStopsAt - 1, job.hangsAt - 1);
     if (last < job.first) continue;
     const newest = job.first + Math.floor((last - job.first) / job.period) * job.period;
     for (let k = 0, at = newest; k < perJob && at >= job.first; k++, at -= job.period) runs.push({ job, at, failed: runFails(job, at) });
   }
   return runs.sort((a, b) => a.at - b.at || a.job.name.localeCompare(b.job.name));
+}
+
+/** The run going on at `now` (the hung one once it started), as the UTC ms it started at; null when none runs. */
+export function runningSince(job: AgentJob, now: number): number | null {
+  return job.hangsAt <= now && job.hangsAt <= job.until && agentRuns(job, job.hangsAt) ? job.hangsAt : null;
 }
 
 /** The next run Agent has scheduled after `now`, or null (the schedule has ended: the job is disabled). */

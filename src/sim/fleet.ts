@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { parseDurationMinutes } from '../config/duration.js';
-import { agentRuns, runFails, type AgentJob } from './agent.js';
+import { agentRuns, runFails, runHangs, type AgentJob } from './agent.js';
 import { backupRefusal, performBackup, type BackupRequest } from './backup-ops.js';
 import { fileStamp } from './backup-store.js';
 import { SimClock } from './clock.js';
@@ -79,6 +79,7 @@ class Timeline implements Scheduled {
       first,
       until,
       failsFrom: job.failing ? Number.NEGATIVE_INFINITY : job.failsFrom ? epoch + relativeMs(job.failsFrom) : Number.POSITIVE_INFINITY,
+      hangsAt: job.hangsFrom ? Math.max(0, Math.ceil((epoch + relativeMs(job.hangsFrom) - first) / period)) * period + first : Number.POSITIVE_INFINITY,
       agentStopsAt: inst.agentStoppedAt,
       folder: `${job.path ?? `B:\\Backup\\${inst.name.replace(/\\/g, '$')}`}\\${this.db.name}\\${kind}`,
     };
@@ -112,8 +113,8 @@ class Timeline implements Scheduled {
     if (!job) return;
     const at = job.next;
     job.next += job.period;
-    // A run that fails (Agent's history says why) writes nothing to msdb.
-    if (agentRuns(job.agent, at) && !runFails(job.agent, at)) this.fleet.runJob(job.inst, this.db, job.job, at);
+    // A run that fails (Agent's history says why), or one that hangs and the runs after it, write nothing to msdb.
+    if (agentRuns(job.agent, at) && !runFails(job.agent, at) && !runHangs(job.agent, at)) this.fleet.runJob(job.inst, this.db, job.job, at);
   }
 }
 

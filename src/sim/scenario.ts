@@ -25,6 +25,11 @@ const job = z.strictObject({
   failing: z.boolean().default(false),
   /** Every run from then on fails (the backup share filled up), as Agent's history shows. */
   failsFrom: relative.optional(),
+  /**
+   * The run due at or after then starts and never ends (blocked, or writing to a share that stopped
+   * answering): nothing reaches msdb, Agent records no outcome and starts no other run of the job.
+   */
+  hangsFrom: relative.optional(),
   from: relative.optional(),
   until: relative.optional(),
   /** For availability group databases: the replica the job runs on. */

@@ -28,18 +28,25 @@ function query(id: string, body: string, params: CatalogQuery['params'] = {}): C
 export interface ServerCapabilities {
   major: number;
   viewServerState: boolean;
-  /** SELECT on msdb's Agent tables (sysjobs and the rest): granted, or the login is sysadmin. */
+  /** SELECT on the five msdb Agent tables the poll reads (sysjobs and the rest): granted, or the login is sysadmin. */
   readAgent: boolean;
 }
 
-/** Needs no permission beyond connecting: SERVERPROPERTY and HAS_PERMS_BY_NAME answer every login. */
+/** The msdb tables the Agent query reads: each needs its own GRANT (msdb grants public none of them). */
+export const AGENT_TABLES = ['sysjobs', 'sysjobsteps', 'sysjobschedules', 'sysjobhistory', 'sysjobactivity'] as const;
+
+/**
+ * Needs no permission beyond connecting: SERVERPROPERTY and HAS_PERMS_BY_NAME answer every login. The Agent
+ * query is sent only when every table it reads may be read: one missing GRANT would fail the whole batch (229).
+ */
 export const probeQuery = query(
-  'probe.v2',
+  'probe.v3',
   `
 SELECT
   CAST(SERVERPROPERTY('ProductVersion') AS nvarchar(128)) AS product_version,
   HAS_PERMS_BY_NAME(NULL, NULL, 'VIEW SERVER STATE') AS has_view_server_state,
-  HAS_PERMS_BY_NAME(N'msdb.dbo.sysjobs', N'OBJECT', N'SELECT') AS can_read_agent;`,
+  CASE WHEN ${AGENT_TABLES.map((t) => `HAS_PERMS_BY_NAME(N'msdb.dbo.${t}', N'OBJECT', N'SELECT') = 1`).join('\n    AND ')}
+    THEN 1 ELSE 0 END AS can_read_agent;`,
 );
 
 /** The oldest version rpotop polls: SQL Server 2008 R2. */
@@ -336,13 +343,16 @@ ORDER BY bs.backup_set_id, mf.family_sequence_number;`,
 /**
  * SQL Server Agent's backup jobs, read with the files (now and then, not every poll): each T-SQL step that
  * backs up (a BACKUP statement, or Ola Hallengren's DatabaseBackup), its job's state, next run, last outcome,
- * and its failures since the last success with the newest failure's message. Times are Agent's
- * yyyyMMdd * 1000000 + HHmmss on the server's clock. Agent keeps a bounded history (1000 rows, 100 a job by
- * default), so "failures since" counts what it still holds. Needs SELECT on the Agent tables
- * (capabilities.readAgent); without it the poll sends the empty variant and says so.
+ * its failures since the last success with the newest failure's message, and the start of a run going on now.
+ * Times are Agent's yyyyMMdd * 1000000 + HHmmss on the server's clock, but running_since, a datetime on it.
+ * Agent keeps a bounded history (1000 rows, 100 a job by default), so "failures since" counts what it still
+ * holds. A run going on is the job's sysjobactivity row of Agent's current session (the highest session_id;
+ * syssessions itself is readable by sysadmin only) with a start and no stop, as Microsoft's example for
+ * dbo.sysjobactivity reads it. Needs SELECT on the Agent tables (capabilities.readAgent); without it the poll
+ * sends the empty variant and says so.
  */
 export const agentJobsQuery = query(
-  'agent-jobs.v1',
+  'agent-jobs.v2',
   `
 SELECT
   j.job_id,
@@ -357,7 +367,8 @@ SELECT
   lf.message AS last_failure_message,
   CAST(lf.run_date AS bigint) * 1000000 + lf.run_time AS last_failure,
   fs.failures_since_success,
-  fs.failing_since
+  fs.failing_since,
+  ra.running_since
 FROM msdb.dbo.sysjobs AS j
 JOIN msdb.dbo.sysjobsteps AS st ON st.job_id = j.job_id
 OUTER APPLY (
@@ -383,6 +394,12 @@ OUTER APPLY (
   WHERE h.job_id = j.job_id AND h.step_id = 0 AND h.run_status = 0
     AND h.instance_id > COALESCE((SELECT MAX(ok.instance_id) FROM msdb.dbo.sysjobhistory AS ok WHERE ok.job_id = j.job_id AND ok.step_id = 0 AND ok.run_status = 1), 0)
 ) AS fs
+OUTER APPLY (
+  SELECT MAX(a.start_execution_date) AS running_since
+  FROM msdb.dbo.sysjobactivity AS a
+  WHERE a.job_id = j.job_id AND a.start_execution_date IS NOT NULL AND a.stop_execution_date IS NULL
+    AND a.session_id = (SELECT MAX(cur.session_id) FROM msdb.dbo.sysjobactivity AS cur)
+) AS ra
 WHERE @with_files = 1 AND st.subsystem = N'TSQL' AND (st.command LIKE N'%BACKUP%' OR st.command LIKE N'%DatabaseBackup%')
 ORDER BY j.name, st.step_id;`,
   { with_files: 'int' },
@@ -390,7 +407,7 @@ ORDER BY j.name, st.step_id;`,
 
 /** The same columns, none of Agent's tables: a login that may not read them gets no Msg 229 in its poll. */
 export const agentJobsQueryNone = query(
-  'agent-jobs.v1-none',
+  'agent-jobs.v2-none',
   `
 SELECT
   CAST(NULL AS uniqueidentifier) AS job_id,
@@ -405,7 +422,8 @@ SELECT
   CAST(NULL AS nvarchar(4000)) AS last_failure_message,
   CAST(NULL AS bigint) AS last_failure,
   CAST(NULL AS int) AS failures_since_success,
-  CAST(NULL AS bigint) AS failing_since
+  CAST(NULL AS bigint) AS failing_since,
+  CAST(NULL AS datetime) AS running_since
 WHERE 1 = 0;`,
 );
 

@@ -204,6 +204,7 @@ export const agentJobRow = z.object({
   last_failure: agentStamp,
   failures_since_success: z.number().int().nullable(),
   failing_since: agentStamp,
+  running_since: wallClock.nullable(),
 });
 export type AgentJobRow = z.output<typeof agentJobRow>;
 
@@ -236,6 +237,8 @@ export function toAgentSteps(rows: readonly AgentJobRow[], offsetMinutes: number
       lastFailure: lastFailure === null ? null : { at: lastFailure, message: r.last_failure_message ?? '' },
       failuresSinceSuccess: r.failures_since_success ?? 0,
       failingSince: agentTime(r.failing_since, offsetMinutes),
+      // A datetime on the server's clock, read as if UTC: the offset makes it UTC.
+      runningSince: r.running_since === null ? null : r.running_since.getTime() - offsetMinutes * 60_000,
     };
   });
 }

@@ -135,10 +135,11 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
 /** SQL Agent's jobs that back the database up, in one line: each with its kinds, state, last outcome and next run. */
 export function agentLine(jobs: readonly DatabaseJob[], at: (utc: number) => string): string {
   if (jobs.length === 0) return 'SQL Agent: no job backs it up';
-  const one = ({ step, kinds }: DatabaseJob) => {
+  const one = ({ step, kinds, replica, agentStopped }: DatabaseJob) => {
     const outcome = step.lastOutcome === 'failed' && step.failuresSinceSuccess > 1 ? `failed ${step.failuresSinceSuccess} times` : (step.lastOutcome ?? 'never ran');
-    const next = !step.enabled ? 'disabled' : step.schedules === 0 ? 'no schedule' : step.nextRun !== null ? `next ${at(step.nextRun)}` : 'nothing scheduled';
-    return `${step.job} (${kinds.join(', ')}): ${outcome}, ${next}`;
+    const now = step.runningSince !== null ? `running since ${at(step.runningSince)}, ` : '';
+    const next = agentStopped ? 'Agent stopped' : !step.enabled ? 'disabled' : step.schedules === 0 ? 'no schedule' : step.nextRun !== null ? `next ${at(step.nextRun)}` : 'nothing scheduled';
+    return `${step.job}${replica ? ` on ${replica}` : ''} (${kinds.join(', ')}): ${now}${outcome}, ${next}`;
   };
   return `SQL Agent: ${jobs.map(one).join(' · ')}`;
 }

@@ -16,6 +16,7 @@ const step = (job: string, command: string, over: Partial<AgentBackupStep> = {})
   lastFailure: null,
   failuresSinceSuccess: 0,
   failingSince: null,
+  runningSince: null,
   ...over,
 });
 
@@ -74,12 +75,38 @@ describe("what SQL Agent says about a database's backups", () => {
     expect(jobExplanation('log', jobsFor('Sales', [log({ enabled: false }), step('other', 'BACKUP LOG Sales TO DISK = @f')]), NOW, at)).toBeNull();
   });
 
-  it('asks about the full while there is none or in SIMPLE recovery, else the log; never of a database not online or in a group', () => {
-    const db = { name: 'Sales', state: 'ONLINE', recoveryModel: 'FULL', availabilityGroup: null };
+  it('asks about the full while there is none or in SIMPLE recovery, else the log; never of a database not online', () => {
+    const db = { name: 'Sales', state: 'ONLINE', recoveryModel: 'FULL' };
     expect(agentNote(db, true, jobsFor('Sales', [log()]), NOW, at)).toBeNull();
     expect(agentNote(db, false, jobsFor('Sales', [log()]), NOW, at)).toBe('no SQL Agent job takes its full backups');
     expect(agentNote({ ...db, recoveryModel: 'SIMPLE' }, true, jobsFor('Sales', [log()]), NOW, at)).toBe('no SQL Agent job takes its full backups');
     expect(agentNote({ ...db, state: 'RESTORING' }, false, [], NOW, at)).toBeNull();
-    expect(agentNote({ ...db, availabilityGroup: { name: 'ag' } }, false, [], NOW, at)).toBeNull();
+  });
+
+  it('names a run that has lasted longer than the RPO, and only then', () => {
+    const hung = jobsFor('Sales', [log({ runningSince: NOW - 3 * HOUR })]);
+    expect(jobExplanation('log', hung, NOW, at, 15 * 60_000)).toBe(
+      "log backup job 'LOG backup' has been running since 09:00, 3 h ago, longer than the RPO: no backup of it reaches msdb until that run ends, and Agent starts no other run of the job meanwhile",
+    );
+    // A long full running under a day's RPO, or a run just started, is the job at work.
+    expect(jobExplanation('log', hung, NOW, at, 4 * HOUR)).toBeNull();
+    expect(jobExplanation('log', jobsFor('Sales', [log({ runningSince: NOW - 60_000 })]), NOW, at, 15 * 60_000)).toBeNull();
+    // Without an RPO to measure against, a run going on is not a fault.
+    expect(jobExplanation('log', hung, NOW, at)).toBeNull();
+    // agentNote measures against the RPO it is given.
+    expect(agentNote({ name: 'Sales', state: 'ONLINE', recoveryModel: 'FULL' }, true, hung, NOW, at, 15 * 60_000)).toMatch(/^log backup job 'LOG backup' has been running since/);
+  });
+
+  it("judges a group's database on the jobs of every replica, naming the replica", () => {
+    const primary = jobsFor('Sales', [step('FULL weekly', 'BACKUP DATABASE Sales TO DISK = @f')]);
+    const secondary = jobsFor('Sales', [log()]).map((j) => ({ ...j, replica: 'AG02' }));
+    // The primary alone takes no log backup; the secondary's job does.
+    expect(jobExplanation('log', primary, NOW, at)).toBe('no SQL Agent job takes its log backups');
+    expect(jobExplanation('log', [...primary, ...secondary], NOW, at)).toBeNull();
+    expect(jobExplanation('log', [...primary, ...secondary.map((j) => ({ ...j, agentStopped: true }))], NOW, at)).toBe(
+      "log backup job 'LOG backup' on AG02 does not run: SQL Server Agent is stopped there",
+    );
+    const failing = secondary.map((j) => ({ ...j, step: { ...j.step, lastOutcome: 'failed' as const, failuresSinceSuccess: 1 } }));
+    expect(jobExplanation('log', [...primary, ...failing], NOW, at)).toBe("log backup job 'LOG backup' on AG02 failed its last run");
   });
 });

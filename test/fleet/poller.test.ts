@@ -9,7 +9,7 @@ import { SimClock } from '../../src/sim/clock.js';
 import { demoInventory, DEMO_PASSWORD_ENV } from '../../src/sim/demo.js';
 import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
 import { loadScenario } from '../../src/sim/scenarios.js';
-import { scenarioSchema } from '../../src/sim/scenario.js';
+import { scenarioSchema, type ScenarioInput } from '../../src/sim/scenario.js';
 import { smallScenario, startFleet } from '../sim/helpers.js';
 
 const scenario = loadScenario('seeds');
@@ -27,6 +27,13 @@ function inventory(change: (c: ConfigInput) => void = () => undefined, timeoutSe
 
 function poller(inv = inventory(), now?: () => number) {
   return new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: fleet.password }, prompt: null, ...(now ? { now } : {}) });
+}
+
+/** A fleet of the test's own scenario (fresh, with its own clock) and a poller of its demo inventory. */
+async function ownFleetPoller(input: ScenarioInput) {
+  const { fleet: own, endpoints } = await startFleet(input);
+  const inv = resolveInventory(configSchema.parse(demoInventory(scenarioSchema.parse(input), endpoints)));
+  return { own, p: new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: own.password }, prompt: null }) };
 }
 
 const db = (s: FleetSnapshot, key: string) => {
@@ -432,14 +439,65 @@ describe("SQL Agent's word on a database's backups, read through the driver", ()
   });
 });
 
+describe('a backup job whose run does not end, and a group judged on every replica', () => {
+  it('names the run going on since it outlasted the RPO, from sysjobactivity through the driver', async () => {
+    const input = smallScenario();
+    const payroll = input.instances![0]!.databases![0]!;
+    payroll.rpo = '30m';
+    payroll.jobs![2] = { type: 'log', every: '15m', hangsFrom: '-2h' };
+    const { own, p } = await ownFleetPoller(input);
+    try {
+      await p.pollAll();
+      const s = p.snapshot();
+      const d = db(s, "SQLTEST/Pay]roll 'Ærø'");
+      expect(d.assessment.status).toBe('BREACH');
+      const log = d.jobs!.find((j) => j.kinds.includes('log'))!;
+      // The hung run started at the first quarter hour at or after two hours ago; the run before it succeeded.
+      const started = Math.ceil((own.clock.now() - 2 * 3_600_000) / 900_000) * 900_000;
+      expect(log.step.runningSince).toBe(started);
+      expect(log.step.lastOutcome).toBe('succeeded');
+      expect(log.step.lastRun).toBe(started - 900_000);
+      expect(d.assessment.reason).toMatch(
+        /; log backup job 'LOG backup - Pay]roll 'Ærø'' has been running since \d{4}-\d\d-\d\d \d\d:\d\d \(UTC\+1\), \d+ h( \d+ min)? ago, longer than the RPO: no backup of it reaches msdb until that run ends/,
+      );
+      expect(d.findings.some((f) => f.code === 'backup-job' && f.text.includes('has been running since'))).toBe(true);
+      // The other database's job is not running.
+      expect(db(s, 'SQLTEST/Simple').jobs![0]!.step.runningSince).toBeNull();
+    } finally {
+      await p.stop();
+      await own.stop();
+    }
+  });
+
+  it("counts a group database's log job on its secondary: the primary alone has none, and nothing is said", async () => {
+    const p = poller(inventory((c) => {
+      c.instances = c.instances!.filter((i) => i.name === 'SQLAG01' || i.name === 'SQLAG02');
+      c.groups = [];
+    }));
+    try {
+      await p.pollAll();
+      const s = p.snapshot();
+      const onPrimary = db(s, 'SQLAG01/SalesDW');
+      expect(onPrimary.jobs!.map((j) => [j.step.job, j.kinds, j.replica ?? null])).toEqual(
+        expect.arrayContaining([
+          [expect.stringMatching(/^FULL backup - SalesDW/), ['full'], null],
+          [expect.stringMatching(/^LOG backup - SalesDW/), ['log'], 'SQLAG02'],
+        ]),
+      );
+      expect(onPrimary.findings.some((f) => f.code === 'backup-job')).toBe(false);
+      expect(db(s, 'SQLAG02/SalesDW').jobs!.some((j) => j.replica === 'SQLAG01')).toBe(true);
+    } finally {
+      await p.stop();
+    }
+  });
+});
+
 describe('a stopped SQL Server Agent', () => {
   it('is a critical finding on its instance, and the reason of a database its stop left behind', async () => {
     const input = smallScenario();
     input.instances![0]!.agentStoppedFrom = '-3h';
     input.instances![0]!.databases![0]!.rpo = '1h';
-    const { fleet: own, endpoints } = await startFleet(input);
-    const inv = resolveInventory(configSchema.parse(demoInventory(scenarioSchema.parse(input), endpoints)));
-    const p = new FleetPoller({ inventory: inv, env: { [DEMO_PASSWORD_ENV]: own.password }, prompt: null });
+    const { own, p } = await ownFleetPoller(input);
     try {
       await p.pollAll();
       const s = p.snapshot();

@@ -114,7 +114,7 @@ function namesIn(q: CatalogQuery): { at: number; length: number; kind: 'column' 
 describe('a misspelled name in any catalog query', () => {
   it('covers every name of every query: the SERVERPROPERTY-only ones name none, the rest over a hundred between them', () => {
     // The probe and the default paths read SERVERPROPERTY and HAS_PERMS_BY_NAME only; Agent's empty variant reads nothing.
-    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v2', 'agent-jobs.v1-none', 'agent-service.v1-none', 'default-paths.v1']);
+    expect(catalog.filter((q) => namesIn(q).length === 0).map((q) => q.id)).toEqual(['probe.v3', 'agent-jobs.v2-none', 'agent-service.v1-none', 'default-paths.v1']);
     expect(catalog.reduce((n, q) => n + namesIn(q).length, 0)).toBeGreaterThan(100);
   });
 
@@ -266,6 +266,8 @@ describe("SQL Agent's tables", () => {
     const p = pool('MONITOR');
     const error = await failure(p.request().query('SELECT TOP 1 j.name FROM msdb.dbo.sysjobs AS j'));
     expect([error.number, error.message]).toEqual([229, "The SELECT permission was denied on the object 'sysjobs', database 'msdb', schema 'dbo'."]);
+    const activity = await failure(p.request().query('SELECT MAX(a.session_id) AS s FROM msdb.dbo.sysjobactivity AS a'));
+    expect([activity.number, activity.message]).toEqual([229, "The SELECT permission was denied on the object 'sysjobactivity', database 'msdb', schema 'dbo'."]);
     const caps = await probeServer(p);
     expect(caps.readAgent).toBe(false);
     const polled = await pollInstance(p, caps, 0, 8, true);
@@ -280,6 +282,11 @@ describe("SQL Agent's tables", () => {
     expect(polled.agentJobs.length).toBeGreaterThan(0);
     expect(polled.agentJobs.every((j) => /^BACKUP (DATABASE|LOG) \[/.test(j.command ?? ''))).toBe(true);
     expect(polled.agentJobs.every((j) => j.last_run === null || /^\d{14}$/.test(String(j.last_run)))).toBe(true);
+    // sysjobactivity: a row per job in Agent's session, each with a start and a stop (no run is going on).
+    const activity = await p.request().query('SELECT a.session_id, a.start_execution_date, a.stop_execution_date FROM msdb.dbo.sysjobactivity AS a');
+    expect(activity.recordset.length).toBe(polled.agentJobs.length);
+    expect(activity.recordset.every((r) => r.session_id === 1 && (r.start_execution_date === null) === (r.stop_execution_date === null))).toBe(true);
+    expect(polled.agentJobs.every((j) => j.running_since === null)).toBe(true);
     // Read with the files only: a poll without them sends Agent nothing to answer.
     expect((await pollInstance(p, caps, 0, 8, false)).agentJobs).toEqual([]);
   });

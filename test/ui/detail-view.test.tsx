@@ -33,9 +33,14 @@ describe('the detail view', () => {
 
   it("lists SQL Agent's jobs for it on one line, from what the poll read", () => {
     expect(frame(40)).toMatch(/SQL Agent: DIFF backup - MicrosoftDynamicsAX \(diff\): succeeded, next \d{4}-\d\d-\d\d \d\d:\d\d · FULL backup/);
-    const step = { job: 'LOG - x', enabled: true, command: '', schedules: 1, nextRun: null, lastOutcome: 'failed' as const, lastRun: 0, lastFailure: null, failuresSinceSuccess: 4, failingSince: 0 };
+    const step = { job: 'LOG - x', enabled: true, command: '', schedules: 1, nextRun: null, lastOutcome: 'failed' as const, lastRun: 0, lastFailure: null, failuresSinceSuccess: 4, failingSince: 0, runningSince: null };
     expect(agentLine([{ step, kinds: ['log'] }, { step: { ...step, job: 'FULL - x', enabled: false, lastOutcome: null }, kinds: ['full', 'diff'] }], () => 'T')).toBe(
       'SQL Agent: LOG - x (log): failed 4 times, nothing scheduled · FULL - x (full, diff): never ran, disabled',
+    );
+    // A group's database: the replica that holds a job, a run going on, a replica whose Agent is stopped.
+    const ok = { ...step, lastOutcome: 'succeeded' as const, failuresSinceSuccess: 0, nextRun: 1 };
+    expect(agentLine([{ step: { ...ok, runningSince: 5 }, kinds: ['log'], replica: 'AG02' }, { step: { ...ok, job: 'FULL - x' }, kinds: ['full'], agentStopped: true }], () => 'T')).toBe(
+      'SQL Agent: LOG - x on AG02 (log): running since T, succeeded, next T · FULL - x (full): succeeded, Agent stopped',
     );
     expect(agentLine([], () => 'T')).toBe('SQL Agent: no job backs it up');
   });

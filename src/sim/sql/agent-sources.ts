@@ -1,6 +1,6 @@
 import type { Session } from '../engine.js';
 import type { SimInstance } from '../model.js';
-import { agentDateTime, agentJobId, keptRuns, nextRun, stepCommand, stepMessage, type AgentJob } from '../agent.js';
+import { agentDateTime, agentJobId, keptRuns, nextRun, runningSince, stepCommand, stepMessage, type AgentJob } from '../agent.js';
 import type { Source } from './sources.js';
 
 /** The account Agent runs T-SQL steps as, in its messages. */
@@ -143,6 +143,42 @@ export const sysjobhistory: Source<HistoryRow> = {
     server: (_h, s) => s.instance.name,
   },
 };
+
+/** Agent's one session in the simulation (it is not restarted). */
+const SESSION_ID = 1;
+/** A run that ended took a second, as Agent's history says (run_duration 1). */
+const RUN_MS = 1000;
+
+/** dbo.sysjobactivity: a row per job in Agent's session, with its last run's start and stop, no stop while it runs. */
+export const sysjobactivity: Source<JobRow> = {
+  ...oneRowPerJob,
+  read: {
+    session_id: () => SESSION_ID,
+    job_id: (r) => r.id,
+    run_requested_date: (r, s) => startedAt(s, r),
+    run_requested_source: (r, s) => (startedAt(s, r) === null ? null : '1'),
+    queued_date: () => null,
+    start_execution_date: (r, s) => startedAt(s, r),
+    last_executed_step_id: (r, s) => (running(s, r) === null && lastRun(s, r) ? 1 : null),
+    last_executed_step_date: (r, s) => (running(s, r) === null ? startedAt(s, r) : null),
+    stop_execution_date: (r, s) => {
+      const last = lastRun(s, r);
+      return running(s, r) !== null || !last ? null : s.instance.localNow(last.at + RUN_MS);
+    },
+    job_history_id: (r, s) => (running(s, r) === null ? (lastRun(s, r)?.instanceId ?? null) : null),
+    next_scheduled_run_date: (r, s) => {
+      const next = nextRun(r.job, s.instance.clock.now());
+      return next === null ? null : s.instance.localNow(next);
+    },
+  },
+};
+
+const running = (s: Session, row: JobRow) => runningSince(row.job, s.instance.clock.now());
+/** When the run going on, or else the last one, started (server-local ms); null when it never ran. */
+function startedAt(s: Session, row: JobRow): number | null {
+  const since = running(s, row) ?? lastRun(s, row)?.at;
+  return since === undefined ? null : s.instance.localNow(since);
+}
 
 interface ServiceRow {
   name: string;

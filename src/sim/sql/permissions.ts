@@ -35,7 +35,7 @@ export function hasPermission(inst: SimInstance, securable: string | null, cls: 
   if (kind === 'OBJECT' && perm === 'SELECT' && /^(\[?msdb\]?\.)?(\[?dbo\]?\.)?\[?(backupset|backupmediaset|backupmediafamily|backupfile|restorehistory|logmarkhistory)\]?$/i.test(securable.trim())) {
     return p.selectMsdbHistory;
   }
-  if (kind === 'OBJECT' && perm === 'SELECT' && /^(\[?msdb\]?\.)?(\[?dbo\]?\.)?\[?(sysjobs|sysjobsteps|sysjobschedules|sysjobhistory)\]?$/i.test(securable.trim())) {
+  if (kind === 'OBJECT' && perm === 'SELECT' && /^(\[?msdb\]?\.)?(\[?dbo\]?\.)?\[?(sysjobs|sysjobsteps|sysjobschedules|sysjobhistory|sysjobactivity)\]?$/i.test(securable.trim())) {
     return p.selectMsdbAgent;
   }
   return true;

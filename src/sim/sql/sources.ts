@@ -4,7 +4,7 @@ import { activeRequests, liveSessions } from '../engine.js';
 import type { BackupSetRow, SimDatabase, SimFile, SimInstance } from '../model.js';
 import type { SqlValue } from '../tds/types.js';
 import { majorVersion } from './system-objects.js';
-import { serverServices, sysjobhistory, sysjobs, sysjobschedules, sysjobsteps } from './agent-sources.js';
+import { serverServices, sysjobactivity, sysjobhistory, sysjobs, sysjobschedules, sysjobsteps } from './agent-sources.js';
 
 /**
  * Where each system object's rows come from in the simulator's model. A source gives the rows and, per
@@ -464,6 +464,7 @@ export const sources: Record<string, Source<never>> = {
   'dbo.sysjobsteps': sysjobsteps,
   'dbo.sysjobschedules': sysjobschedules,
   'dbo.sysjobhistory': sysjobhistory,
+  'dbo.sysjobactivity': sysjobactivity,
   'sys.dm_server_services': serverServices,
   'sys.databases': databases,
   'sys.database_recovery_status': databaseRecoveryStatus,

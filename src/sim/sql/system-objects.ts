@@ -386,6 +386,31 @@ export const systemObjects: ObjectDef[] = [
     ]),
   },
   {
+    // Agent's jobs now: a row per job and Agent session (syssessions, readable by sysadmin only), with the
+    // start and stop of its last run; a run going on has a start and no stop. Columns as dbo.sysjobactivity
+    // (Transact-SQL) lists them; run_requested_source is a sysname holding a number.
+    schema: 'dbo',
+    name: 'sysjobactivity',
+    database: 'msdb',
+    kind: 'table',
+    since: 10,
+    doc: 'dbo.sysjobactivity (Transact-SQL)',
+    permission: 'select-msdb-agent',
+    columns: cols([
+      ['session_id', INT, NN],
+      ['job_id', GUID, NN],
+      ['run_requested_date', DATETIME, N],
+      ['run_requested_source', SYSNAME, N],
+      ['queued_date', DATETIME, N],
+      ['start_execution_date', DATETIME, N],
+      ['last_executed_step_id', INT, N],
+      ['last_executed_step_date', DATETIME, N],
+      ['stop_execution_date', DATETIME, N],
+      ['job_history_id', INT, N],
+      ['next_scheduled_run_date', DATETIME, N],
+    ]),
+  },
+  {
     schema: 'dbo',
     name: 'logmarkhistory',
     database: 'msdb',
