@@ -21,11 +21,14 @@ import { Grid } from './Grid.js';
 import { Header } from './Header.js';
 import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
-import { commandFor, keyNames, keymap, typeInto, type Command, type Scope } from './keymap.js';
+import { bindingFor, keymap, whyUnavailable } from './keymap.js';
+import { keyNames, typeInto, type Command, type KeyContext } from './keys.js';
 import { useF1 } from './function-keys.js';
 import type { SnapshotSource } from './source.js';
 import { defaultRestoreForm, type ActionKind, type ActionsPort, type PlanPort } from './actions-port.js';
-import { actionScreens, planState, type Screen } from './action-screens.js';
+import { actionScreens } from './action-screens.js';
+import { planState } from './screens/plan.js';
+import type { Screen } from './screens/screen.js';
 import { RestoreOptionsView } from './RestoreOptionsView.js';
 import { PlanView } from './PlanView.js';
 import { ConfirmView } from './ConfirmView.js';
@@ -186,6 +189,13 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     update({ selectedKey: row ? row.key : ui.current.selectedKey, top: scrollTop(topNow, index, gridHeight, current.length) });
   };
 
+  /** What the keys would act on: the screen, and the database selected there (the grid's row, the detail's database). */
+  const keyContext = (on: Screen, cursor: number): KeyContext => {
+    const row = rowsFor(ui.current.grid)[cursor];
+    const key = on.kind === 'detail' ? on.key : on.kind === 'dashboard' && row?.kind === 'database' ? row.key : null;
+    return { screen: on, selected: key === null ? null : (snapshot.databases.find((d) => d.key === key) ?? null) };
+  };
+
   const runCommandLine = (text: string) => {
     const [verb = '', ...rest] = text.trim().split(/\s+/);
     const rows = rowsFor(ui.current.grid);
@@ -329,10 +339,8 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         if (!actions || key === null) return cursor;
         const db = snapshot.databases.find((d) => d.key === key);
         const group = db?.groups[0];
-        if (!db || !group) {
-          setMessage('the selected database is in no application group (P restores a group: select one of its databases)');
-          return cursor;
-        }
+        // The binding said why when there is no group (screens/browse.ts).
+        if (!db || !group) return cursor;
         const opened: Screen = {
           kind: 'options',
           key,
@@ -490,16 +498,17 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
         promptKeys(names.slice(i));
         break;
       }
-      const command = commandFor(ui.current.screen.kind, names[i]!, readOnly || !actions);
-      if (command) cursor = onCommand(command, cursor);
+      const binding = bindingFor(ui.current.screen.kind, names[i]!, readOnly || !actions);
+      const command = binding?.command ?? null;
+      const why = binding && whyUnavailable(binding, keyContext(ui.current.screen, cursor));
+      if (why) setMessage(`${binding.label}: ${why}`);
+      else if (command) cursor = onCommand(command, cursor);
       // A key that starts an action ends the read: its screen (options, a confirmation) may open only
       // after a round trip, and what was typed after the key was typed before that screen was shown.
       if (command && ACTION_COMMANDS.has(command)) break;
     }
     if (cursor !== before && cursor >= 0) selectIndex(cursor);
   });
-
-  const scope: Scope = screen.kind;
 
   if (size.columns < MIN_COLUMNS || size.rows < MIN_ROWS) {
     return (
@@ -560,7 +569,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
     const inst = snapshot.instances.find((i) => i.name === screen.name);
     body = inst ? <InstanceView instance={inst} snapshot={snapshot} theme={theme} now={t} /> : <Text>no such instance</Text>;
   } else if (screen.kind === 'help') {
-    body = <HelpView scope={screen.back.kind} theme={theme} readOnly={readOnly || !actions} width={size.columns} height={size.rows - 5} />;
+    body = <HelpView scope={screen.back.kind} context={keyContext(screen.back, selected)} theme={theme} readOnly={readOnly || !actions} width={size.columns} height={size.rows - 5} />;
   } else {
     body = <Grid rows={rows} top={visibleTop} height={gridHeight} selected={selected} width={size.columns} theme={theme} state={grid} nowFor={serverNow} />;
   }
@@ -575,7 +584,7 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
       </Box>
       {reasonBelow ? <SelectedReason row={rows[selected]} theme={theme} /> : null}
       {bottomLine}
-      <StatusBar scope={scope} theme={theme} readOnly={readOnly || !actions} width={size.columns} />
+      <StatusBar context={keyContext(screen, selected)} theme={theme} readOnly={readOnly || !actions} width={size.columns} />
     </Box>
   );
 }

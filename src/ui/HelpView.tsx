@@ -1,6 +1,7 @@
 import { Box } from 'ink';
 import { Text } from './Text.js';
-import { bindingsFor, type Binding, type Scope } from './keymap.js';
+import { bindingsFor, whyUnavailable } from './keymap.js';
+import type { Binding, KeyContext, Scope } from './keys.js';
 import { fit } from './cells.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
@@ -10,8 +11,9 @@ const STATUSES = 'Statuses: ✔ OK within the RPO · ▲ WARN past the warn frac
 /**
  * Generated from the keymap, so it cannot drift from what the keys do. It fits the screen: one column when
  * the keys fit, two side by side when the terminal is wide enough, else as many as fit and how many more.
+ * A key that cannot act on the screen as it was left says why first ("(not now: ...)").
  */
-export function HelpView({ scope, theme, readOnly, width, height }: { scope: Scope; theme: Theme; readOnly: boolean; width: number; height: number }) {
+export function HelpView({ scope, context, theme, readOnly, width, height }: { scope: Scope; context: KeyContext | null; theme: Theme; readOnly: boolean; width: number; height: number }) {
   // What the status bar hints at and what changes a server first: on a short screen, moving keys are the ones left out.
   const rank = (b: Binding) => (b.hint ? 0 : b.mutates ? 1 : 2);
   const bindings = [...bindingsFor(scope, readOnly)].sort((a, b) => rank(a) - rank(b));
@@ -24,8 +26,13 @@ export function HelpView({ scope, theme, readOnly, width, height }: { scope: Sco
   const lines = Array.from({ length: Math.min(perColumn, room) }, (_, i) => (columns === 2 ? [bindings[i], bindings[i + perColumn]] : [bindings[i]]));
   // The space bar is a key, not a blank.
   const keyName = (k: string) => (k === ' ' ? 'space' : k);
+  const describe = (b: Binding) => {
+    const why = whyUnavailable(b, context);
+    // The reason first: a narrow screen cuts the end of the line.
+    return why ? `(not now: ${why}) ${b.description}` : b.description;
+  };
   const cell = (b: Binding | undefined, last: boolean) =>
-    b ? [`  ${fit(b.keys.map(keyName).join(', '), keyWidth - 1)} `, last ? b.description : fit(b.description, cellWidth - keyWidth - 2)] : ['', ''];
+    b ? [`  ${fit(b.keys.map(keyName).join(', '), keyWidth - 1)} `, last ? describe(b) : fit(describe(b), cellWidth - keyWidth - 2)] : ['', ''];
   const hidden = bindings.length - (columns === 2 ? Math.min(bindings.length, 2 * room) : lines.length);
   return (
     <Box flexDirection="column">

@@ -1,12 +1,17 @@
 import { Box } from 'ink';
 import { Text } from './Text.js';
-import { bindingsFor, type Scope } from './keymap.js';
+import { bindingsFor, whyUnavailable } from './keymap.js';
+import type { KeyContext } from './keys.js';
 import { Styled } from './Styled.js';
 import type { Theme } from './theme.js';
 
-/** The keys that apply here, from the keymap; a message or the prompt takes the line above. */
-export function StatusBar({ scope, theme, readOnly, width }: { scope: Scope; theme: Theme; readOnly: boolean; width: number }) {
-  const hints = bindingsFor(scope, readOnly).filter((b) => b.hint);
+/**
+ * The keys that act here and now, from the keymap: a key that cannot act on this screen as it is (a step
+ * that asks for a name rather than y, a heading selected) is left out; help lists it with the reason.
+ * A message or the prompt takes the line above.
+ */
+export function StatusBar({ context, theme, readOnly, width }: { context: KeyContext; theme: Theme; readOnly: boolean; width: number }) {
+  const hints = bindingsFor(context.screen.kind, readOnly).filter((b) => b.hint && !whyUnavailable(b, context));
   let used = 0;
   const shown = hints.filter((b) => {
     used += b.label.length + b.description.split(/[,:(]/)[0]!.length + 3;

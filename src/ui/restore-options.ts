@@ -1,4 +1,4 @@
-import { typeInto } from './keymap.js';
+import { typeInto } from './keys.js';
 import type { PlanPreview, RestoreForm } from './actions-port.js';
 
 /**

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import type { JournalEntry } from '../../src/actions/journal.js';
 import { filterJournal, formatJournal, journalTime } from '../../src/report/journal.js';
-import { planState, stoppedMessage } from '../../src/ui/action-screens.js';
+import { planState, stoppedMessage } from '../../src/ui/screens/plan.js';
 
 const base = { v: 1 as const, who: { user: 'dba', host: 'jump1' }, step: null, kind: 'tail-log', sql: 'BACKUP LOG [xds] ...' };
 const entries: JournalEntry[] = [

@@ -244,17 +244,38 @@ describe('dashboard', () => {
     await type(withActions, '\x1b[11~');
     const help = frame(withActions);
     expect(help).toContain('Keys (confirm view)');
-    expect(help).toMatch(/enter +where the screen asks for a name: type it exactly as shown, then Enter/);
-    expect(help).toMatch(/y +run the statement shown, where the screen asks for y/);
+    expect(help).toMatch(/enter +type the name exactly as shown, then Enter, to run a statement/);
+    // The key that does not act on this statement says why: help is read against the screen as it was left.
+    expect(help).toMatch(/y +\(not now: this statement asks for the name Sales\?, then Enter\) run the statement shown/);
     expect(help).not.toContain('Ctrl-R');
     // The options screen's help names the space bar.
-    const options = render(<HelpView scope="options" theme={theme} readOnly={false} width={120} height={30} />);
+    const options = render(<HelpView scope="options" context={null} theme={theme} readOnly={false} width={120} height={30} />);
     mounted.push(options);
     expect(options.lastFrame()).toMatch(/^ +space +turn a yes\/no option on or off/m);
     await type(withActions, '\x1b');
     clock += 1000;
     // The name typed before help is still there.
     expect(frame(withActions)).toContain('Sal?');
+  });
+
+  it('says why a key does nothing on the row selected, from its binding, and opens nothing', async () => {
+    let previews = 0;
+    const actions = {
+      interruptedPlans: () => [],
+      preview: () => {
+        previews++;
+        return { refused: 'x' };
+      },
+    } as unknown as ActionsPort & PlanPort;
+    const r = render(<App source={source} actions={actions} theme={theme} readOnly={false} size={{ columns: 120, rows: 30 }} now={() => now} />);
+    mounted.push(r);
+    // The demo's databases outside any application group: P names why.
+    await type(r, ':', ...'db master', '\r', 'P');
+    expect(frame(r)).toContain('P: the selected database is in no application group (P restores a group: select one of its databases)');
+    // A filter that matches nothing leaves no database to act on.
+    await type(r, '/', ...'zzzz', '\r', 't');
+    expect(frame(r)).toContain('t: select a database row (not a heading)');
+    expect(previews).toBe(0);
   });
 
   it('asks for a poll with r', async () => {

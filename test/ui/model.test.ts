@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { fit, fitColumns } from '../../src/ui/cells.js';
 import { buildRows, findDatabaseRow, indexOfKey, initialGrid, filterTest, moveSelection, scrollTop } from '../../src/ui/grid-model.js';
-import { bindingsFor, commandFor, keymap, keyNames } from '../../src/ui/keymap.js';
+import { bindingsFor, commandFor, keymap } from '../../src/ui/keymap.js';
+import { keyNames } from '../../src/ui/keys.js';
 import { chooseTheme, loadTheme, themeNames } from '../../src/ui/theme.js';
 import { timeline } from '../../src/ui/timeline.js';
 import { buildRestoreChain } from '../../src/domain/chain.js';

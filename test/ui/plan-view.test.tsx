@@ -1,6 +1,6 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
-import { planState } from '../../src/ui/action-screens.js';
+import { planState } from '../../src/ui/screens/plan.js';
 import { batchRange } from '../../src/ui/PlanView.js';
 import type { PlanPreview } from '../../src/ui/actions-port.js';
 import { PlanView } from '../../src/ui/PlanView.js';

@@ -1,5 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { actionScreens, planState, yAnswers, type Screen } from '../../src/ui/action-screens.js';
+import { actionScreens } from '../../src/ui/action-screens.js';
+import { planState } from '../../src/ui/screens/plan.js';
+import type { Screen } from '../../src/ui/screens/screen.js';
+import { answersAlone } from '../../src/ui/screens/answer-alone.js';
 import type { ActionsPort, PlanPort, PlanPreview } from '../../src/ui/actions-port.js';
 
 const plan: PlanPreview = {
@@ -54,10 +57,10 @@ describe('keys typed ahead onto a prompt that asks for y', () => {
     expect(s.ran).toEqual([1]);
   });
 
-  it('yAnswers: only a y with no letter before it in the read, and none within a second', () => {
-    expect(yAnswers(['y'], 0, null, 0)).toBe(true);
-    expect(yAnswers(['D', 'y'], 1, null, 0)).toBe(false);
-    expect(yAnswers(['y'], 0, 500, 1000)).toBe(false);
-    expect(yAnswers(['y'], 0, 500, 1600)).toBe(true);
+  it('answersAlone: only a y with no letter before it in the read, and none within a second', () => {
+    expect(answersAlone(['y'], 0, null, 0)).toBe(true);
+    expect(answersAlone(['D', 'y'], 1, null, 0)).toBe(false);
+    expect(answersAlone(['y'], 0, 500, 1000)).toBe(false);
+    expect(answersAlone(['y'], 0, 500, 1600)).toBe(true);
   });
 });
