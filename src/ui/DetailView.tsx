@@ -58,9 +58,9 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
     used += need;
   }
   const more = db.findings.length > findingLines.length ? 1 : 0;
-  // SQL Agent's jobs for it, one line, when Agent's tables were read.
-  const jobsText = db.jobs === null ? null : agentLine(db.jobs, (utc) => local(utc).slice(0, 16));
-  const fixed = 9 + used + more + (chain?.brokenAfter ? 1 : 0) + (jobsText ? 1 : 0);
+  // SQL Agent's jobs for it, a line each, when Agent's tables were read.
+  const jobLines = db.jobs === null ? [] : agentLines(db.jobs, (utc) => local(utc).slice(0, 16));
+  const fixed = 9 + used + more + (chain?.brokenAfter ? 1 : 0) + jobLines.length;
   const tableRows = Math.max(1, height - fixed);
   // LSNs need room: on a narrow terminal they stay in the wide layout and the JSON report.
   const showLsn = width >= 110;
@@ -100,7 +100,9 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
         {`last drill: ${drillWords(db.lastDrill, serverNow)}${db.lastRestored ? ` (its backups last restored ${formatDuration(Math.max(0, serverNow - db.lastRestored.at))} ago on ${db.lastRestored.instance} as ${db.lastRestored.as})` : ''} · ${db.rto ? `estimated restore ${formatDuration(db.rto.seconds * 1000)}: ${db.rto.basis}` : 'no restore estimate without a chain'}`}
       </Styled>
       <Text wrap="truncate-end">{chainText}{db.mergedFrom.length ? ` · history merged from ${db.mergedFrom.join(', ')}` : ''}</Text>
-      {jobsText ? <Styled theme={theme} token="muted">{jobsText}</Styled> : null}
+      {jobLines.map((line, i) => (
+        <Styled key={`job${i}`} theme={theme} token="muted">{line}</Styled>
+      ))}
       <Text> </Text>
       <Text wrap="truncate-end">
         <Styled theme={theme} token="header">{standby ? `the source's backups this server restored, over the last ${DAYS} days` : `backups over the last ${DAYS} days`}</Styled>
@@ -132,14 +134,22 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
   );
 }
 
-/** SQL Agent's jobs that back the database up, in one line: each with its kinds, state, last outcome and next run. */
-export function agentLine(jobs: readonly DatabaseJob[], at: (utc: number) => string): string {
-  if (jobs.length === 0) return 'SQL Agent: no job backs it up';
+/** A database rarely has more backup jobs than this; past it, how many more (status JSON lists them all). */
+const JOB_LINES = 3;
+
+/**
+ * SQL Agent's jobs that back the database up, a line each (one line cut at 80 columns hid a group's job on the
+ * other replica): its replica, kinds, a run going on, last outcome and next run.
+ */
+export function agentLines(jobs: readonly DatabaseJob[], at: (utc: number) => string): string[] {
+  if (jobs.length === 0) return ['SQL Agent: no job backs it up'];
   const one = ({ step, kinds, replica, agentStopped }: DatabaseJob) => {
     const outcome = step.lastOutcome === 'failed' && step.failuresSinceSuccess > 1 ? `failed ${step.failuresSinceSuccess} times` : (step.lastOutcome ?? 'never ran');
     const now = step.runningSince !== null ? `running since ${at(step.runningSince)}, ` : '';
     const next = agentStopped ? 'Agent stopped' : !step.enabled ? 'disabled' : step.schedules === 0 ? 'no schedule' : step.nextRun !== null ? `next ${at(step.nextRun)}` : 'nothing scheduled';
     return `${step.job}${replica ? ` on ${replica}` : ''} (${kinds.join(', ')}): ${now}${outcome}, ${next}`;
   };
-  return `SQL Agent: ${jobs.map(one).join(' · ')}`;
+  const shown = jobs.length > JOB_LINES ? jobs.slice(0, JOB_LINES - 1) : jobs;
+  const lines = shown.map((j, i) => `${i === 0 ? 'SQL Agent: ' : '           '}${one(j)}`);
+  return jobs.length > shown.length ? [...lines, `           … ${jobs.length - shown.length} more job(s): rpotop status --format json lists them`] : lines;
 }

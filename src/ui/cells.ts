@@ -68,3 +68,25 @@ export function fit(raw: string, width: number): string {
   if (chars.length <= width) return text + ' '.repeat(width - chars.length);
   return `${chars.slice(0, width - 1).join('')}…`;
 }
+
+/** Words laid out on lines of at most `width` characters (a longer word is cut over lines), shown escaped. */
+export function wrapWords(raw: string, width: number): string[] {
+  const lines: string[] = [];
+  let line = '';
+  for (const word of visible(raw).split(' ')) {
+    const candidate = line ? `${line} ${word}` : word;
+    if ([...candidate].length <= width) {
+      line = candidate;
+      continue;
+    }
+    if (line) lines.push(line);
+    let rest = [...word];
+    while (rest.length > width) {
+      lines.push(rest.slice(0, width).join(''));
+      rest = rest.slice(width);
+    }
+    line = rest.join('');
+  }
+  if (line || lines.length === 0) lines.push(line);
+  return lines;
+}

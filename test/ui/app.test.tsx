@@ -252,6 +252,13 @@ describe('dashboard', () => {
     const options = render(<HelpView scope="options" context={null} theme={theme} readOnly={false} width={120} height={30} />);
     mounted.push(options);
     expect(options.lastFrame()).toMatch(/^ +space +turn a yes\/no option on or off/m);
+    // At 80 columns every description is whole, wrapped under its key; the statuses too.
+    const narrow = render(<HelpView scope="confirm" context={null} theme={theme} readOnly={false} width={80} height={19} />);
+    mounted.push(narrow);
+    const text = narrow.lastFrame()!;
+    expect(text).not.toContain('…');
+    expect(text.replace(/\n +/g, ' ')).toContain('go back, nothing sent; while the statement runs, asks whether to cancel it (SQL Server rolls it back)');
+    expect(text.replace(/\n/g, ' ')).toContain('UNKNOWN no fresh data');
     await type(withActions, '\x1b');
     clock += 1000;
     // The name typed before help is still there.

@@ -1,7 +1,7 @@
 import { render } from 'ink-testing-library';
 import { describe, expect, it } from 'vitest';
 import type { Finding } from '../../src/domain/findings.js';
-import { agentLine, DetailView } from '../../src/ui/DetailView.js';
+import { agentLines, DetailView } from '../../src/ui/DetailView.js';
 import { loadTheme } from '../../src/ui/theme.js';
 import { FIXTURE_NOW, fixtureSnapshot } from './fixture.js';
 
@@ -32,16 +32,23 @@ describe('the detail view', () => {
   });
 
   it("lists SQL Agent's jobs for it on one line, from what the poll read", () => {
-    expect(frame(40)).toMatch(/SQL Agent: DIFF backup - MicrosoftDynamicsAX \(diff\): succeeded, next \d{4}-\d\d-\d\d \d\d:\d\d · FULL backup/);
+    expect(frame(40)).toMatch(/SQL Agent: DIFF backup - MicrosoftDynamicsAX \(diff\): succeeded, next \d{4}-\d\d-\d\d \d\d:\d\d\n +FULL backup/);
     const step = { job: 'LOG - x', enabled: true, command: '', schedules: 1, nextRun: null, lastOutcome: 'failed' as const, lastRun: 0, lastFailure: null, failuresSinceSuccess: 4, failingSince: 0, runningSince: null };
-    expect(agentLine([{ step, kinds: ['log'] }, { step: { ...step, job: 'FULL - x', enabled: false, lastOutcome: null }, kinds: ['full', 'diff'] }], () => 'T')).toBe(
-      'SQL Agent: LOG - x (log): failed 4 times, nothing scheduled · FULL - x (full, diff): never ran, disabled',
+    expect(agentLines([{ step, kinds: ['log'] }, { step: { ...step, job: 'FULL - x', enabled: false, lastOutcome: null }, kinds: ['full', 'diff'] }], () => 'T')).toEqual(
+      ['SQL Agent: LOG - x (log): failed 4 times, nothing scheduled', '           FULL - x (full, diff): never ran, disabled'],
     );
     // A group's database: the replica that holds a job, a run going on, a replica whose Agent is stopped.
     const ok = { ...step, lastOutcome: 'succeeded' as const, failuresSinceSuccess: 0, nextRun: 1 };
-    expect(agentLine([{ step: { ...ok, runningSince: 5 }, kinds: ['log'], replica: 'AG02' }, { step: { ...ok, job: 'FULL - x' }, kinds: ['full'], agentStopped: true }], () => 'T')).toBe(
-      'SQL Agent: LOG - x on AG02 (log): running since T, succeeded, next T · FULL - x (full): succeeded, Agent stopped',
+    expect(agentLines([{ step: { ...ok, runningSince: 5 }, kinds: ['log'], replica: 'AG02' }, { step: { ...ok, job: 'FULL - x' }, kinds: ['full'], agentStopped: true }], () => 'T')).toEqual(
+      ['SQL Agent: LOG - x on AG02 (log): running since T, succeeded, next T', '           FULL - x (full): succeeded, Agent stopped'],
     );
-    expect(agentLine([], () => 'T')).toBe('SQL Agent: no job backs it up');
+    expect(agentLines([], () => 'T')).toEqual(['SQL Agent: no job backs it up']);
+    // Past three jobs: two, and how many more.
+    const four = agentLines([1, 2, 3, 4].map((n) => ({ step: { ...step, job: `J${n}` }, kinds: ['log' as const] })), () => 'T');
+    expect(four).toEqual([
+      'SQL Agent: J1 (log): failed 4 times, nothing scheduled',
+      '           J2 (log): failed 4 times, nothing scheduled',
+      '           … 2 more job(s): rpotop status --format json lists them',
+    ]);
   });
 });
