@@ -244,7 +244,7 @@ describe('dashboard', () => {
     await type(withActions, '\x1b[11~');
     const help = frame(withActions);
     expect(help).toContain('Keys (confirm view)');
-    expect(help).toMatch(/enter +type the name exactly as shown, then Enter, to run a statement/);
+    expect(help).toMatch(/enter +run the statement: its database name typed exactly as shown, then Enter/);
     // The key that does not act on this statement says why: help is read against the screen as it was left.
     expect(help).toMatch(/y +\(not now: this statement asks for the name Sales\?, then Enter\) run the statement shown/);
     expect(help).not.toContain('Ctrl-R');

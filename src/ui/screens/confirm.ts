@@ -19,7 +19,7 @@ export const confirmBindings: readonly Binding[] = [
   },
   {
     command: 'confirmName', keys: ['enter'], label: 'NAME Enter', scopes: ['confirm'], mutates: true, hint: true,
-    description: 'type the name exactly as shown, then Enter, to run a statement that overwrites a database or takes it offline',
+    description: 'run the statement: its database name typed exactly as shown, then Enter, where the statement overwrites a database or takes it offline',
     unavailable: judgedOn('confirm', (st) => busy(st) ?? (st.preview.confirmWord === null ? 'this statement asks for y alone' : null)),
   },
   { command: 'help', keys: ['f1'], label: 'F1', description: 'this help (? is typed text here); not while the statement runs', scopes: ['confirm'], mutates: false, hint: true },
