@@ -43,7 +43,7 @@ export function HelpView({ scope, context, theme, readOnly, width, height }: { s
       ? bindings.flatMap((b, i) =>
           wrapped[i]!.map((text, k) => (
             <Text key={`${i}.${k}`}>
-              <Styled theme={theme} token="accent">{k === 0 ? cell(b, true)[0] : ' '.repeat(keyWidth + 1)}</Styled>
+              <Styled theme={theme} token="accent">{k === 0 ? cell(b, true)[0] : ' '.repeat(keyWidth + 2)}</Styled>
               {text}
             </Text>
           )),

@@ -257,6 +257,9 @@ describe('dashboard', () => {
     mounted.push(narrow);
     const text = narrow.lastFrame()!;
     expect(text).not.toContain('…');
+    // A description's next lines start under its first (two spaces, the key column of 27, a space).
+    expect(text).toMatch(/\n {30}\S/);
+    expect(text).not.toMatch(/\n {29}\S/);
     expect(text.replace(/\n +/g, ' ')).toContain('go back, nothing sent; while the statement runs, asks whether to cancel it (SQL Server rolls it back)');
     expect(text.replace(/\n/g, ' ')).toContain('UNKNOWN no fresh data');
     await type(withActions, '\x1b');
