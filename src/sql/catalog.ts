@@ -226,12 +226,28 @@ function inIncarnation(b: string): string {
     AND (${b}.type <> 'D' OR ${b}.first_recovery_fork_guid = ${fork})`;
 }
 
-/** Backup set `b` is one a finding names (src/domain/status-rows.ts isNotable). */
-function notable(b: string, m: string): string {
+/**
+ * usable(b, m) for a row joined to its own media family `f` (mirror 0): a media set of one family is decided
+ * by that family alone (its device not NUL; one family recorded, as many as the set has), without the two
+ * lookups in backupmediafamily; a set of several stripes takes them. The same rule, said twice: the first
+ * disjunct implies the second wherever msdb records a set's families as it records their count.
+ */
+function usableOwnFamily(b: string, m: string, f: string): string {
+  // COALESCE as usable() has them, so that this disjunct is never UNKNOWN where usable() is FALSE.
+  return `(COALESCE(${m}.media_family_count, 1) = 1
+      AND ${b}.first_lsn IS NOT NULL AND ${b}.last_lsn IS NOT NULL
+      AND ${b}.backup_start_date IS NOT NULL AND ${b}.backup_finish_date IS NOT NULL
+      AND COALESCE(${b}.is_damaged, 0) = 0
+      AND LTRIM(RTRIM(COALESCE(${f}.physical_device_name, N''))) NOT IN (N'NUL', N'NUL:')
+    OR ${usable(b, m)})`;
+}
+
+/** Backup set `b` (of media set `m`, on its family `f`'s row) is one a finding names (src/domain/status-rows.ts isNotable). */
+function notable(b: string, m: string, f: string): string {
   return `COALESCE(${b}.is_snapshot, 0) = 1
       OR ${b}.type = 'L' AND COALESCE(${b}.has_bulk_logged_data, 0) = 1
       OR ${b}.type = 'D' AND COALESCE(${b}.is_copy_only, 0) = 1
-      OR NOT (${usable(b, m)})`;
+      OR NOT ${usableOwnFamily(b, m, f)}`;
 }
 
 /** Backup set `b` is the newest of its database with this condition. */
@@ -295,16 +311,16 @@ WHERE d.database_id <> 2
     OR ${window} AND (
       a.backup_set_id IS NULL
       OR bs.type = 'D' AND COALESCE(bs.is_copy_only, 0) = 0 AND ${newestWhere('bs', 'nr', "nr.type = 'D' AND COALESCE(nr.is_copy_only, 0) = 0")}
-      OR ${notable('bs', 'ms')}
+      OR ${notable('bs', 'ms', 'mf')}
     )
     OR bs.first_lsn IS NULL OR bs.last_lsn IS NULL OR bs.backup_start_date IS NULL OR bs.backup_finish_date IS NULL${agRows}
   )
 ORDER BY bs.backup_set_id, mf.family_sequence_number;`;
 }
 
-export const statusHistoryQuery = query('history-status.v2', statusHistoryText(true), { window_days: 'int' });
+export const statusHistoryQuery = query('history-status.v3', statusHistoryText(true), { window_days: 'int' });
 /** SQL Server 2008 R2 has no availability groups, nor sys.databases.replica_id. */
-export const statusHistoryQuery2008R2 = query('history-status.v2-2008r2', statusHistoryText(false), { window_days: 'int' });
+export const statusHistoryQuery2008R2 = query('history-status.v3-2008r2', statusHistoryText(false), { window_days: 'int' });
 
 /** Later polls: the rows msdb recorded since the highest backup_set_id already seen, so a poll's cost does not grow with msdb. */
 export const historyQuery = query(
