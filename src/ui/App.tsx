@@ -191,9 +191,10 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
 
   /** What the keys would act on: the screen, and the database selected there (the grid's row, the detail's database). */
   const keyContext = (on: Screen, cursor: number): KeyContext => {
-    const row = rowsFor(ui.current.grid)[cursor];
-    const key = on.kind === 'detail' ? on.key : on.kind === 'dashboard' && row?.kind === 'database' ? row.key : null;
-    return { screen: on, selected: key === null ? null : (snapshot.databases.find((d) => d.key === key) ?? null) };
+    // The grid's row holds its database; a detail view is found by key (once per frame, as the view itself is).
+    const row = on.kind === 'dashboard' ? rowsFor(ui.current.grid)[cursor] : undefined;
+    const selected = row?.kind === 'database' ? row.db : on.kind === 'detail' ? snapshot.databases.find((d) => d.key === on.key) : undefined;
+    return { screen: on, selected: selected ?? null };
   };
 
   const runCommandLine = (text: string) => {
