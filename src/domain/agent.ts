@@ -22,12 +22,8 @@ export interface AgentBackupStep {
 export type BackupKind = 'full' | 'diff' | 'log';
 
 /** What a step backs up: databases by name, or a maintenance solution's selection, and which kinds. */
-interface Target {
-  kind: BackupKind;
-  matches: (database: string, system: boolean) => boolean;
-  /** The one database a BACKUP statement names (lower case); absent for a selection (Ola's @Databases). */
-  named?: string;
-}
+/** A BACKUP statement names one database (lower case); a maintenance solution's selection matches databases. */
+type Target = { kind: BackupKind } & ({ named: string } | { matches: (database: string, system: boolean) => boolean });
 
 const SYSTEM = new Set(['master', 'model', 'msdb']);
 
@@ -40,15 +36,14 @@ const unquote = (n: string) => (n.startsWith('[') ? n.slice(1, -1).replace(/\]\]
  * name is not followed), and Ola Hallengren's DatabaseBackup (@Databases with USER_DATABASES,
  * SYSTEM_DATABASES, ALL_DATABASES, names, % wildcards and -exclusions; @BackupType FULL, DIFF or LOG).
  */
-export function backupTargets(command: string): Target[] {
+function backupTargets(command: string): Target[] {
   const targets: Target[] = [];
   const text = command.replace(/--[^\n]*/g, ' ');
   for (const m of text.matchAll(new RegExp(String.raw`\bBACKUP\s+(DATABASE|LOG)\s+${NAME}([^;]*)`, 'gi'))) {
     const name = unquote(m[2]!);
     if (name.startsWith('@')) continue;
     const kind: BackupKind = m[1]!.toUpperCase() === 'LOG' ? 'log' : /\bDIFFERENTIAL\b/i.test(m[3] ?? '') ? 'diff' : 'full';
-    const lower = name.toLowerCase();
-    targets.push({ kind, named: lower, matches: (db) => db.toLowerCase() === lower });
+    targets.push({ kind, named: name.toLowerCase() });
   }
   if (/\bDatabaseBackup\b/i.test(text)) {
     const databases = /@Databases\s*=\s*N?'((?:[^']|'')*)'/i.exec(text)?.[1]?.replace(/''/g, "'");
@@ -100,7 +95,7 @@ export interface DatabaseJob {
  */
 interface StepIndex {
   byName: Map<string, { step: AgentBackupStep; target: Target }[]>;
-  selections: { step: AgentBackupStep; target: Target }[];
+  selections: { step: AgentBackupStep; target: Extract<Target, { matches: unknown }> }[];
   order: Map<AgentBackupStep, number>;
 }
 const indexes = new WeakMap<readonly AgentBackupStep[], StepIndex>();
@@ -110,7 +105,7 @@ function indexOf(steps: readonly AgentBackupStep[]): StepIndex {
   index = { byName: new Map(), selections: [], order: new Map(steps.map((s, i) => [s, i])) };
   for (const step of steps) {
     for (const target of backupTargets(step.command)) {
-      if (target.named === undefined) index.selections.push({ step, target });
+      if ('matches' in target) index.selections.push({ step, target });
       else index.byName.set(target.named, [...(index.byName.get(target.named) ?? []), { step, target }]);
     }
   }
