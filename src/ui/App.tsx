@@ -10,8 +10,6 @@ import {
   findDatabaseRow,
   indexOfKey,
   initialGrid,
-  moveSelection,
-  nextSortKey,
   scrollTop,
   SORT_KEYS,
   type GridState,
@@ -22,6 +20,7 @@ import { Header } from './Header.js';
 import { HelpView } from './HelpView.js';
 import { InstanceView } from './InstanceView.js';
 import { bindingFor, keymap, whyUnavailable } from './keymap.js';
+import { browseKeys } from './screens/browse.js';
 import { keyNames, typeInto, type Command, type KeyContext } from './keys.js';
 import { useF1 } from './function-keys.js';
 import type { SnapshotSource } from './source.js';
@@ -261,168 +260,75 @@ export function App({ source, actions, theme, readOnly, size: fixedSize, now = D
   };
 
 
-  /** Runs one command; `cursor` is the selection as earlier keys of the same read left it. */
-  const onCommand = (command: Command, cursor: number): number => {
-    const screen = ui.current.screen;
-    const grid = ui.current.grid;
-    const rows = rowsFor(grid);
-    if (ui.current.message) setMessage(null);
-    switch (command) {
-      case 'quit':
-        // On a view, q goes back (as Esc does): a stray q on the bridge does not close the console. Ctrl-C quits anywhere.
-        if (screen.kind !== 'dashboard') return onCommand('back', cursor);
-        exit();
-        return cursor;
-      case 'help':
-        if (screen.kind !== 'help') setScreen({ kind: 'help', back: screen });
-        return cursor;
-      case 'refresh':
-        source.refresh();
-        setMessage('polling every instance now');
-        return cursor;
-      case 'tailLog':
-      case 'recover': {
-        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
-        if (!actions || key === null) return cursor;
-        const action: ActionKind = command === 'tailLog' ? 'tail-log' : 'recover';
-        const preview = actions.preview(action, key);
-        if ('refused' in preview) setMessage(`${action === 'tail-log' ? 'no tail-log backup' : 'nothing to bring online'}: ${preview.refused}`);
-        else setScreen({ kind: 'confirm', action, key, back: screen, state: { preview, typed: '', running: null, result: null } });
-        return cursor;
+  /**
+   * A command on a database or the fleet that needs the world: the actions (a preview, a drill's plan, the
+   * restore options) or the terminal (a copy). `from` is the screen the action returns to.
+   */
+  const act = (command: Command, key: string | null, from: Screen) => {
+    if (command === 'copyDatabase' || command === 'copyFleet') {
+      const db = snapshot.databases.find((d) => d.key === key);
+      if (command === 'copyDatabase' && !db) return;
+      const text = command === 'copyFleet' ? formatMarkdown(snapshot) : databaseFacts(db!, now());
+      const sequence = osc52(text);
+      if (!sequence) setMessage('too long to copy through the terminal: rpotop status --format markdown prints it');
+      else if (!stdout.isTTY) setMessage('no terminal to copy through');
+      else {
+        stdout.write(sequence);
+        const what = command === 'copyFleet' ? 'the fleet status (Markdown)' : `${db!.instance} / ${db!.name}`;
+        setMessage(`copied ${what}, ${text.split('\n').length} line(s), through the terminal (OSC 52; in tmux: set -g set-clipboard on)`);
       }
-      case 'copyDatabase':
-      case 'copyFleet': {
-        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
-        const db = snapshot.databases.find((d) => d.key === key);
-        if (command === 'copyDatabase' && !db) return cursor;
-        const text = command === 'copyFleet' ? formatMarkdown(snapshot) : databaseFacts(db!, now());
-        const sequence = osc52(text);
-        if (!sequence) setMessage('too long to copy through the terminal: rpotop status --format markdown prints it');
-        else if (!stdout.isTTY) setMessage('no terminal to copy through');
+      return;
+    }
+    if (!actions || key === null) return;
+    if (command === 'tailLog' || command === 'recover') {
+      const action: ActionKind = command === 'tailLog' ? 'tail-log' : 'recover';
+      const preview = actions.preview(action, key);
+      if ('refused' in preview) setMessage(`${action === 'tail-log' ? 'no tail-log backup' : 'nothing to bring online'}: ${preview.refused}`);
+      else setScreen({ kind: 'confirm', action, key, back: from, state: { preview, typed: '', running: null, result: null } });
+      return;
+    }
+    if (command === 'drill') {
+      setMessage('planning the drill: reading the whole history and the backup files on the drill target...');
+      void actions.prepareDrill(key).then((preview) => {
+        if ('refused' in preview) setMessage(`no drill: ${preview.refused}`);
         else {
-          stdout.write(sequence);
-          const what = command === 'copyFleet' ? 'the fleet status (Markdown)' : `${db!.instance} / ${db!.name}`;
-          setMessage(`copied ${what}, ${text.split('\n').length} line(s), through the terminal (OSC 52; in tmux: set -g set-clipboard on)`);
+          setMessage('');
+          setScreen({ kind: 'confirm', action: 'drill', key, back: from, state: { preview, typed: '', running: null, result: null } });
         }
-        return cursor;
-      }
-      case 'drill': {
-        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
-        if (!actions || key === null) return cursor;
-        setMessage('planning the drill: reading the whole history and the backup files on the drill target...');
-        const from = screen;
-        void actions.prepareDrill(key).then((preview) => {
-          if ('refused' in preview) setMessage(`no drill: ${preview.refused}`);
-          else {
-            setMessage('');
-            setScreen({ kind: 'confirm', action: 'drill', key, back: from, state: { preview, typed: '', running: null, result: null } });
-          }
-        });
-        return cursor;
-      }
-      case 'restore': {
-        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
-        if (!actions || key === null) return cursor;
-        const db = snapshot.databases.find((d) => d.key === key);
-        const opened: Screen = {
-          kind: 'options',
-          key,
-          title: `Restore ${db ? `${db.instance} / ${db.name}` : key}: options`,
-          state: { form: defaultRestoreForm, field: 0, draft: null },
-          back: screen,
-        };
-        setScreen(opened);
-        screens?.redraft(opened);
-        return cursor;
-      }
-      case 'restoreGroup': {
-        const key = screen.kind === 'detail' ? screen.key : rows[cursor]?.kind === 'database' ? rows[cursor]!.key : null;
-        if (!actions || key === null) return cursor;
-        const db = snapshot.databases.find((d) => d.key === key);
-        const group = db?.groups[0];
-        // The binding said why when there is no group (screens/browse.ts).
-        if (!db || !group) return cursor;
-        const opened: Screen = {
-          kind: 'options',
-          key,
-          group,
-          title: `Restore group ${group}: every member to one point; options`,
-          state: { form: defaultRestoreForm, field: 0, draft: null },
-          back: screen,
-        };
-        setScreen(opened);
-        screens?.redraft(opened);
-        return cursor;
-      }
-      case 'back':
-        if ('back' in screen) setScreen(screen.back);
-        else if (screen.kind === 'detail') setScreen({ kind: 'dashboard' });
-        else if (grid.filter) setGrid((g) => ({ ...g, filter: '' }));
-        return cursor;
-      default:
+      });
+      return;
     }
-    if (screen.kind === 'detail') {
-      const step = { up: -1, down: 1, pageUp: -10, pageDown: 10, top: -1e9, bottom: 1e9 } as Record<string, number>;
-      if (command in step) setScreen({ ...screen, scroll: Math.max(0, screen.scroll + step[command]!) });
-      if (command === 'instance') {
-        const db = snapshot.databases.find((d) => d.key === screen.key);
-        if (db) setScreen({ kind: 'instance', name: db.instance, back: screen });
-      }
-      return cursor;
+    const db = snapshot.databases.find((d) => d.key === key);
+    // A group restore needs a group: the binding said why when there is none (screens/browse.ts).
+    const group = command === 'restoreGroup' ? db?.groups[0] : undefined;
+    if (command === 'restoreGroup' && (!db || !group)) return;
+    const opened: Screen = {
+      kind: 'options',
+      key,
+      ...(group ? { group } : {}),
+      title: group ? `Restore group ${group}: every member to one point; options` : `Restore ${db ? `${db.instance} / ${db.name}` : key}: options`,
+      state: { form: defaultRestoreForm, field: 0, draft: null },
+      back: from,
+    };
+    setScreen(opened);
+    screens?.redraft(opened);
+  };
+
+  /** Runs one command (screens/browse.ts decides what it changes); `cursor` is the selection as earlier keys of the same read left it. */
+  const onCommand = (command: Command, cursor: number): number => {
+    const from = ui.current.screen;
+    if (ui.current.message) setMessage(null);
+    const { state, effects } = browseKeys({ screen: from, grid: ui.current.grid, cursor }, command, rowsFor(ui.current.grid), gridHeight, keyContext(from, cursor).selected);
+    if (state.screen !== from) setScreen(state.screen);
+    if (state.grid !== ui.current.grid) update({ grid: state.grid });
+    for (const effect of effects) {
+      if (effect.kind === 'quit') exit();
+      else if (effect.kind === 'refresh') source.refresh();
+      else if (effect.kind === 'message') setMessage(effect.text);
+      else if (effect.kind === 'prompt') setPrompt({ kind: effect.prompt, text: '' });
+      else act(effect.command, effect.key, from);
     }
-    if (screen.kind !== 'dashboard') return cursor;
-    switch (command) {
-      case 'up':
-        return moveSelection(rows, cursor, -1);
-      case 'down':
-        return moveSelection(rows, cursor, 1);
-      case 'pageUp':
-        return moveSelection(rows, cursor, -gridHeight);
-      case 'pageDown':
-        return moveSelection(rows, cursor, gridHeight);
-      case 'top':
-        return moveSelection(rows, 0, 0);
-      case 'bottom':
-        return moveSelection(rows, rows.length - 1, 0);
-      case 'open': {
-        const row = rows[cursor];
-        if (row?.kind === 'database') setScreen({ kind: 'detail', key: row.key, scroll: 0 });
-        return cursor;
-      }
-      case 'instance': {
-        const row = rows[cursor];
-        if (row?.kind === 'database') setScreen({ kind: 'instance', name: row.db.instance, back: screen });
-        return cursor;
-      }
-      case 'filter':
-        // A new filter each time: reopening the old one and appending to it matched nothing.
-        setGrid((g) => ({ ...g, filter: '' }));
-        setPrompt({ kind: 'filter', text: '' });
-        return cursor;
-      case 'command':
-        setPrompt({ kind: 'command', text: '' });
-        return cursor;
-      case 'freeze':
-        if (grid.frozen) {
-          setGrid((g) => ({ ...g, frozen: null }));
-          setMessage('rows move again as their status changes');
-        } else {
-          setGrid((g) => ({ ...g, frozen: new Map(rows.filter((r) => r.kind === 'database').map((r, i) => [r.key, i])) }));
-          setMessage('order frozen: values update, rows stay where they are (Z again to let them move)');
-        }
-        return cursor;
-      case 'sort':
-        setGrid((g) => ({ ...g, frozen: null, sort: { key: nextSortKey(g.sort.key), desc: nextSortKey(g.sort.key) === 'status' } }));
-        return cursor;
-      case 'reverse':
-        setGrid((g) => ({ ...g, frozen: null, sort: { ...g.sort, desc: !g.sort.desc } }));
-        return cursor;
-      case 'group':
-        setGrid((g) => ({ ...g, groupBy: g.groupBy === 'none' ? 'instance' : g.groupBy === 'instance' ? 'group' : 'none' }));
-        return cursor;
-      default:
-        return cursor;
-    }
+    return state.cursor;
   };
 
   const screens = actions

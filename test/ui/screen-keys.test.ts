@@ -10,6 +10,9 @@ import { planBindings, planKeys, planState } from '../../src/ui/screens/plan.js'
 import type { Screen } from '../../src/ui/screens/screen.js';
 import { defaultRestoreForm } from '../../src/ui/actions-port.js';
 import type { OptionsState } from '../../src/ui/restore-options.js';
+import { browseKeys } from '../../src/ui/screens/browse.js';
+import { buildRows, initialGrid } from '../../src/ui/grid-model.js';
+import { fixtureSnapshot } from './fixture.js';
 
 const NOW = 1_000_000;
 const step = (over: Partial<PlanPreview['steps'][number]>): PlanPreview['steps'][number] => ({
@@ -155,5 +158,46 @@ describe("the restore options' keys come from their own bindings", () => {
     expect(whyUnavailable(byCommand('begin'), ctx(at(0, { draft: { refused: 'no full backup' } })))).toBe('no plan for these options: no full backup');
     expect(optionsKeys(at(0), ['enter']).effect).toEqual({ kind: 'begin', planId: 'p' });
     expect(optionsKeys(at(0), ['esc', 'enter']).effect).toEqual({ kind: 'cancel' });
+  });
+});
+
+describe("the browse screens' commands come from their own module", () => {
+  const snapshot = fixtureSnapshot();
+  const rows = buildRows(snapshot, initialGrid);
+  const at = (screen: Screen, cursor = 1) => ({ screen, grid: initialGrid, cursor });
+  const dbRow = rows.findIndex((r) => r.kind === 'database');
+  const selected = (cursor: number) => {
+    const row = rows[cursor];
+    return row?.kind === 'database' ? row.db : null;
+  };
+
+  it('every dashboard binding that help calls available acts: it moves, opens, changes the grid or asks the console', () => {
+    const st = at({ kind: 'dashboard' }, dbRow + 1);
+    const ctx: KeyContext = { screen: st.screen, selected: selected(st.cursor) };
+    for (const b of bindingsFor('dashboard', false)) {
+      if (whyUnavailable(b, ctx) || b.command === 'up') continue;
+      // Esc on the dashboard clears a filter: with none there is nothing to go back from.
+      const from = b.command === 'back' ? { ...st, grid: { ...initialGrid, filter: 'x' } } : st;
+      const out = browseKeys(from, b.command, rows, 10, ctx.selected);
+      expect(out.state.cursor !== from.cursor || out.state.screen !== from.screen || out.state.grid !== from.grid || out.effects.length > 0, `${b.label} should act`).toBe(true);
+    }
+    expect(browseKeys(st, 'up', rows, 10, ctx.selected).state.cursor).toBe(dbRow);
+  });
+
+  it('goes back a level at a time: q on a view is Esc, Esc on the dashboard clears the filter, q there quits', () => {
+    const detail: Screen = { kind: 'detail', key: rows[dbRow]!.key, scroll: 3 };
+    expect(browseKeys(at(detail), 'quit', rows, 10, null).state.screen).toEqual({ kind: 'dashboard' });
+    const filtered = { ...at({ kind: 'dashboard' }), grid: { ...initialGrid, filter: 'breach' } };
+    expect(browseKeys(filtered, 'back', rows, 10, null).state.grid.filter).toBe('');
+    expect(browseKeys(at({ kind: 'dashboard' }), 'quit', rows, 10, null).effects).toEqual([{ kind: 'quit' }]);
+    // The detail view scrolls and never below its first row.
+    expect(browseKeys(at(detail), 'pageUp', rows, 10, null).state.screen).toEqual({ ...detail, scroll: 0 });
+  });
+
+  it('hands an action to the console with the selected database, and opens a new filter with its prompt', () => {
+    const db = selected(dbRow)!;
+    expect(browseKeys(at({ kind: 'dashboard' }, dbRow), 'tailLog', rows, 10, db).effects).toEqual([{ kind: 'act', command: 'tailLog', key: db.key }]);
+    const filter = browseKeys({ ...at({ kind: 'dashboard' }), grid: { ...initialGrid, filter: 'old' } }, 'filter', rows, 10, null);
+    expect([filter.state.grid.filter, filter.effects]).toEqual(['', [{ kind: 'prompt', prompt: 'filter' }]]);
   });
 });
