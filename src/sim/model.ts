@@ -393,6 +393,11 @@ export class SimInstance {
     return this.history.from(backupSetId);
   }
 
+  /** The backup set with this backup_set_id, if msdb holds it: a seek on the clustered key. */
+  backupSetById(backupSetId: number): BackupSetRow | undefined {
+    return this.history.byId(backupSetId);
+  }
+
   /** The oldest or newest backup set msdb holds: one end of the clustered index. */
   backupSetAtEdge(edge: 'first' | 'last'): BackupSetRow | undefined {
     return this.history.edge(edge);

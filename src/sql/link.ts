@@ -2,6 +2,7 @@ import type { EventEmitter } from 'node:events';
 import { rootCertificates } from 'node:tls';
 import type sql from 'mssql';
 import { linkMode, type InstanceConfig } from '../config/schema.js';
+import { connectWithoutNagle } from './connector.js';
 
 /** The login was not sent: the server answered PRELOGIN without offering encryption, and the inventory requires it. */
 export class CleartextRefused extends Error {
@@ -38,7 +39,7 @@ function refuseCleartextLogin(connection: EventEmitter & { state?: { name?: stri
   });
 }
 
-/** The driver settings that choose and check the link's encryption. `caPem` is the instance's caFile, read. */
+/** The driver settings that open the link (its socket without Nagle's delay) and choose and check its encryption. `caPem` is the instance's caFile, read. */
 export function linkSettings(instance: InstanceConfig, caPem: string | null): Partial<sql.config> {
   const mode = linkMode(instance.encrypt);
   const options = {
@@ -47,6 +48,7 @@ export function linkSettings(instance: InstanceConfig, caPem: string | null): Pa
     ...(instance.hostNameInCertificate ? { serverName: instance.hostNameInCertificate } : {}),
     ...(caPem ? { cryptoCredentialsDetails: { ca: trustedAuthorities(caPem) } } : {}),
     ...(mode === 'require' ? { debug: { payload: true, packet: false, data: false, token: false } } : {}),
+    connector: connectWithoutNagle,
   };
   return {
     options: options as sql.config['options'],

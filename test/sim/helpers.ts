@@ -2,6 +2,7 @@ import sql from 'mssql';
 import { afterAll, beforeAll } from 'vitest';
 import { SimClock } from '../../src/sim/clock.js';
 import { SimFleet, type Endpoint } from '../../src/sim/fleet.js';
+import { connectWithoutNagle } from '../../src/sql/connector.js';
 import { scenarioSchema, type ScenarioInput } from '../../src/sim/scenario.js';
 
 /** A one-instance fleet made by the test, with a database whose name needs quoting. */
@@ -59,7 +60,8 @@ export async function connect(
     requestTimeout: 5000,
     pool: { max: 5, min: 0 },
     ...rest,
-    options: { encrypt: encrypt as boolean, trustServerCertificate: false, ...(rest.options ?? {}) },
+    // As the console connects: a request of several packets is not held back by Nagle's algorithm.
+    options: { encrypt: encrypt as boolean, trustServerCertificate: false, connector: connectWithoutNagle, ...(rest.options ?? {}) } as sql.config['options'],
   });
   await pool.connect();
   return pool;

@@ -237,6 +237,41 @@ describe("an operator's own queries", () => {
     expect(r.recordset.columns.backups!.type).toBe(sql.Int);
   });
 
+  it('decide a condition on parameters alone before reading anything, as a startup predicate does, but still check the permission', async () => {
+    const p = pool('SQL2022');
+    const logs = (flag: number) =>
+      p.request().input('flag', sql.Int, flag).query("SELECT COUNT(*) AS n FROM msdb.dbo.backupset AS b JOIN msdb.dbo.backupmediafamily AS f ON f.media_set_id = b.media_set_id WHERE @flag = 1 AND b.type = 'L'");
+    const model = sim.fleet.instance('SQL2022').backupset.filter((b) => b.type === 'L').length;
+    expect(model).toBeGreaterThan(0);
+    expect((await logs(1)).recordset).toEqual([{ n: model }]);
+    // An aggregate over no rows is still one row.
+    expect((await logs(0)).recordset).toEqual([{ n: 0 }]);
+    // The permission is checked when the statement runs, whatever its conditions.
+    const denied = await failure(pool('MONITOR').request().input('flag', sql.Int, 0).query('SELECT j.name FROM msdb.dbo.sysjobs AS j WHERE @flag = 1'));
+    expect(denied.number).toBe(229);
+    // An outer row's value inside a subquery is decided per outer row.
+    const name = databases![0]!.name;
+    const counted = await p
+      .request()
+      .input('db', sql.NVarChar(128), name)
+      .query('SELECT d.name, (SELECT COUNT(*) FROM msdb.dbo.backupset AS b WHERE d.name = @db AND b.database_name = d.name) AS n FROM sys.databases AS d WHERE d.name IN (@db, N\'Simple\') ORDER BY d.database_id');
+    expect(counted.recordset).toEqual([
+      { name, n: sim.fleet.instance('SQL2022').backupset.filter((b) => b.database_name === name).length },
+      { name: 'Simple', n: 0 },
+    ]);
+  });
+
+  it('join a backup set by its backup_set_id, whatever type the other side is', async () => {
+    const p = pool('SQL2022');
+    const newest = Math.max(...sim.fleet.instance('SQL2022').backupset.map((b) => b.backup_set_id));
+    for (const id of ['n.id', 'CAST(n.id AS varchar(12))']) {
+      const r = await p.request().query(
+        `SELECT b.backup_set_id FROM (SELECT MAX(x.backup_set_id) AS id FROM msdb.dbo.backupset AS x) AS n JOIN msdb.dbo.backupset AS b ON b.backup_set_id = ${id}`,
+      );
+      expect(r.recordset, id).toEqual([{ backup_set_id: newest }]);
+    }
+  });
+
   it('gets SQL Server errors for what it gets wrong: ungrouped columns, unknown aliases, ambiguous names, constructs not simulated', async () => {
     const p = pool('SQL2022');
     const cases: [string, number][] = [

@@ -716,6 +716,8 @@ function compileJoin(join: Join, scope: Scope, left: FromRows, ctxOf: (row: unkn
     .find((k): k is { probe: Compiled; lookup: (value: SqlValue) => readonly unknown[] } => k.lookup !== undefined);
   return (parent) => {
     const lefts = left(parent);
+    // Nothing to join to: the joined source is not read (an empty outer input ends an inner or left join).
+    if (lefts.length === 0 && !keepRight) return [];
     const rights = indexed && !keepRight ? [] : src.rows(ctxOf([], parent));
     const width = index;
     const matchedRight = new Set<unknown>();
@@ -797,7 +799,11 @@ export function compileSelect(select: Select, env: Env, outer: Scope | null): Co
   // add rows without it (then they must see the joined rows).
   const pushable = select.from !== null && !select.from.joins.some((j) => j.kind === 'right' || j.kind === 'full');
   const pushed = pushable ? conjuncts.filter((c) => c.local === 1 && !c.aggregate) : [];
-  const residual = conjuncts.filter((c) => !pushed.includes(c));
+  // Conditions that read none of the query's own rows (a parameter, an outer row) are decided once, before
+  // any source is read: SQL Server's startup expression predicate, which leaves the tables untouched when
+  // it is false (a poll's `@with_files = 1` when it does not ask for the files).
+  const startup = conjuncts.filter((c) => c.local === 0 && !c.aggregate);
+  const residual = conjuncts.filter((c) => !pushed.includes(c) && !startup.includes(c));
   const extreme = extremeSeek(select, scope, from);
   const seek = extreme?.seek ?? (from && pushed.length > 0 ? findSeek(parts.filter((p) => pushed.includes(p.compiled)), from) : null);
   if (conjuncts.some((c) => c.aggregate)) fail({ number: 147, class: 15, state: 1, message: 'An aggregate may not appear in the WHERE clause unless it is in a subquery contained in a HAVING clause or a select list, and the column being aggregated is an outer reference.' }, select.line);
@@ -849,7 +855,9 @@ export function compileSelect(select: Select, env: Env, outer: Scope | null): Co
     objects: scope.objects,
     correlations: scope.correlations,
     rows: (parent) => {
-      let ctxs: Ctx[] = (from ? from.rows(parent, pushed, seek, extreme?.edge) : [[]]).map((row) => ({ row, outer: parent, group: null, index: 0, windows: null }));
+      const started = startup.every((c) => holds(c.run({ row: [], outer: parent, group: null, index: 0, windows: null })));
+      const rows = !started ? [] : from ? from.rows(parent, pushed, seek, extreme?.edge) : [[]];
+      let ctxs: Ctx[] = rows.map((row) => ({ row, outer: parent, group: null, index: 0, windows: null }));
       if (residual.length > 0) ctxs = ctxs.filter((ctx) => residual.every((c) => holds(c.run(ctx))));
       if (scope.grouped) ctxs = groupRows(ctxs, groupBy, parent, scope.sources.length);
       if (having) ctxs = ctxs.filter((ctx) => holds(having.run(ctx)));

@@ -47,6 +47,13 @@ const backupset: Source<BackupSetRow> = {
   rows: (s) => s.instance.backupset,
   edge: { backup_set_id: (s, edge) => s.instance.backupSetAtEdge(edge) },
   index: {
+    // The clustered key: restorehistory joins its backup set on it. (A value of another type converts as the
+    // comparison will: every row is a candidate and the condition decides.)
+    backup_set_id: (s, id) => {
+      if (typeof id !== 'number') return s.instance.backupset;
+      const b = s.instance.backupSetById(id);
+      return b ? [b] : [];
+    },
     database_name: (s, name) => (typeof name === 'string' ? s.instance.backupSetsOf(name) : []),
     backup_set_uuid: (s, uuid) => {
       const b = typeof uuid === 'string' ? s.instance.backupSetByUuid(uuid) : undefined;

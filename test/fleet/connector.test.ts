@@ -1,0 +1,62 @@
+import net from 'node:net';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import type { InstanceConfig } from '../../src/config/schema.js';
+import { InstanceClient } from '../../src/sql/client.js';
+import type { Endpoint, SimFleet } from '../../src/sim/fleet.js';
+import { startFleet } from '../sim/helpers.js';
+
+/**
+ * The poller's connections go out with Nagle's algorithm off (src/sql/connector.ts): a poll batch is several
+ * TDS packets, and with Nagle on each one after the first waited for the server's delayed acknowledgement.
+ */
+
+let fleet: SimFleet;
+let ep: Endpoint;
+beforeAll(async () => {
+  const started = await startFleet();
+  fleet = started.fleet;
+  ep = started.endpoints[0]!;
+});
+afterAll(async () => {
+  await fleet?.stop();
+});
+
+const clientOf = (port: number) =>
+  new InstanceClient({
+    instance: { name: ep.name, host: ep.host, port, auth: { type: 'sql', user: ep.login }, encrypt: false, trustServerCertificate: true } as unknown as InstanceConfig,
+    password: ep.password,
+    caPem: null,
+    connectTimeoutMs: 5000,
+    requestTimeoutMs: 5000,
+  });
+
+describe('the connection to a server', () => {
+  it('turns Nagle off on the client socket before the login, and polls through it', async () => {
+    const noDelay = vi.spyOn(net.Socket.prototype, 'setNoDelay');
+    const client = clientOf(ep.port);
+    try {
+      const result = await client.poll(0, 8, true);
+      expect(result.databases.length).toBeGreaterThan(0);
+      // The simulator turns it off on its own end too: the client's socket is the one whose peer is the server's port.
+      const clientSide = noDelay.mock.contexts.filter((s) => (s as net.Socket).remotePort === ep.port);
+      expect(clientSide.length).toBe(1);
+      expect(noDelay.mock.calls[noDelay.mock.contexts.indexOf(clientSide[0])]).toEqual([true]);
+    } finally {
+      noDelay.mockRestore();
+      await client.close();
+    }
+  });
+
+  it('reports a refused connection as the driver does, naming the address', async () => {
+    const closed = net.createServer();
+    await new Promise<void>((resolve) => closed.listen(0, '127.0.0.1', resolve));
+    const port = (closed.address() as net.AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    const client = clientOf(port);
+    try {
+      await expect(client.poll(0, 8, true)).rejects.toThrow(/ECONNREFUSED|Failed to connect/);
+    } finally {
+      await client.close();
+    }
+  });
+});
