@@ -10,6 +10,7 @@ import { SimClock } from '../src/sim/clock.js';
 import { SimFleet } from '../src/sim/fleet.js';
 import { scaleScenario } from '../src/sim/scenarios.js';
 import { historyQuery } from '../src/sql/catalog.js';
+import { connectWithoutNagle } from '../src/sql/connector.js';
 
 const { values } = parseArgs({
   options: { seconds: { type: 'string', default: '3' }, instances: { type: 'string', default: '1000' }, databases: { type: 'string', default: '40' } },
@@ -21,7 +22,8 @@ const mb = (n: number) => `${(n / 1024 / 1024).toFixed(0)} MB`;
 async function throughput(): Promise<void> {
   const fleet = new SimFleet({ scenario: scaleScenario(1, 40, { history: '26h', logEvery: '1h' }), clock: new SimClock(), manualClock: true });
   const [ep] = await fleet.start();
-  const config = { server: ep!.host, port: ep!.port, user: ep!.login, password: ep!.password, options: { encrypt: false } };
+  // Connected as the console connects (Nagle off), so a request of several packets is not held back.
+  const config = { server: ep!.host, port: ep!.port, user: ep!.login, password: ep!.password, options: { encrypt: false, connector: connectWithoutNagle } as sql.config['options'] };
 
   let logins = 0;
   const loginEnd = Date.now() + seconds * 1000;
