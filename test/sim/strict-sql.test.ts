@@ -261,6 +261,14 @@ describe("an operator's own queries", () => {
     ]);
   });
 
+  it('compare text as the default collation does: case folded, trailing spaces ignored, leading ones not', async () => {
+    const p = pool('SQL2022');
+    const r = await p.request().query(
+      "SELECT CASE WHEN N'Ærø' = N'æRØ  ' THEN 1 ELSE 0 END AS folded, CASE WHEN N' a' = N'a' THEN 1 ELSE 0 END AS leading, CASE WHEN N'a' < N'B' THEN 1 ELSE 0 END AS ordered, CASE WHEN N'x' = N'x' THEN 1 ELSE 0 END AS same",
+    );
+    expect(r.recordset).toEqual([{ folded: 1, leading: 0, ordered: 1, same: 1 }]);
+  });
+
   it('join a backup set by its backup_set_id, whatever type the other side is', async () => {
     const p = pool('SQL2022');
     const newest = Math.max(...sim.fleet.instance('SQL2022').backupset.map((b) => b.backup_set_id));

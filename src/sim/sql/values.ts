@@ -38,7 +38,8 @@ function unwrap(v: SqlValue): SqlValue {
   return v !== null && typeof v === 'object' && 'variant' in v ? v.value : v;
 }
 
-const foldText = (s: string): string => s.replace(/ +$/, '').toLowerCase();
+/** Text as the default collation compares it: trailing spaces ignored, case folded (the regex only when there are spaces). */
+const foldText = (s: string): string => (s.charCodeAt(s.length - 1) === 32 ? s.replace(/ +$/, '') : s).toLowerCase();
 
 /** -1, 0 or 1; null when either side is NULL (unknown). */
 export function compare(a: SqlValue, b: SqlValue): number | null {
@@ -48,6 +49,7 @@ export function compare(a: SqlValue, b: SqlValue): number | null {
   if (typeof a === 'boolean') a = a ? 1 : 0;
   if (typeof b === 'boolean') b = b ? 1 : 0;
   if (typeof a === 'string' && typeof b === 'string') {
+    if (a === b) return 0;
     const x = foldText(a);
     const y = foldText(b);
     return x < y ? -1 : x > y ? 1 : 0;
