@@ -71,7 +71,7 @@ export async function* execute(
   session.batchText = text;
   let statements: Tok[][];
   try {
-    statements = splitStatements(tokenize(text));
+    statements = statementsOf(text);
   } catch (error) {
     if (error instanceof TsqlSyntaxError) {
       yield* failed([sqlErrors.syntax(error.near)]);
@@ -115,6 +115,23 @@ export async function* execute(
       else throw error;
     }
   }
+}
+
+/**
+ * A batch's statements, kept for texts sent again (a poll's, every few seconds): the same tokens then find
+ * the plans sql/run.ts kept for them. Tokens are never changed once made. Bounded, oldest dropped first.
+ */
+const batches = new Map<string, Tok[][]>();
+const BATCHES_KEPT = 64;
+
+function statementsOf(text: string): Tok[][] {
+  let statements = batches.get(text);
+  if (!statements) {
+    statements = splitStatements(tokenize(text));
+    if (batches.size >= BATCHES_KEPT) batches.delete(batches.keys().next().value!);
+    batches.set(text, statements);
+  }
+  return statements;
 }
 
 function* failed(errors: SqlError[]): Generator<EngineEvent> {

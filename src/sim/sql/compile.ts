@@ -30,7 +30,10 @@ const fail = (error: SqlError, line: number): never => {
 export interface Env {
   session: Session;
   version: number;
+  /** The parameters of the run: a plan kept for the next run of its text reads that run's values. */
   params: ReadonlyMap<string, BoundParam>;
+  /** Counts the plan's runs: what a correlated subquery remembers holds for one run only. */
+  run: number;
 }
 
 /** One row being evaluated: a value per FROM source, the enclosing query's row, and a group when aggregating. */
@@ -279,9 +282,11 @@ function compileVariable(name: string, env: Env, line: number): Compiled {
     case '@@VERSION':
       return { ...base, type: { kind: 'nvarchar', length: 300 }, nullable: true, run: () => versionText(session) };
   }
-  const p = env.params.get(name.toLowerCase());
+  const key = name.toLowerCase();
+  const p = env.params.get(key);
   if (!p) throw new CompileError({ ...sqlErrors.mustDeclare(name), line });
-  return { ...base, type: p.type, nullable: true, run: () => p.value };
+  // Read when it runs: a kept plan runs again with other values of the same parameters (same types).
+  return { ...base, type: p.type, nullable: true, run: () => env.params.get(key)?.value ?? null };
 }
 
 const PRODUCT_YEAR: Record<string, string> = { '10': '2008 R2', '11': '2012', '12': '2014', '13': '2016', '14': '2017', '15': '2019', '16': '2022' };
@@ -460,11 +465,17 @@ function compileSubquery(query: Select, scope: Scope, line: number, oneColumn = 
   if (oneColumn && select.columns.length !== 1) {
     fail({ number: 116, class: 16, state: 1, message: 'Only one expression can be specified in the select list when the subquery is not introduced with EXISTS.' }, line);
   }
-  // A correlated subquery runs once per distinct set of the outer values it reads.
+  // A correlated subquery runs once per distinct set of the outer values it reads, within one run.
   const cache = new Map<string, SqlValue[][]>();
+  let cachedRun = -1;
+  const env = scope.env;
   return {
     select,
     values: (ctx) => {
+      if (cachedRun !== env.run) {
+        cache.clear();
+        cachedRun = env.run;
+      }
       const key = select.correlations.map((read) => keyOf(read(ctx))).join('\u0001');
       let rows = cache.get(key);
       if (!rows) cache.set(key, (rows = select.rows(ctx)));
