@@ -9,7 +9,7 @@ import { smallScenario, useSimFleet } from './helpers.js';
  */
 
 const sim = useSimFleet(smallScenario());
-const name = smallScenario().instances[0]!.databases[0]!.name;
+const name = smallScenario().instances![0]!.databases![0]!.name;
 
 describe('a plan kept for the next run of its text', () => {
   it("reads the next run's parameters, rows and clock", async () => {
