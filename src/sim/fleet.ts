@@ -146,43 +146,61 @@ class ShippingTimeline implements Scheduled {
   }
 }
 
-/** A binary min-heap of items by time; equal times come out in the order they went in. */
-class TimeHeap<T> {
-  private readonly heap: { at: number; seq: number; item: T }[] = [];
-  private seq = 0;
+/**
+ * Items by time; equal times come out in the order they went in. Scheduled history falls on few distinct
+ * instants (every database's log backup at each quarter hour): one bucket per instant and a heap of the
+ * instants, so taking the next item costs the same with 40 databases or 20,000 (a heap of the items cost
+ * log2 of their number for each backup built).
+ */
+class TimeQueue<T> {
+  private readonly buckets = new Map<number, { items: T[]; head: number }>();
+  /** The instants that have a bucket, a binary min-heap. */
+  private readonly times: number[] = [];
 
   push(at: number, item: T): void {
-    const h = this.heap;
-    h.push({ at, seq: this.seq++, item });
+    const bucket = this.buckets.get(at);
+    if (bucket) {
+      bucket.items.push(item);
+      return;
+    }
+    this.buckets.set(at, { items: [item], head: 0 });
+    const h = this.times;
+    h.push(at);
     for (let i = h.length - 1; i > 0; ) {
       const parent = (i - 1) >> 1;
-      if (!this.before(h[i]!, h[parent]!)) break;
+      if (h[parent]! <= h[i]!) break;
       [h[i], h[parent]] = [h[parent]!, h[i]!];
       i = parent;
     }
   }
 
   pop(): { at: number; item: T } | undefined {
-    const h = this.heap;
-    const top = h[0];
-    const last = h.pop();
-    if (!top || !last || h.length === 0) return top;
+    const at = this.times[0];
+    if (at === undefined) return undefined;
+    const bucket = this.buckets.get(at)!;
+    const item = bucket.items[bucket.head++]!;
+    if (bucket.head === bucket.items.length) {
+      this.buckets.delete(at);
+      this.popTime();
+    }
+    return { at, item };
+  }
+
+  private popTime(): void {
+    const h = this.times;
+    const last = h.pop()!;
+    if (h.length === 0) return;
     h[0] = last;
     for (let i = 0; ; ) {
       const l = 2 * i + 1;
       const r = l + 1;
       let m = i;
-      if (l < h.length && this.before(h[l]!, h[m]!)) m = l;
-      if (r < h.length && this.before(h[r]!, h[m]!)) m = r;
+      if (l < h.length && h[l]! < h[m]!) m = l;
+      if (r < h.length && h[r]! < h[m]!) m = r;
       if (m === i) break;
       [h[i], h[m]] = [h[m]!, h[i]!];
       i = m;
     }
-    return top;
-  }
-
-  private before(a: { at: number; seq: number }, b: { at: number; seq: number }): boolean {
-    return a.at < b.at || (a.at === b.at && a.seq < b.seq);
   }
 }
 
@@ -337,7 +355,7 @@ export class SimFleet {
    * (a database's whole history, then the next's, would give old backups the highest ids).
    */
   private runUntil(now: number): void {
-    const due = new TimeHeap<Scheduled>();
+    const due = new TimeQueue<Scheduled>();
     for (const t of this.timelines) {
       const at = t.nextAt();
       if (at <= now) due.push(at, t);
