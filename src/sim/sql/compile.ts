@@ -32,8 +32,8 @@ export interface Env {
   version: number;
   /** The parameters of the run: a plan kept for the next run of its text reads that run's values. */
   params: ReadonlyMap<string, BoundParam>;
-  /** Counts the plan's runs: what a correlated subquery remembers holds for one run only. */
-  run: number;
+  /** What the plan's correlated subqueries remember during a run: emptied when the run ends, so a kept plan holds no rows. */
+  scratch: Map<string, SqlValue[][]>[];
 }
 
 /** One row being evaluated: a value per FROM source, the enclosing query's row, and a group when aggregating. */
@@ -467,15 +467,10 @@ function compileSubquery(query: Select, scope: Scope, line: number, oneColumn = 
   }
   // A correlated subquery runs once per distinct set of the outer values it reads, within one run.
   const cache = new Map<string, SqlValue[][]>();
-  let cachedRun = -1;
-  const env = scope.env;
+  scope.env.scratch.push(cache);
   return {
     select,
     values: (ctx) => {
-      if (cachedRun !== env.run) {
-        cache.clear();
-        cachedRun = env.run;
-      }
       const key = select.correlations.map((read) => keyOf(read(ctx))).join('\u0001');
       let rows = cache.get(key);
       if (!rows) cache.set(key, (rows = select.rows(ctx)));

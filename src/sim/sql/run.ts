@@ -49,7 +49,7 @@ export function prepareSelect(session: Session, tokens: readonly Tok[], params: 
     return plan.prepared;
   }
   try {
-    const env: Env = { session, params, version: majorVersion(session.instance.options.version), run: 0 };
+    const env: Env = { session, params, version: majorVersion(session.instance.options.version), scratch: [] };
     const prepared = { compiled: bindSelect(parseSelect(tokens), env), line, env };
     if (!kept) plans.set(session, (kept = new Map()));
     kept.delete(tokens);
@@ -65,11 +65,12 @@ export function prepareSelect(session: Session, tokens: readonly Tok[], params: 
 export function runPrepared(session: Session, prepared: PreparedSelect): Result {
   const denied = readDenied(session.instance, prepared.compiled.objects);
   if (denied) throw new SimFailure(denied.map((e) => ({ ...e, line: prepared.line })));
-  prepared.env.run++;
   try {
     return { columns: prepared.compiled.columns, rows: prepared.compiled.rows(null) };
   } catch (error) {
     throw asFailure(error, prepared.line);
+  } finally {
+    for (const cache of prepared.env.scratch) cache.clear();
   }
 }
 
