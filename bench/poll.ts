@@ -135,7 +135,10 @@ console.log(`steady-state poll (mean of ${steadyTimes.length}): ${f(steadyMs)} m
 console.log(`per steady poll: ${f(bytes)} bytes on the wire, ${rows} rows (${f(bytes / instances)} bytes and ${(rows / instances).toFixed(1)} rows per instance)`);
 console.log(`snapshot (status of every database): first ${f(snapshotMs)} ms, after a steady poll ${f(resnapshotMs)} ms`);
 console.log(`whole history of one database on demand: ${f(coldHistory.ms)} ms for ${coldHistory.rows} backup sets (one round trip; bound ${latency} ms + 50), then ${warmHistory.ms.toFixed(1)} ms from the cache`);
-console.log(`instances failing: ${failed}`);
+// Why they failed, counted by the error's words (a timeout is the simulator's queue, not the poller).
+const reasons = new Map<string, number>();
+for (const i of first.instances) if (i.status !== 'OK') reasons.set(i.error ?? 'unknown', (reasons.get(i.error ?? 'unknown') ?? 0) + 1);
+console.log(`instances failing after the first poll: ${failed}${[...reasons].map(([why, n]) => `\n  ${n} x ${why}`).join('')}`);
 // V8 gives pages back some seconds after the peak (its memory reducer), as a console between polls would see.
 const afterPolls = memory();
 await new Promise((r) => setTimeout(r, 10_000));
