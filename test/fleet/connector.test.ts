@@ -1,37 +1,30 @@
 import net from 'node:net';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import type { InstanceConfig } from '../../src/config/schema.js';
 import { InstanceClient } from '../../src/sql/client.js';
-import type { Endpoint, SimFleet } from '../../src/sim/fleet.js';
-import { startFleet } from '../sim/helpers.js';
+import { useSimFleet } from '../sim/helpers.js';
 
 /**
  * The poller's connections go out with Nagle's algorithm off (src/sql/connector.ts): a poll batch is several
  * TDS packets, and with Nagle on each one after the first waited for the server's delayed acknowledgement.
  */
 
-let fleet: SimFleet;
-let ep: Endpoint;
-beforeAll(async () => {
-  const started = await startFleet();
-  fleet = started.fleet;
-  ep = started.endpoints[0]!;
-});
-afterAll(async () => {
-  await fleet?.stop();
-});
+const sim = useSimFleet();
 
-const clientOf = (port: number) =>
-  new InstanceClient({
+const clientOf = (port: number) => {
+  const ep = sim.endpoint();
+  return new InstanceClient({
     instance: { name: ep.name, host: ep.host, port, auth: { type: 'sql', user: ep.login }, encrypt: false, trustServerCertificate: true } as unknown as InstanceConfig,
     password: ep.password,
     caPem: null,
     connectTimeoutMs: 5000,
     requestTimeoutMs: 5000,
   });
+};
 
 describe('the connection to a server', () => {
   it('turns Nagle off on the client socket before the login, and polls through it', async () => {
+    const ep = sim.endpoint();
     const noDelay = vi.spyOn(net.Socket.prototype, 'setNoDelay');
     const client = clientOf(ep.port);
     try {
