@@ -19,8 +19,11 @@ type Lookup = NonNullable<net.TcpSocketConnectOpts['lookup']>;
  * connector does in sequence; it is given tedious' lookup, and its abort signal closes the attempt.
  */
 export function connectWithoutNagle(target: ConnectTarget, lookup: Lookup, signal: AbortSignal): Promise<net.Socket> {
-  signal.throwIfAborted();
   return new Promise((resolve, reject) => {
+    if (signal.aborted) {
+      reject(signal.reason);
+      return;
+    }
     const socket = net.connect({ host: target.host, port: target.port, ...(target.localAddress ? { localAddress: target.localAddress } : {}), lookup });
     const done = () => {
       signal.removeEventListener('abort', onAbort);

@@ -2,6 +2,7 @@ import net from 'node:net';
 import { describe, expect, it, vi } from 'vitest';
 import type { InstanceConfig } from '../../src/config/schema.js';
 import { InstanceClient } from '../../src/sql/client.js';
+import { connectWithoutNagle } from '../../src/sql/connector.js';
 import { useSimFleet } from '../sim/helpers.js';
 
 /**
@@ -51,5 +52,37 @@ describe('the connection to a server', () => {
     } finally {
       await client.close();
     }
+  });
+});
+
+describe('connectWithoutNagle', () => {
+  it('tries each address the name resolves to, as tedious connects in sequence', async () => {
+    const server = net.createServer((s) => s.end());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const port = (server.address() as net.AddressInfo).port;
+    // The name resolves to an IPv6 address nothing listens on first, then to the server's.
+    const lookup = ((_host: string, options: { all?: boolean }, callback: (...args: unknown[]) => void) => {
+      const addresses = [
+        { address: '::1', family: 6 },
+        { address: '127.0.0.1', family: 4 },
+      ];
+      if (options.all) callback(null, addresses);
+      else callback(null, addresses[0]!.address, addresses[0]!.family);
+    }) as unknown as Parameters<typeof connectWithoutNagle>[1];
+    try {
+      const socket = await connectWithoutNagle({ host: 'sql.example', port }, lookup, new AbortController().signal);
+      expect(socket.remoteAddress).toBe('127.0.0.1');
+      socket.destroy();
+    } finally {
+      server.close();
+    }
+  });
+
+  it('gives up when tedious aborts the attempt (its connect timeout), with its reason', async () => {
+    const controller = new AbortController();
+    const attempt = connectWithoutNagle({ host: '127.0.0.1', port: 9 }, ((...args: unknown[]) => (args.at(-1) as (...a: unknown[]) => void)(null, '127.0.0.1', 4)) as never, controller.signal);
+    controller.abort(new Error('connect timeout'));
+    await expect(attempt).rejects.toThrow('connect timeout');
+    await expect(connectWithoutNagle({ host: '127.0.0.1', port: 9 }, (() => undefined) as never, controller.signal)).rejects.toThrow('connect timeout');
   });
 });
