@@ -64,6 +64,12 @@ export function isLoginFailure(error: unknown): boolean {
 /** Driver errors in an operator's words: the SQL Server message and number when there is one, and the fix for a refused permission. */
 export function describeError(error: unknown): string {
   if (error instanceof sql.RequestError) {
+    // mssql puts the driver's code (ETIMEOUT, ECANCEL, ESOCKET) where SQL Server's message number goes when
+    // the server sent no message: name it as a code, not as "Msg ETIMEOUT".
+    if (typeof error.number !== 'number') {
+      const code = error.code ?? (error.number as unknown as string | undefined);
+      return code ? `${error.message} (${code})` : error.message;
+    }
     const number = error.number ? `Msg ${error.number}: ` : '';
     const fix = error.number ? PERMISSION_FIX[error.number] : undefined;
     return `${number}${error.message}${fix ? ` (${fix})` : ''}`;

@@ -5,6 +5,7 @@ import type { Endpoint, SimFleet } from '../../src/sim/fleet.js';
 import { scenarioSchema } from '../../src/sim/scenario.js';
 import { SimFleet as Fleet } from '../../src/sim/fleet.js';
 import { makeTestCertificates } from '../../src/sim/tls-cert.js';
+import { describeError } from '../../src/sql/client.js';
 import { connect, smallScenario, startFleet } from './helpers.js';
 
 let fleet: SimFleet;
@@ -63,6 +64,8 @@ describe('faults on demand', () => {
       await server().setFaults({ hangQuery: true });
       const error = await failure(pool.request().query('SELECT 1 AS one'));
       expect(error.code).toBe('ETIMEOUT');
+      // The driver's code is not a SQL Server message number: it is named as a code.
+      expect(describeError(error)).toBe('Timeout: Request failed to complete in 300ms (ETIMEOUT)');
       await server().setFaults({ hangQuery: false });
       expect((await pool.request().query('SELECT 1 AS one')).recordset).toEqual([{ one: 1 }]);
     } finally {
