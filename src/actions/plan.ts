@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { buildRestoreChain, incarnationOf, type RestoreChain, type RestoreTarget } from '../domain/chain.js';
-import { notTsqlRestorable, offsetAround, type BackupSet } from '../domain/history.js';
+import { describeBackup, notTsqlRestorable, offsetAround, type BackupSet } from '../domain/history.js';
 import { estimateRto, type RtoEstimate } from '../domain/rto.js';
 import { formatLsn } from '../domain/lsn.js';
 import { tailDecision } from '../domain/tail.js';
@@ -165,6 +165,8 @@ export function buildRestorePlan(
 ): RestorePlan {
   const unsafe = unscriptableName(db.name) ?? (request.as ? unscriptableName(request.as.name) : null);
   if (unsafe) return { ok: false, reason: unsafe };
+  const folded = db.history.find((b) => b.run);
+  if (folded) return { ok: false, reason: `the whole history of ${visible(db.name)} was not read: ${describeBackup(folded)} stands for ${folded.run!.logs} log backup(s) a poll did not keep` };
   const { history, leftOut } = tsqlHistory(db.history);
   const notes: string[] = [];
   const built = buildRestoreChain(history, request.target, incarnationOf(db.state, db.history));

@@ -1,4 +1,4 @@
-import { byLsn, describeBackup, unusableReason, type BackupSet } from './history.js';
+import { byLsn, describeBackup, logStart, unusableReason, type BackupSet } from './history.js';
 import { formatLsn, type Lsn } from './lsn.js';
 
 /** Restore to the newest point the history allows, or to a moment (UTC ms). */
@@ -56,7 +56,7 @@ interface Partition {
 }
 
 /** Why a backup belongs to another incarnation or recovery fork than the one restored, or null. */
-function otherIncarnation(backup: BackupSet, incarnation: Incarnation): string | null {
+export function otherIncarnation(backup: BackupSet, incarnation: Incarnation): string | null {
   const same = (a: string | null, b: string) => (a ?? '').toLowerCase() === b.toLowerCase();
   if (incarnation.databaseGuid && !same(backup.databaseGuid, incarnation.databaseGuid)) {
     return 'another incarnation of the database (database_guid differs: dropped and recreated, or restored over)';
@@ -168,16 +168,18 @@ interface Reach {
  * Which logs continue the chain from the anchor. The first log must satisfy
  * first_lsn <= anchor.last_lsn < last_lsn; each next one starts exactly where its predecessor ended.
  * A copy-only log backup has the same first_lsn as the regular one beside it but ends earlier, so
- * among several predecessors the one that is not copy-only is kept (it leads on).
+ * among several predecessors the one that is not copy-only is kept (it leads on). A held log standing
+ * for the logs before it (log-runs.ts) takes the chain up where they began.
  */
 function reachFrom(anchor: BackupSet, logs: readonly BackupSet[]): Reach {
   const reachable = new Map<BackupSet, BackupSet | null>();
   const endingAt = new Map<Lsn, BackupSet>();
   for (const log of logs) {
     if (log.lastLsn <= anchor.lastLsn) continue;
+    const start = logStart(log);
     let predecessor: BackupSet | null | undefined;
-    if (log.firstLsn <= anchor.lastLsn) predecessor = null;
-    else predecessor = endingAt.get(log.firstLsn);
+    if (start <= anchor.lastLsn) predecessor = null;
+    else predecessor = endingAt.get(start);
     if (predecessor === undefined) continue;
     reachable.set(log, predecessor);
     const current = endingAt.get(log.lastLsn);

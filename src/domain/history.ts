@@ -61,6 +61,25 @@ export interface BackupSet {
   /** backupmediaset.media_family_count: how many stripes the media set should have. */
   familyCount: number;
   media: MediaFamily[];
+  /**
+   * Set only on a log backup the poller holds in place of the log backups before it (log-runs.ts): they
+   * carried the chain without a break from `run.fromLsn` to this log and were not kept. msdb has no such
+   * column: every row read from a server lacks it, and a restore plan, which reads the whole history,
+   * never meets it.
+   */
+  run?: LogRun;
+}
+
+/** The log backups a held log stands for: `logs` of them, `bytes` in all, continuous from `fromLsn` on. */
+export interface LogRun {
+  fromLsn: Lsn;
+  logs: number;
+  bytes: number;
+}
+
+/** Where a log backup takes the chain up: its first_lsn, or for a held log standing for others, where they began. */
+export function logStart(backup: BackupSet): Lsn {
+  return backup.run ? backup.run.fromLsn : backup.firstLsn;
 }
 
 export const typeNames: Record<BackupType, string> = {
@@ -110,6 +129,11 @@ export function unusableReason(backup: BackupSet): string | null {
     return `only ${sequences.size} of ${backup.familyCount} stripes recorded`;
   }
   return null;
+}
+
+/** A backup set a finding names: kept while it is in the findings' window even when the chain has moved past it. */
+export function isNotable(b: BackupSet): boolean {
+  return unusableReason(b) !== null || b.isSnapshot || (b.type === 'L' && b.hasBulkLoggedData) || (b.type === 'D' && b.isCopyOnly);
 }
 
 /**

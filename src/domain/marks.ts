@@ -1,4 +1,5 @@
 import type { RestoreChain } from './chain.js';
+import { logStart } from './history.js';
 
 /**
  * A marked transaction (BEGIN TRANSACTION name WITH MARK), as msdb.dbo.logmarkhistory records it: the
@@ -13,11 +14,14 @@ export interface LogMark {
   time: number;
 }
 
-/** The log of a chain that holds a mark (first_lsn <= lsn < last_lsn), or null: the chain cannot stop there. */
+/**
+ * The log of a chain that holds a mark (first_lsn <= lsn < last_lsn), or null: the chain cannot stop there.
+ * A held log standing for others holds what they hold.
+ */
 export function logHolding(chain: Pick<RestoreChain, 'full' | 'diff' | 'logs'>, mark: Pick<LogMark, 'lsn'>) {
   const base = chain.diff ?? chain.full;
   if (mark.lsn < base.lastLsn) return null;
-  return chain.logs.find((l) => l.firstLsn <= mark.lsn && mark.lsn < l.lastLsn) ?? null;
+  return chain.logs.find((l) => logStart(l) <= mark.lsn && mark.lsn < l.lastLsn) ?? null;
 }
 
 /**

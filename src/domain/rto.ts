@@ -1,5 +1,6 @@
 import type { RestoreChain } from './chain.js';
 import { typeNames, type BackupSet } from './history.js';
+import { backupsStoodFor } from './log-runs.js';
 
 /** One measured transfer: a past restore (a drill's), or failing that a backup of the same data. */
 export interface ThroughputSample {
@@ -70,12 +71,14 @@ export function estimateRto(chain: RestoreChain, samples: readonly ThroughputSam
     basis = `nothing measured; assumed ${Math.round(throughput / MB)} MB/s`;
   }
   const pieces = [chain.full, ...(chain.diff ? [chain.diff] : []), ...chain.logs];
+  // A held log standing for a run of logs (log-runs.ts) is restored as those logs are: one statement each.
+  const statements = (b: BackupSet) => backupsStoodFor([b]);
   const steps = pieces.map((backup) => ({
     backup,
-    seconds: backup.backupSize / throughput + STEP_OVERHEAD_SECONDS,
+    seconds: (backup.backupSize + (backup.run?.bytes ?? 0)) / throughput + statements(backup) * STEP_OVERHEAD_SECONDS,
   }));
   const seconds = steps.reduce((sum, s) => sum + s.seconds, 0);
-  const counts = `${pieces.length} restore statement(s): ${pieces
+  const counts = `${backupsStoodFor(pieces)} restore statement(s): ${pieces
     .map((p) => typeNames[p.type])
     .filter((t, i, all) => all.indexOf(t) === i)
     .join(', ')}`;

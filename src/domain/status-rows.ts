@@ -1,5 +1,6 @@
 import { buildRestoreChain, incarnationOf, type Incarnation } from './chain.js';
-import { unusableReason, type BackupSet } from './history.js';
+import { isNotable, type BackupSet } from './history.js';
+import { foldLogRuns } from './log-runs.js';
 
 /**
  * Which of a database's backup sets its status and findings read (docs/architecture.md 3a). The rest of
@@ -25,6 +26,29 @@ export function statusRows(
   history: readonly BackupSet[],
   notableSince: number,
 ): BackupSet[] {
+  return select(db, history, notableSince).rows;
+}
+
+/**
+ * What the poller holds of a database (docs/architecture.md 3a): statusRows with the logs that continue
+ * the chain past the anchor folded into the log that ends each continuous run (foldLogRuns). Status,
+ * reasons, exposure and findings are the same on these rows as on the whole history; a restore plan reads
+ * the whole history.
+ */
+export function heldStatusRows(
+  db: { databaseGuid: string | null; recoveryForkGuid: string | null },
+  history: readonly BackupSet[],
+  notableSince: number,
+): BackupSet[] {
+  const { rows, anchor, incarnation, newest } = select(db, history, notableSince);
+  return anchor ? foldLogRuns(rows, anchor.lastLsn, incarnation, newest) : rows;
+}
+
+function select(
+  db: { databaseGuid: string | null; recoveryForkGuid: string | null },
+  history: readonly BackupSet[],
+  notableSince: number,
+): { rows: BackupSet[]; anchor: BackupSet | null; incarnation: Incarnation; newest: Set<BackupSet> } {
   const keep = new Set<BackupSet>();
   const newestOfType = new Map<string, BackupSet>();
   let newestRegularFull: BackupSet | null = null;
@@ -33,7 +57,8 @@ export function statusRows(
     if (!current || b.backupSetId > current.backupSetId) newestOfType.set(b.type, b);
     if (b.type === 'D' && !b.isCopyOnly && (!newestRegularFull || b.backupSetId > newestRegularFull.backupSetId)) newestRegularFull = b;
   }
-  for (const b of newestOfType.values()) keep.add(b);
+  const newest = new Set(newestOfType.values());
+  for (const b of newest) keep.add(b);
   if (newestRegularFull && newestRegularFull.finish >= notableSince) keep.add(newestRegularFull);
 
   const incarnation: Incarnation = incarnationOf(db, history);
@@ -46,10 +71,5 @@ export function statusRows(
   for (const b of history) {
     if (anchor ? b.lastLsn > anchor.lastLsn || (b.finish >= notableSince && isNotable(b)) : b.finish >= notableSince) keep.add(b);
   }
-  return history.filter((b) => keep.has(b));
-}
-
-/** A backup set a finding names: kept while it is in the findings' window even when the chain has moved past it. */
-export function isNotable(b: BackupSet): boolean {
-  return unusableReason(b) !== null || b.isSnapshot || (b.type === 'L' && b.hasBulkLoggedData) || (b.type === 'D' && b.isCopyOnly);
+  return { rows: history.filter((b) => keep.has(b)), anchor, incarnation, newest };
 }

@@ -43,10 +43,14 @@ export class HistoryCache {
   }
 }
 
-/** A loaded history with the rows polls have read since (by backup_set_id: the newer copy wins). */
+/**
+ * A loaded history with the rows polls have read since (by backup_set_id: the newer copy wins). A polled
+ * log standing for a run of logs (log-runs.ts) is not msdb's row: the loaded history has the logs
+ * themselves, and a plan built on the run would name files it does not know.
+ */
 export function withPolled(loaded: readonly BackupSet[], polled: readonly BackupSet[]): BackupSet[] {
   const byId = new Map<number, BackupSet>();
   for (const b of loaded) byId.set(b.backupSetId, b);
-  for (const b of polled) byId.set(b.backupSetId, b);
+  for (const b of polled) if (!b.run) byId.set(b.backupSetId, b);
   return [...byId.values()].sort((a, b) => a.backupSetId - b.backupSetId);
 }

@@ -3,7 +3,7 @@ import type { DatabaseState, RestoredBackup } from '../domain/database.js';
 import type { BackupSet } from '../domain/history.js';
 import type { IncompleteBackup } from '../domain/findings.js';
 import type { PollResult } from '../sql/poll.js';
-import { statusRows } from '../domain/status-rows.js';
+import { heldStatusRows } from '../domain/status-rows.js';
 import { toAgentSteps, toBackupSets, toDatabaseStates, toLogMark, toRestoredBackups, toStandbyCopies, type FileRow, type MarkRow, type ServerRow } from '../sql/rows.js';
 import { jobsFor, type AgentBackupStep, type DatabaseJob } from '../domain/agent.js';
 import type { LogMark } from '../domain/marks.js';
@@ -37,9 +37,10 @@ const SIFT_ALL_MS = 10 * 60_000;
 
 /**
  * What rpotop knows of one instance between polls: the last server facts and database states, and per
- * database the backup sets its status reads (src/domain/status-rows.ts), so memory does not grow with
- * msdb. The first poll reads only those; later polls read the rows msdb recorded since (past the highest
- * backup_set_id seen) and the tracker sifts them the same way. An availability group database keeps the
+ * database the backup sets its status reads (src/domain/status-rows.ts), the logs that merely continue
+ * the chain folded into the log ending their run, so memory does not grow with msdb. The first poll reads
+ * only those; later polls read the rows msdb recorded since (past the highest backup_set_id seen) and the
+ * tracker sifts them the same way. An availability group database keeps the
  * window and everything from its newest full on, as its chain runs across the replicas' histories.
  */
 export class InstanceTracker {
@@ -218,7 +219,7 @@ export class InstanceTracker {
   }
 
   /**
-   * Keeps, of each database's rows (those named in `only`, or all), what its status reads: statusRows, or
+   * Keeps, of each database's rows (those named in `only`, or all), what its status reads: heldStatusRows, or
    * for an availability group database the window and everything from its newest full on. True when
    * something went.
    */
@@ -230,10 +231,12 @@ export class InstanceTracker {
     for (const [name, rows] of this.groupedRows()) {
       if (only && !only.has(name)) continue;
       const db = states.get(name);
-      const keep = inGroup.has(name) || !db ? windowRows(rows, since) : statusRows(db, rows, since);
+      const keep = inGroup.has(name) || !db ? windowRows(rows, since) : heldStatusRows(db, rows, since);
       if (keep.length === rows.length) continue;
       const kept = new Set(keep);
       for (const b of rows) if (!kept.has(b)) this.rows.delete(b.backupSetId);
+      // A log that now ends a folded run is a new object with the same backup_set_id.
+      for (const b of keep) this.rows.set(b.backupSetId, b);
       dropped = true;
     }
     return dropped;

@@ -4,6 +4,7 @@ import { Text } from './Text.js';
 import { exposureWords, statusGlyph } from '../domain/status.js';
 import { drillWords } from '../domain/drill.js';
 import { typeNames, unusableReason } from '../domain/history.js';
+import { backupsStoodFor } from '../domain/log-runs.js';
 import { formatDuration, formatServerTime, durations, utcToServerLocal } from '../domain/time.js';
 import type { BackupSet } from '../domain/history.js';
 import type { DatabaseSnapshot } from '../fleet/snapshot.js';
@@ -42,7 +43,7 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
   const chainText = standby
     ? `standby copy of ${standby.sourceServer}.${standby.sourceDatabase}: holds its data to ${local(standby.holdsTo)}, last ${typeNames[standby.restoreType]} restored ${local(standby.restoredAt)} (server time)`
     : chain
-    ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${chain.logs.length} log(s)`
+    ? `restorable to ${local(chain.restorableTo)} (server time): full #${chain.full.backupSetId}${chain.diff ? ` + diff #${chain.diff.backupSetId}` : ''} + ${backupsStoodFor(chain.logs)} log(s)`
     : 'no restore chain';
   const rows = [...history].sort((x, y) => y.finish - x.finish);
   // Every finding, as far as the screen allows beside at least 3 rows of the table (a finding wraps).
@@ -71,7 +72,8 @@ export function DetailView({ db, history, historyNote, theme, width, height, ser
   const line = (cells: string[]) => `  ${cells.map((c, i) => fit(c, columns[i]?.w ?? fileWidth)).join(' ')}`;
   const page = rows.slice(scroll, scroll + tableRows).map((b) => {
     const cells = [
-      `${typeNames[b.type]}${b.isCopyOnly ? ' copy-only' : ''}${b.isForceOffline ? ' tail' : ''}`,
+      // A held log standing for the run before it (until the whole history is read): how many it stands for.
+      `${typeNames[b.type]}${b.isCopyOnly ? ' copy-only' : ''}${b.isForceOffline ? ' tail' : ''}${b.run ? ` +${b.run.logs} earlier` : ''}`,
       local(b.finish),
       ...(showLsn ? [`${b.firstLsn} → ${b.lastLsn}`] : []),
       size(b.backupSize),

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ActionRefused, Executor } from '../../src/actions/executor.js';
 import { Journal } from '../../src/actions/journal.js';
 import { buildRestorePlan, defaultPlanRequest } from '../../src/actions/plan.js';
+import { withWholeHistory } from '../../src/actions/restore-request.js';
 import { ConsoleActions } from '../../src/actions/console-actions.js';
 import { defaultRestoreForm, type RestoreForm } from '../../src/ui/actions-port.js';
 import { resolveInventory, type Inventory } from '../../src/config/resolve.js';
@@ -169,7 +170,9 @@ describe('the executor', () => {
     const ex = new Executor(journal, false);
     await poller.pollAll();
     const s = poller.snapshot();
-    const db = s.databases.find((d) => d.name === 'rtcxds')!;
+    // As the console does: the plan on the whole history, read on demand.
+    const db = await withWholeHistory(poller, s.databases.find((d) => d.name === 'rtcxds')!);
+    if ('refused' in db) throw new Error(db.refused);
     const plan = buildRestorePlan(db, defaultPlanRequest, s.instances[0]!.serverNow!, s.instances[0]!.utcOffsetMinutes!);
     if (!plan.ok) throw new Error(plan.reason);
     const planId = 'plan-1';
