@@ -160,6 +160,18 @@ describe('versions', () => {
     expect([await command('SQL2008R2'), await command('SQL2012')]).toEqual([32, 64]);
   });
 
+  it('has no LAG or LEAD, and no ORDER BY for an aggregate over a window, before 2012', async () => {
+    const lag = 'SELECT LAG(b.backup_set_id) OVER (ORDER BY b.backup_set_id) AS p FROM msdb.dbo.backupset AS b';
+    const running = 'SELECT SUM(b.backup_set_id) OVER (ORDER BY b.backup_set_id) AS s FROM msdb.dbo.backupset AS b';
+    const partitioned = 'SELECT SUM(b.backup_set_id) OVER (PARTITION BY b.type) AS s FROM msdb.dbo.backupset AS b';
+    const old = pool('SQL2008R2');
+    const refused = await failure(old.request().query(lag));
+    expect([refused.number, refused.message]).toEqual([195, "'LAG' is not a recognized built-in function name."]);
+    expect([(await failure(old.request().query(running))).number, (await failure(old.request().query(running))).message]).toEqual([102, "Incorrect syntax near 'order'."]);
+    expect((await old.request().query(partitioned)).recordset.length).toBeGreaterThan(0);
+    for (const text of [lag, running]) expect((await pool('SQL2012').request().query(text)).recordset.length, text).toBeGreaterThan(0);
+  });
+
   it('polls a 2008 R2 instance with the variant that leaves availability groups out', async () => {
     const p = pool('SQL2008R2');
     const polled = await pollInstance(p, await probeServer(p), 0, 8, true);
@@ -267,6 +279,19 @@ describe("an operator's own queries", () => {
       "SELECT CASE WHEN N'Ærø' = N'æRØ  ' THEN 1 ELSE 0 END AS folded, CASE WHEN N' a' = N'a' THEN 1 ELSE 0 END AS leading, CASE WHEN N'a' < N'B' THEN 1 ELSE 0 END AS ordered, CASE WHEN N'x' = N'x' THEN 1 ELSE 0 END AS same",
     );
     expect(r.recordset).toEqual([{ folded: 1, leading: 0, ordered: 1, same: 1 }]);
+  });
+
+  it("answer a derived table nested in an APPLY for each outer row, from that row's values", async () => {
+    const p = pool('SQL2022');
+    const r = await p.request().query(`
+      SELECT d.name, x.n
+      FROM sys.databases AS d
+      OUTER APPLY (SELECT t.n FROM (SELECT COUNT(*) AS n FROM msdb.dbo.backupset AS b WHERE b.database_name = d.name) AS t) AS x
+      ORDER BY d.name`);
+    const counts = new Map<string, number>();
+    for (const b of sim.fleet.instance('SQL2022').backupset) counts.set(b.database_name, (counts.get(b.database_name) ?? 0) + 1);
+    expect(r.recordset).toEqual(r.recordset.map((row: { name: string }) => ({ name: row.name, n: counts.get(row.name) ?? 0 })));
+    expect(new Set(r.recordset.map((row: { n: number }) => row.n)).size).toBeGreaterThan(1);
   });
 
   it('join a backup set by its backup_set_id, whatever type the other side is', async () => {

@@ -514,7 +514,23 @@ function bindSource(src: Source, scope: Scope, argsScope: Scope, lateral = false
     sub.columns.forEach((c) => {
       if (!c.name) fail({ number: 8155, class: 16, state: 2, message: `No column name was specified for column ${sub.columns.indexOf(c) + 1} of '${src.alias}'.` }, src.line);
     });
-    return { bound, rows: (parent) => sub.rows(lateral ? parent : parent.outer) };
+    // A joined derived table reads the outer values of the query it is in (its scope skips that query's own
+    // sources), so they are that query's correlations too: its rows, and a cache keyed by them, depend on them.
+    if (!lateral) scope.correlations.push(...sub.correlations);
+    // Like a correlated subquery, a derived table runs once per distinct set of the outer values it reads,
+    // within one run: an APPLY's table of a database's logs is not rebuilt for each of its rows.
+    const cache = new Map<string, readonly unknown[]>();
+    env.scratch.push(cache as Map<string, SqlValue[][]>);
+    return {
+      bound,
+      rows: (parent) => {
+        const from = lateral ? parent : parent.outer!;
+        const key = sub.correlations.map((read) => keyOf(read(from))).join('\u0001');
+        let rows = cache.get(key);
+        if (!rows) cache.set(key, (rows = sub.rows(from)));
+        return rows;
+      },
+    };
   }
   const obj = resolveObject(src.parts, env, src.line);
   if ((obj.kind === 'function') !== (src.args !== null)) {

@@ -307,6 +307,12 @@ function reduce(name: string, values: SqlValue[], type: SqlType): SqlValue {
 /** ROW_NUMBER, RANK, DENSE_RANK, LAG, LEAD and the aggregates with OVER (PARTITION BY ... ORDER BY ...). */
 function windowFunction(e: Call, name: string, scope: Scope): Compiled {
   const over = e.over!;
+  // SQL Server 2012 added LAG and LEAD and ORDER BY for aggregates over a window; 2008 R2's OVER clause takes
+  // ORDER BY with the ranking functions only (docs/facts.md).
+  if (scope.env.version < 11) {
+    if (name === 'LAG' || name === 'LEAD') throw new CompileError({ ...sqlErrors.unknownFunction(e.name[0]!), line: e.line });
+    if (AGGREGATES.has(name) && over.orderBy.length > 0) throw new CompileError({ ...sqlErrors.syntax('order'), line: e.line });
+  }
   const partition = over.partitionBy.map((p) => compileExpr(p, scope));
   const order = over.orderBy.map((o) => ({ c: compileExpr(o.expr, scope), desc: o.desc }));
   const args = e.star ? [] : e.args.map((a) => compileExpr(a, scope));
