@@ -250,6 +250,54 @@ function notable(b: string, m: string, f: string): string {
       OR NOT ${usableOwnFamily(b, m, f)}`;
 }
 
+/**
+ * src/domain/log-runs.ts foldLogRuns in T-SQL, for the status row `bs`: of the database's logs past the anchor
+ * `a`, in LSN order, a plain link (usable, this incarnation, regular, named by no finding) that starts where a
+ * plain link before it ended, and is continued so by the next, is folded (f.folded = 1); the log that ends a
+ * run of folded ones carries their count, bytes and the LSN the first began at. LAG, LEAD and SUM with ORDER
+ * BY need SQL Server 2012 (11.x). The groups: each log counts the unfolded logs from it on, so a run's folded
+ * logs share the count of the log that ends it. An availability group database's logs are never folded: its
+ * chain runs across the replicas, and its polled history is its whole history.
+ */
+function foldedRuns(): string {
+  const order = 'rt.last_lsn, rt.first_lsn, rt.backup_set_id';
+  return `
+OUTER APPLY (
+  SELECT fr.folded, fr.run_from, fr.run_logs, fr.run_bytes
+  FROM (
+    SELECT rv.backup_set_id, rv.folded,
+      MIN(CASE WHEN rv.folded = 1 THEN rv.first_lsn END) OVER (PARTITION BY rv.grp) AS run_from,
+      SUM(rv.folded) OVER (PARTITION BY rv.grp) AS run_logs,
+      SUM(CASE WHEN rv.folded = 1 THEN rv.backup_size END) OVER (PARTITION BY rv.grp) AS run_bytes
+    FROM (
+      SELECT ru.backup_set_id, ru.first_lsn, ru.backup_size, ru.folded,
+        SUM(1 - ru.folded) OVER (ORDER BY ru.last_lsn DESC, ru.first_lsn DESC, ru.backup_set_id DESC) AS grp
+      FROM (
+        SELECT rt.backup_set_id, rt.first_lsn, rt.last_lsn, rt.backup_size,
+          CASE WHEN rt.plain = 1 AND rt.backup_set_id <> rt.newest
+            AND LAG(rt.plain) OVER (ORDER BY ${order}) = 1 AND LAG(rt.last_lsn) OVER (ORDER BY ${order}) = rt.first_lsn
+            AND LEAD(rt.plain) OVER (ORDER BY ${order}) = 1 AND LEAD(rt.first_lsn) OVER (ORDER BY ${order}) = rt.last_lsn
+          THEN 1 ELSE 0 END AS folded
+        FROM (
+          SELECT l.backup_set_id, l.first_lsn, l.last_lsn, l.backup_size,
+            CASE WHEN COALESCE(l.is_copy_only, 0) = 0 AND COALESCE(l.is_force_offline, 0) = 0
+              AND COALESCE(l.has_incomplete_metadata, 0) = 0 AND COALESCE(l.is_snapshot, 0) = 0
+              AND COALESCE(l.has_bulk_logged_data, 0) = 0
+              AND ${usable('l', 'lm')}
+              AND ${inIncarnation('l')}
+            THEN 1 ELSE 0 END AS plain,
+            (SELECT MAX(n.backup_set_id) FROM msdb.dbo.backupset AS n WHERE n.database_name = d.name AND n.type = 'L') AS newest
+          FROM msdb.dbo.backupset AS l
+          JOIN msdb.dbo.backupmediaset AS lm ON lm.media_set_id = l.media_set_id
+          WHERE l.database_name = d.name AND l.type = 'L' AND l.last_lsn > a.last_lsn
+        ) AS rt
+      ) AS ru
+    ) AS rv
+  ) AS fr
+  WHERE bs.type = 'L' AND bs.last_lsn > a.last_lsn AND d.replica_id IS NULL AND fr.backup_set_id = bs.backup_set_id
+) AS f`;
+}
+
 /** Backup set `b` is the newest of its database with this condition. */
 function newestWhere(b: string, alias: string, condition: string): string {
   return `${b}.backup_set_id = (SELECT MAX(${alias}.backup_set_id) FROM msdb.dbo.backupset AS ${alias} WHERE ${alias}.database_name = d.name AND ${condition})`;
@@ -266,14 +314,20 @@ function newestWhere(b: string, alias: string, condition: string): string {
  * and one replica's msdb cannot tell where it starts. A backup set recorded without LSNs or dates is
  * always read, so that it is reported.
  */
-function statusHistoryText(ag: boolean): string {
+function statusHistoryText(ag: boolean, fold: boolean): string {
   const window = 'bs.backup_finish_date >= DATEADD(day, -@window_days, GETDATE())';
+  const runColumns = fold
+    ? `,
+  CAST(CASE WHEN f.run_logs > 0 THEN f.run_from END AS varchar(25)) AS run_from_lsn,
+  CASE WHEN f.run_logs > 0 THEN f.run_logs END AS run_logs,
+  CAST(CASE WHEN f.run_logs > 0 THEN f.run_bytes END AS bigint) AS run_bytes`
+    : '';
   const agRows = ag
     ? `
     OR d.replica_id IS NOT NULL AND (${window} OR ${newestWhere('bs', 'nf', "nf.type = 'D'").replace('bs.backup_set_id =', 'bs.backup_set_id >=')})`
     : '';
   return `
-SELECT${HISTORY_COLUMNS}
+SELECT${HISTORY_COLUMNS}${runColumns}
 FROM sys.databases AS d
 LEFT JOIN sys.database_recovery_status AS drs ON drs.database_id = d.database_id
 OUTER APPLY (
@@ -300,9 +354,9 @@ OUTER APPLY (
     AND ${inIncarnation('c')}
   ORDER BY c.last_lsn DESC, c.first_lsn DESC, c.backup_set_id DESC
 ) AS a
-JOIN msdb.dbo.backupset AS bs ON bs.database_name = d.name${HISTORY_JOINS}
+JOIN msdb.dbo.backupset AS bs ON bs.database_name = d.name${HISTORY_JOINS}${fold ? foldedRuns() : ''}
 WHERE d.database_id <> 2
-  AND bs.type IN ('D', 'I', 'L')
+  AND bs.type IN ('D', 'I', 'L')${fold ? '\n  AND COALESCE(f.folded, 0) = 0' : ''}
   AND (
     bs.backup_set_id = a.backup_set_id
     OR a.type = 'I' AND bs.backup_set_uuid = a.differential_base_guid
@@ -318,9 +372,12 @@ WHERE d.database_id <> 2
 ORDER BY bs.backup_set_id, mf.family_sequence_number;`;
 }
 
-export const statusHistoryQuery = query('history-status.v3', statusHistoryText(true), { window_days: 'int' });
-/** SQL Server 2008 R2 has no availability groups, nor sys.databases.replica_id. */
-export const statusHistoryQuery2008R2 = query('history-status.v3-2008r2', statusHistoryText(false), { window_days: 'int' });
+export const statusHistoryQuery = query('history-status.v4', statusHistoryText(true, true), { window_days: 'int' });
+/**
+ * SQL Server 2008 R2 has no availability groups, nor sys.databases.replica_id, nor LAG, LEAD or SUM with ORDER
+ * BY: it sends the logs past the anchor unfolded, and the tracker folds them (heldStatusRows).
+ */
+export const statusHistoryQuery2008R2 = query('history-status.v3-2008r2', statusHistoryText(false, false), { window_days: 'int' });
 
 /** Later polls: the rows msdb recorded since the highest backup_set_id already seen, so a poll's cost does not grow with msdb. */
 export const historyQuery = query(

@@ -134,6 +134,10 @@ export const historyRow = z.object({
   family_sequence_number: z.number().int(),
   physical_device_name: z.string().nullable(),
   device_type: z.number().int().nullable(),
+  // history-status.v4 only: on the log that ends a run of logs the server folded (src/domain/log-runs.ts).
+  run_from_lsn: lsnText.nullable().optional(),
+  run_logs: z.number().int().nullable().optional(),
+  run_bytes: bigintText.optional(),
 });
 export type HistoryRow = z.output<typeof historyRow>;
 
@@ -332,6 +336,7 @@ export function toBackupSets(
         familyCount: r.media_family_count ?? 1,
         media: [],
       };
+      if (r.run_logs && r.run_from_lsn) set.run = { fromLsn: parseLsn(r.run_from_lsn), logs: r.run_logs, bytes: Number(r.run_bytes ?? 0) };
       sets.set(r.backup_set_id, set);
     }
     set.media.push({
