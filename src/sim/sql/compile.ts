@@ -517,17 +517,18 @@ function bindSource(src: Source, scope: Scope, argsScope: Scope, lateral = false
     // A joined derived table reads the outer values of the query it is in (its scope skips that query's own
     // sources), so they are that query's correlations too: its rows, and a cache keyed by them, depend on them.
     if (!lateral) scope.correlations.push(...sub.correlations);
-    // Like a correlated subquery, a derived table runs once per distinct set of the outer values it reads,
-    // within one run: an APPLY's table of a database's logs is not rebuilt for each of its rows.
-    const cache = new Map<string, readonly unknown[]>();
-    env.scratch.push(cache as Map<string, SqlValue[][]>);
+    // APPLY's derived table reads the row to its left, different for each: it runs for each.
+    if (lateral) return { bound, rows: (parent) => sub.rows(parent) };
+    // A joined one, like a correlated subquery, runs once per distinct set of the outer values it reads,
+    // within one run: the status query's table of a database's logs is not rebuilt for each of its rows.
+    const cache = new Map<string, SqlValue[][]>();
+    env.scratch.push(cache);
     return {
       bound,
       rows: (parent) => {
-        const from = lateral ? parent : parent.outer!;
-        const key = sub.correlations.map((read) => keyOf(read(from))).join('\u0001');
+        const key = sub.correlations.map((read) => keyOf(read(parent.outer!))).join('\u0001');
         let rows = cache.get(key);
-        if (!rows) cache.set(key, (rows = sub.rows(from)));
+        if (!rows) cache.set(key, (rows = sub.rows(parent.outer!) as SqlValue[][]));
         return rows;
       },
     };
